@@ -1,0 +1,89 @@
+/* echo.h - ICMP/ICMPv6 echo streams and the VM downtime episodes found in them. */
+#ifndef MM_ECHO_H
+#define MM_ECHO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "mmtime.h"
+
+struct echo_cfg {
+	size_t max_streams;    /* cap on streams; 0 = default (1024) */
+	size_t max_requests;   /* cap on stored requests over all streams; 0 = default (16M) */
+	unsigned late_after;   /* a reply is late once this many later requests were sent; 0 = default (3) */
+};
+
+/*
+ * One downtime episode: a maximal run of consecutive requests (by
+ * unwrapped sequence number) that got no reply (SPEC "Downtime from ICMP
+ * echo").  Times are absolute; MM_NS_NONE where the capture does not say.
+ */
+struct echo_episode {
+	uint64_t first_seq, last_seq;  /* unwrapped sequence numbers of the run */
+	uint64_t lost;                 /* requests in the run */
+	mm_ns first_lost_ts;           /* first unanswered request */
+	mm_ns last_lost_ts;            /* last unanswered request */
+	mm_ns estimate;                /* t(first answered after) - t(first unanswered) */
+	mm_ns lower;                   /* span of the unanswered requests (last - first) */
+	mm_ns upper;                   /* t(first answered after) - t(last answered before); MM_NS_NONE if open */
+	uint8_t began_in_capture;      /* 0: no answered request before it */
+	uint8_t ended_in_capture;      /* 0: no answered request after it */
+	uint8_t inferred;              /* 1: built from reply sequence gaps (requests not seen) */
+};
+
+/* One echo stream: (pinger, target, identifier). */
+struct echo_stream_info {
+	struct dec_addr pinger, target;
+	uint16_t id;
+	uint64_t requests, replies;    /* distinct requests / replies seen */
+	uint64_t lost;                 /* requests never answered (pending ones excluded) */
+	uint64_t pending;              /* unanswered requests too close to the capture end to call lost */
+	uint64_t duplicates;           /* replies beyond the first for a sequence number */
+	uint64_t late;                 /* replies that came after `late_after` later requests */
+	uint8_t replies_only;          /* 1: no requests seen, episodes from reply gaps */
+	uint8_t never_answered;        /* 1: requests but no reply at all: not downtime, reported as such */
+	mm_ns first_ts, last_ts;       /* first/last echo message of the stream */
+	mm_ns interval;                /* median gap between consecutive requests; MM_NS_NONE if < 2 */
+	mm_ns rtt_median;              /* median request->reply time; MM_NS_NONE if none */
+	size_t n_episodes;
+	const struct echo_episode *episodes;  /* owned by the table */
+	mm_ns downtime_total;          /* sum of episode estimates */
+	mm_ns downtime_longest;        /* largest episode estimate */
+	mm_ns lost_x_interval;         /* classic: lost * interval */
+	mm_ns duration_x_loss;         /* classic: (last_ts - first_ts) * lost / requests */
+};
+
+struct echo_table;
+
+/* Returns a new table or NULL when out of memory. */
+struct echo_table *echo_new(const struct echo_cfg *cfg);
+void echo_free(struct echo_table *et);   /* NULL is a no-op */
+
+/*
+ * Accounts one decoded frame.  Anything that is not an ICMP/ICMPv6 echo
+ * request or reply is ignored (returns 0).  Returns 1 when the frame was
+ * an echo message taken into a stream, -1 when a cap was hit (counted in
+ * echo_dropped(), not stored).
+ */
+int echo_account(struct echo_table *et, const struct dec_pkt *p, mm_ns ts);
+
+/*
+ * Builds intervals and episodes.  `capture_end` is the last timestamp of
+ * the whole capture (unanswered requests within max(2 x interval, 2 x
+ * the largest RTT seen, 10 ms) of it are pending, not lost).  Call once,
+ * after the last echo_account; returns 0 or -1 when out of memory.
+ */
+int echo_finish(struct echo_table *et, mm_ns capture_end);
+
+/* After echo_finish: streams in order of first message. */
+size_t echo_stream_count(const struct echo_table *et);
+const struct echo_stream_info *echo_stream(const struct echo_table *et, size_t i);
+
+/* After echo_finish: calls fn once per lost request with its (estimated) send time. */
+void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx);
+
+/* Echo messages not stored because a cap was hit. */
+uint64_t echo_dropped(const struct echo_table *et);
+
+#endif

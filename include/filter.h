@@ -1,0 +1,43 @@
+/* filter.h - the capture filters: loaded from bpf/, ports substituted, compiled by libpcap. */
+#ifndef MM_FILTER_H
+#define MM_FILTER_H
+
+#include <stddef.h>
+#include <pcap/pcap.h>
+
+#define FILTER_MAX_ALTS 32
+
+/*
+ * A filter as alternatives to OR together.  From a file, each non-comment
+ * line is one alternative, and an alternative that libpcap cannot compile
+ * for a given link type (`vlan` on Linux cooked, say) is left out for
+ * that link type.  A user's expression (--filter) is one alternative that
+ * must compile as it is.
+ */
+struct filter_spec {
+	char *alts[FILTER_MAX_ALTS];
+	size_t n;
+	int user;		/* 1: from the command line, never trimmed */
+	char origin[256];	/* file name or "--filter", for messages */
+};
+
+/*
+ * Reads `path`, replacing every "@PORTS@" with `ports` ("49152-49261").
+ * Returns 0, or -1 with a one-line reason in err (missing file, no
+ * alternative, too many lines).
+ */
+int filter_load(struct filter_spec *f, const char *path, const char *ports, char *err, size_t errlen);
+
+/* Makes a spec of the single user expression `expr`. Returns 0 or -1 (out of memory). */
+int filter_from_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen);
+
+void filter_release(struct filter_spec *f);
+
+/*
+ * Compiles the spec for handle `p` (its link type and snap length) into
+ * *prog (free it with pcap_freecode).  Returns 0, or -1 with libpcap's
+ * message in err when nothing compiles.
+ */
+int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog, char *err, size_t errlen);
+
+#endif

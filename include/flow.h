@@ -1,0 +1,94 @@
+/* flow.h - the migration flow table: per-flow, per-direction TCP accounting. */
+#ifndef MM_FLOW_H
+#define MM_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "kind.h"
+#include "mmtime.h"
+
+struct flow_cfg {
+	uint16_t port_lo, port_hi;  /* the migration (listening) port range, inclusive */
+	size_t max_flows;           /* cap on the table; 0 means the default (65536) */
+};
+
+/* Counters for one direction of one flow (SPEC "What is counted"). */
+struct flow_dir {
+	uint64_t packets;
+	uint64_t wire_bytes;           /* sum of pkthdr.len */
+	uint64_t ip_bytes;             /* sum of IP lengths (derived for TSO/big TCP) */
+	uint64_t payload_bytes;        /* TCP payload, retransmissions included */
+	uint64_t unique_payload_bytes; /* distinct sequence space covered */
+	uint64_t retrans_bytes;        /* payload below the highest sequence already seen */
+	mm_ns first_ts, last_ts;       /* MM_NS_NONE when no frame went this way */
+	uint8_t syn, fin, rst;
+};
+
+/* Why a flow is, or is not, migration traffic. */
+enum flow_class {
+	FLOW_MIGRATION = 0,   /* listening port inside the range */
+	FLOW_COLLISION,       /* only the connecting side's port is in range */
+};
+
+/* A flow as the report sees it: direction resolved, forward = towards the listener. */
+struct flow_info {
+	struct dec_addr client, server;   /* server = owner of the listening port */
+	uint16_t client_port, server_port;
+	enum flow_class cls;
+	enum kind kind;
+	uint8_t direction_inferred;       /* 1: no SYN/SYN-ACK seen, decided from kind or ports */
+	uint8_t unique_approx;            /* 1: sequence-gap list overflowed, unique bytes are a lower bound */
+	uint8_t secondary;                /* 1: this 5-tuple was first seen in another capture: not in totals */
+	unsigned src;                     /* which capture (input file) the flow was seen in */
+	struct flow_dir fwd, rev;
+	mm_ns first_ts, last_ts;
+};
+
+/* What flow_account did with one frame, for the time series. */
+struct flow_verdict {
+	int counted;           /* 1: frame belongs to a migration flow that counts in the totals */
+	int forward;           /* 1: towards the listener (as known at this frame) */
+	uint64_t new_unique;   /* unique payload bytes this frame added */
+};
+
+/* Migration totals over all FLOW_MIGRATION flows. */
+struct flow_totals {
+	size_t flows, collisions;
+	mm_ns start, end;                 /* MM_NS_NONE when there is no migration flow */
+	struct flow_dir fwd, rev;         /* sums (first/last ts = min/max) */
+	uint64_t packets, wire_bytes, unique_payload_bytes;  /* both directions */
+};
+
+struct flow_table;
+
+/* Returns a new empty table, or NULL when out of memory or the range is empty. */
+struct flow_table *flow_table_new(const struct flow_cfg *cfg);
+void flow_table_free(struct flow_table *ft);   /* NULL is a no-op */
+
+/*
+ * Accounts one decoded frame captured at `ts` by capture `src` (the input
+ * file's index).  A flow is kept per capture, so a source-node and a
+ * destination-node capture of the same connection are two flows; only the
+ * capture that saw the 5-tuple first counts in the totals (the other is
+ * `secondary`).  Frames that are not TCP,
+ * or whose ports are both outside the range, are ignored (verdict counted
+ * = 0, return 0).  Returns 0, or -1 when the table is full: the frame is
+ * then counted in flow_dropped() and not accounted.
+ */
+int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
+		 mm_ns ts, struct flow_verdict *v);
+
+/* Number of flows (migration and collisions), in order of first frame. */
+size_t flow_count(const struct flow_table *ft);
+
+/* Fills *out for flow i (0 <= i < flow_count). Returns 0 or -1 for a bad index. */
+int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out);
+
+void flow_get_totals(const struct flow_table *ft, struct flow_totals *t);
+
+/* Frames that did not fit because the table was full. */
+uint64_t flow_dropped(const struct flow_table *ft);
+
+#endif

@@ -1,0 +1,47 @@
+/* meter.h - the accounting stage: one decoded frame into flows, echo streams and time bins. */
+#ifndef MM_METER_H
+#define MM_METER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "echo.h"
+#include "flow.h"
+#include "mmtime.h"
+#include "series.h"
+
+#define METER_MIG  1u	/* the frame passed the migration filter */
+#define METER_ICMP 2u	/* the frame passed the ICMP filter */
+
+struct meter_cfg {
+	struct flow_cfg flow;
+	struct echo_cfg echo;
+	mm_ns bin;		/* time-series bin width (> 0) */
+};
+
+/* The whole accounting context; tests build a fresh one. */
+struct meter {
+	struct flow_table *flows;
+	struct echo_table *echo;
+	struct series *series;
+	uint64_t frames;			/* frames handed to meter_frame */
+	uint64_t decode[DEC_STATUS_COUNT];	/* decoder outcome of each */
+	uint64_t mig_frames, echo_frames;	/* frames taken by the flow table / echo table */
+	uint64_t non_tcp_mig;			/* passed the migration filter but not decodable TCP */
+	mm_ns first_ts, last_ts;
+	int finished;
+};
+
+/* Returns 0, or -1 when out of memory (m is then released). */
+int meter_init(struct meter *m, const struct meter_cfg *cfg);
+void meter_release(struct meter *m);
+
+/* Accounts one frame; `match` is METER_* bits; `src` the capture index. */
+void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
+		 mm_ns ts, unsigned src, unsigned match);
+
+/* Closes the timeline: episodes, losses per bin. Returns 0 or -1 (out of memory). */
+int meter_finish(struct meter *m);
+
+#endif

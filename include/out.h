@@ -1,0 +1,43 @@
+/* out.h - report writers (one table of them) and atomic file output. */
+#ifndef MM_OUT_H
+#define MM_OUT_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "series.h"
+
+/* A report format: renders the report tree to a stream. Returns 0 or -1 (write error). */
+struct out_writer {
+	const char *name;
+	int (*write)(FILE *fp, json_object *report);
+};
+
+/* The writer called `name` ("text", "csv", "json"), or NULL. */
+const struct out_writer *out_find(const char *name);
+
+/* Comma-separated names of every writer, for --help and errors. */
+const char *out_names(void);
+
+int out_text(FILE *fp, json_object *report);
+int out_csv_flows(FILE *fp, json_object *report);
+int out_json(FILE *fp, json_object *report);
+
+/* The downtime episodes as CSV, one row per episode (SPEC "Output"). */
+int out_csv_episodes(FILE *fp, json_object *report);
+
+/* The time series as CSV, one row per bin; `digits` decimals on times. */
+int out_csv_series(FILE *fp, const struct series *s, int digits);
+
+/* Writes one CSV field per RFC 4180 (quoted when it holds , " CR or LF). */
+void out_csv_field(FILE *fp, const char *s);
+
+/*
+ * Writes `path` atomically: fn renders into a temporary file in the same
+ * directory, which is flushed, synced and renamed over path; on any
+ * failure the temporary file is removed and path is untouched.  Returns 0
+ * or -1 with a one-line reason in err.
+ */
+int out_atomic(const char *path, int (*fn)(FILE *fp, void *ctx), void *ctx, char *err, size_t errlen);
+
+#endif

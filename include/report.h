@@ -1,0 +1,37 @@
+/* report.h - the one description of a report: a json-c tree every writer renders. */
+#ifndef MM_REPORT_H
+#define MM_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "meter.h"
+#include "source.h"
+
+#define REPORT_SCHEMA "migmeter-report/1"
+
+struct report_opts {
+	const char *ports;		/* "49152-49261" */
+	const char *ping_target;	/* normalised address, or NULL for all streams */
+	int digits;			/* timestamp decimals: 6 or 9 */
+	const struct source_input *inputs;
+	size_t ninputs;
+	uint64_t filtered_out;		/* frames no filter accepted */
+};
+
+/*
+ * Builds the report of a finished meter (meter_finish called).  Every
+ * writer (text, csv, json) renders this tree and nothing else, so the
+ * formats cannot drift apart.  Returns a new object the caller releases
+ * with json_object_put, or NULL when out of memory.
+ */
+json_object *report_build(const struct meter *m, const struct report_opts *o);
+
+/* Small readers for writers: the member's value or a fallback when absent/null. */
+json_object *report_get(json_object *o, const char *path);	/* "migration.forward.packets" */
+const char *report_str(json_object *o, const char *path, const char *fallback);
+uint64_t report_u64(json_object *o, const char *path);
+int report_bool(json_object *o, const char *path);
+
+#endif

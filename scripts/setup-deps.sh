@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# setup-deps.sh - install the Debian packages migmeter builds and tests with, only those missing.
+# Usage: scripts/setup-deps.sh [build|test]   (default: test, which includes build)
+set -euo pipefail
+
+build_pkgs=(gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev)
+test_pkgs=(libcmocka-dev clang tshark tcpdump iperf3 nftables iproute2 iputils-ping procps)
+
+want=("${build_pkgs[@]}")
+if [ "${1:-test}" = test ]; then
+	want+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup: need root to install packages: ${missing[*]}" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections || true
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

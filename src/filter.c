@@ -1,0 +1,200 @@
+/* filter.c - load the BPF filter files and compile them with libpcap for each link type. */
+#include "filter.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FILTER_MAX_FILE (64 * 1024)
+
+/* Copies line[0..n) with every "@PORTS@" replaced by ports; NULL when out of memory. */
+static char *substitute(const char *line, size_t n, const char *ports)
+{
+	static const char tag[] = "@PORTS@";
+	size_t tl = sizeof(tag) - 1, pl = strlen(ports), out = 0, i;
+	char *buf;
+
+	/* Worst case every byte starts a tag: bound the size once. */
+	buf = malloc(n + (n / tl + 1) * pl + 1);
+	if (!buf)
+		return NULL;
+	for (i = 0; i < n;) {
+		if (n - i >= tl && memcmp(line + i, tag, tl) == 0) {
+			memcpy(buf + out, ports, pl);
+			out += pl;
+			i += tl;
+		} else {
+			buf[out++] = line[i++];
+		}
+	}
+	buf[out] = '\0';
+	return buf;
+}
+
+static int blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int filter_load(struct filter_spec *f, const char *path, const char *ports, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *fp;
+	const char *p, *end;
+	int rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->origin, sizeof(f->origin), "%s", path);
+	fp = fopen(path, "r");
+	if (!fp) {
+		snprintf(err, errlen, "cannot read filter file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	text = malloc(FILTER_MAX_FILE + 1);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	len = fread(text, 1, FILTER_MAX_FILE + 1, fp);
+	if (len > FILTER_MAX_FILE) {
+		snprintf(err, errlen, "filter file %s is larger than %d bytes", path, FILTER_MAX_FILE);
+		goto out;
+	}
+	for (p = text, end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *hash = memchr(p, '#', (size_t)(eol - p));
+		size_t n = (size_t)((hash ? hash : eol) - p);
+
+		if (!blank(p, n)) {
+			if (f->n == FILTER_MAX_ALTS) {
+				snprintf(err, errlen, "filter file %s has more than %d alternatives", path,
+					 FILTER_MAX_ALTS);
+				goto out;
+			}
+			f->alts[f->n] = substitute(p, n, ports);
+			if (!f->alts[f->n]) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			f->n++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (f->n == 0) {
+		snprintf(err, errlen, "filter file %s holds no expression", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	fclose(fp);
+	if (rc < 0)
+		filter_release(f);
+	return rc;
+}
+
+int filter_from_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->origin, sizeof(f->origin), "%s", origin);
+	f->user = 1;
+	f->alts[0] = strdup(expr);
+	if (!f->alts[0]) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	f->n = 1;
+	return 0;
+}
+
+void filter_release(struct filter_spec *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->alts[i]);
+	f->n = 0;
+}
+
+/* "(a) or (b) or ..." over the alternatives whose bit is set in `use`. */
+static char *join(const struct filter_spec *f, uint64_t use)
+{
+	size_t i, len = 1, at = 0;
+	char *s;
+
+	for (i = 0; i < f->n; i++)
+		if (use & (1ULL << i))
+			len += strlen(f->alts[i]) + 6;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < f->n; i++) {
+		if (use & (1ULL << i))
+			at += (size_t)snprintf(s + at, len - at, "%s(%s)", at ? " or " : "", f->alts[i]);
+	}
+	return s;
+}
+
+static int try_compile(pcap_t *p, const char *expr, struct bpf_program *prog)
+{
+	return pcap_compile(p, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+}
+
+int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog, char *err, size_t errlen)
+{
+	uint64_t all = (f->n >= 64) ? ~0ULL : ((1ULL << f->n) - 1), use = 0;
+	char *expr;
+	size_t i;
+	int rc;
+
+	if (f->n == 0) {
+		snprintf(err, errlen, "%s: empty filter", f->origin);
+		return -1;
+	}
+	expr = join(f, all);
+	if (!expr)
+		goto oom;
+	rc = try_compile(p, expr, prog);
+	free(expr);
+	if (rc == 0)
+		return 0;
+	if (f->user) {
+		snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
+		return -1;
+	}
+	/* Leave out the alternatives this link type cannot express, keep the order. */
+	for (i = 0; i < f->n; i++) {
+		struct bpf_program one;
+
+		if (try_compile(p, f->alts[i], &one) == 0) {
+			use |= 1ULL << i;
+			pcap_freecode(&one);
+		}
+	}
+	if (use == 0) {
+		snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
+		return -1;
+	}
+	expr = join(f, use);
+	if (!expr)
+		goto oom;
+	rc = try_compile(p, expr, prog);
+	free(expr);
+	if (rc == 0)
+		return 0;
+	snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
+	return -1;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}

@@ -1,0 +1,405 @@
+/* flow.c - migration flow table: which flows are migration, and their per-direction counters. */
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "seqspace.h"
+
+#define FLOW_DEFAULT_MAX 65536
+
+/* One endpoint's sending half: what endpoint i sent. */
+struct side {
+	struct flow_dir d;
+	struct seqspace seq;
+	uint8_t kind_checked;
+	uint8_t syn_seen;
+	uint32_t isn;
+};
+
+/* How the listening side was decided, strongest last. */
+enum dir_how { DIR_PORTS = 0, DIR_KIND, DIR_HANDSHAKE };
+
+struct flow {
+	struct dec_addr addr[2];	/* endpoint 0 sorts before endpoint 1 */
+	uint16_t port[2];
+	unsigned src;
+	struct side side[2];		/* side[i]: traffic sent by endpoint i */
+	uint8_t listener;		/* endpoint that owns the listening port */
+	uint8_t how;			/* enum dir_how */
+	uint8_t secondary;
+	enum kind kind;
+	mm_ns first_ts, last_ts;
+};
+
+struct flow_table {
+	struct flow_cfg cfg;
+	struct flow *flows;
+	size_t n, cap;
+	uint32_t *slots;		/* open addressing: flow index + 1, 0 = empty */
+	size_t nslots;
+	unsigned nsrc;			/* highest capture index seen + 1 */
+	uint64_t dropped;
+};
+
+static int in_range(const struct flow_table *ft, uint16_t port)
+{
+	return port >= ft->cfg.port_lo && port <= ft->cfg.port_hi;
+}
+
+struct flow_table *flow_table_new(const struct flow_cfg *cfg)
+{
+	struct flow_table *ft;
+	size_t want;
+
+	if (cfg->port_lo > cfg->port_hi)
+		return NULL;
+	ft = calloc(1, sizeof(*ft));
+	if (!ft)
+		return NULL;
+	ft->cfg = *cfg;
+	if (ft->cfg.max_flows == 0)
+		ft->cfg.max_flows = FLOW_DEFAULT_MAX;
+	/* Keep the load factor at or under one half. */
+	want = ft->cfg.max_flows * 2;
+	ft->nslots = 16;
+	while (ft->nslots < want)
+		ft->nslots <<= 1;
+	ft->slots = calloc(ft->nslots, sizeof(*ft->slots));
+	if (!ft->slots) {
+		free(ft);
+		return NULL;
+	}
+	return ft;
+}
+
+void flow_table_free(struct flow_table *ft)
+{
+	size_t i;
+
+	if (!ft)
+		return;
+	for (i = 0; i < ft->n; i++) {
+		seq_release(&ft->flows[i].side[0].seq);
+		seq_release(&ft->flows[i].side[1].seq);
+	}
+	free(ft->flows);
+	free(ft->slots);
+	free(ft);
+}
+
+/* FNV-1a over the canonical key; cheap and good enough for a table we size ourselves. */
+static uint32_t hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
+{
+	uint32_t h = 2166136261u;
+	const uint8_t *parts[2] = { a[0].a, a[1].a };
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 16; i++) {
+			h ^= parts[k][i];
+			h *= 16777619u;
+		}
+		h ^= port[k];
+		h *= 16777619u;
+	}
+	h ^= a[0].family ^ (src << 8);
+	h *= 16777619u;
+	return h;
+}
+
+static int key_eq(const struct flow *f, const struct dec_addr a[2], const uint16_t port[2], unsigned src)
+{
+	return f->src == src && f->port[0] == port[0] && f->port[1] == port[1] &&
+	       dec_addr_cmp(&f->addr[0], &a[0]) == 0 && dec_addr_cmp(&f->addr[1], &a[1]) == 0;
+}
+
+/* Slot index holding the key, or the empty slot where it would go. */
+static size_t find_slot(const struct flow_table *ft, const struct dec_addr a[2],
+			const uint16_t port[2], unsigned src)
+{
+	size_t mask = ft->nslots - 1;
+	size_t i = hash_key(a, port, src) & mask;
+
+	while (ft->slots[i] && !key_eq(&ft->flows[ft->slots[i] - 1], a, port, src))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* 1 when another capture already holds this 5-tuple (only checked when a flow is created). */
+static int seen_elsewhere(const struct flow_table *ft, const struct dec_addr a[2],
+			  const uint16_t port[2], unsigned src)
+{
+	unsigned s;
+
+	for (s = 0; s < ft->nsrc; s++)
+		if (s != src && ft->slots[find_slot(ft, a, port, s)])
+			return 1;
+	return 0;
+}
+
+static void dir_init(struct flow_dir *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->first_ts = d->last_ts = MM_NS_NONE;
+}
+
+static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct dec_addr a[2],
+				const uint16_t port[2], unsigned src)
+{
+	struct flow *f;
+	int k;
+
+	if (ft->n >= ft->cfg.max_flows)
+		return NULL;
+	if (ft->n == ft->cap) {
+		size_t ncap = ft->cap ? ft->cap * 2 : 64;
+		struct flow *nf;
+
+		if (ncap > ft->cfg.max_flows)
+			ncap = ft->cfg.max_flows;
+		nf = realloc(ft->flows, ncap * sizeof(*nf));
+		if (!nf)
+			return NULL;
+		ft->flows = nf;
+		ft->cap = ncap;
+	}
+	f = &ft->flows[ft->n];
+	memset(f, 0, sizeof(*f));
+	for (k = 0; k < 2; k++) {
+		f->addr[k] = a[k];
+		f->port[k] = port[k];
+		dir_init(&f->side[k].d);
+		seq_init(&f->side[k].seq, 0);
+	}
+	f->src = src;
+	f->secondary = (uint8_t)seen_elsewhere(ft, a, port, src);
+	f->first_ts = f->last_ts = MM_NS_NONE;
+	f->kind = KIND_UNKNOWN;
+	ft->n++;
+	ft->slots[slot] = (uint32_t)ft->n;
+	return f;
+}
+
+/* Without a handshake: the in-range port listens; if both are, the lower one. */
+static uint8_t listener_from_ports(const struct flow_table *ft, const struct flow *f)
+{
+	int r0 = in_range(ft, f->port[0]), r1 = in_range(ft, f->port[1]);
+
+	if (r0 != r1)
+		return r0 ? 0 : 1;
+	return f->port[0] <= f->port[1] ? 0 : 1;
+}
+
+/* Decides or refines which endpoint listens, from endpoint `from`'s frame. */
+static void learn_direction(struct flow_table *ft, struct flow *f, int from, const struct dec_tcp *t)
+{
+	if ((t->flags & DEC_TCP_SYN) && f->how < DIR_HANDSHAKE) {
+		/* RFC 9293 §3.5: SYN goes to the listener, SYN-ACK comes from it. */
+		f->listener = (uint8_t)((t->flags & DEC_TCP_ACK) ? from : 1 - from);
+		f->how = DIR_HANDSHAKE;
+		return;
+	}
+	if (f->first_ts == MM_NS_NONE && f->how == DIR_PORTS)
+		f->listener = listener_from_ports(ft, f);
+}
+
+static void detect_kind(struct flow *f, int from, const struct dec_tcp *t, uint64_t rel)
+{
+	struct side *sd = &f->side[from];
+	enum kind_sender sender;
+	enum kind k;
+
+	if (sd->kind_checked || t->payload_cap == 0)
+		return;
+	sd->kind_checked = 1;
+	/* With the handshake seen, only the true first bytes of the stream count. */
+	if (sd->syn_seen && rel != 1)
+		return;
+	k = kind_detect(t->payload, t->payload_cap, &sender);
+	if (k == KIND_UNKNOWN || f->kind != KIND_UNKNOWN)
+		return;
+	f->kind = k;
+	if (f->how < DIR_HANDSHAKE && sender != KIND_FROM_UNKNOWN) {
+		f->listener = (uint8_t)(sender == KIND_FROM_LISTENER ? from : 1 - from);
+		f->how = DIR_KIND;
+	}
+}
+
+static void count_dir(struct flow_dir *d, const struct dec_pkt *p, mm_ns ts)
+{
+	const struct dec_tcp *t = &p->tcp;
+
+	d->packets++;
+	d->wire_bytes += p->wire_len;
+	d->ip_bytes += p->ip_len;
+	d->payload_bytes += t->payload_len;
+	if (d->first_ts == MM_NS_NONE || ts < d->first_ts)
+		d->first_ts = ts;
+	if (d->last_ts == MM_NS_NONE || ts > d->last_ts)
+		d->last_ts = ts;
+	if (t->flags & DEC_TCP_SYN)
+		d->syn = 1;
+	if (t->flags & DEC_TCP_FIN)
+		d->fin = 1;
+	if (t->flags & DEC_TCP_RST)
+		d->rst = 1;
+}
+
+int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
+		 mm_ns ts, struct flow_verdict *v)
+{
+	const struct dec_tcp *t = &p->tcp;
+	struct dec_addr a[2];
+	uint16_t port[2];
+	struct flow *f;
+	struct side *sd;
+	struct seq_result r;
+	size_t slot;
+	int from;
+	uint32_t data_seq;
+
+	memset(v, 0, sizeof(*v));
+	if (p->status != DEC_OK || p->proto != 6)
+		return 0;
+	if (!in_range(ft, t->sport) && !in_range(ft, t->dport))
+		return 0;
+
+	/* Canonical order: the endpoint that sorts first is endpoint 0. */
+	{
+		int c = dec_addr_cmp(&p->src, &p->dst);
+
+		from = (c < 0 || (c == 0 && t->sport <= t->dport)) ? 0 : 1;
+	}
+	a[from] = p->src;
+	port[from] = t->sport;
+	a[1 - from] = p->dst;
+	port[1 - from] = t->dport;
+
+	if (src >= ft->nsrc)
+		ft->nsrc = src + 1;
+	slot = find_slot(ft, a, port, src);
+	if (ft->slots[slot]) {
+		f = &ft->flows[ft->slots[slot] - 1];
+	} else {
+		f = flow_create(ft, slot, a, port, src);
+		if (!f) {
+			ft->dropped++;
+			return -1;
+		}
+	}
+
+	learn_direction(ft, f, from, t);
+	if (f->first_ts == MM_NS_NONE || ts < f->first_ts)
+		f->first_ts = ts;
+	if (f->last_ts == MM_NS_NONE || ts > f->last_ts)
+		f->last_ts = ts;
+
+	sd = &f->side[from];
+	count_dir(&sd->d, p, ts);
+	if (t->flags & DEC_TCP_SYN) {
+		sd->syn_seen = 1;
+		sd->isn = t->seq;
+	}
+	/* A SYN occupies one sequence number before the data (RFC 9293 §3.4). */
+	data_seq = t->seq + ((t->flags & DEC_TCP_SYN) ? 1u : 0u);
+	if (t->payload_len > 0) {
+		if (seq_add(&sd->seq, data_seq, t->payload_len, &r) < 0)
+			sd->seq.approx = 1;
+		sd->d.unique_payload_bytes += r.fresh;
+		sd->d.retrans_bytes += r.below_top;
+		detect_kind(f, from, t, (uint64_t)(uint32_t)(data_seq - sd->isn));
+		v->new_unique = r.fresh;
+	}
+
+	v->forward = from != f->listener;
+	v->counted = !f->secondary && in_range(ft, f->port[f->listener]);
+	if (!v->counted)
+		v->new_unique = 0;
+	return 0;
+}
+
+size_t flow_count(const struct flow_table *ft)
+{
+	return ft->n;
+}
+
+int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
+{
+	const struct flow *f;
+	int l, c;
+
+	if (i >= ft->n)
+		return -1;
+	f = &ft->flows[i];
+	l = f->listener;
+	c = 1 - l;
+	memset(out, 0, sizeof(*out));
+	out->client = f->addr[c];
+	out->server = f->addr[l];
+	out->client_port = f->port[c];
+	out->server_port = f->port[l];
+	out->cls = in_range(ft, f->port[l]) ? FLOW_MIGRATION : FLOW_COLLISION;
+	out->kind = f->kind;
+	out->direction_inferred = f->how != DIR_HANDSHAKE;
+	out->unique_approx = f->side[0].seq.approx || f->side[1].seq.approx;
+	out->secondary = f->secondary;
+	out->src = f->src;
+	out->fwd = f->side[c].d;
+	out->rev = f->side[l].d;
+	out->first_ts = f->first_ts;
+	out->last_ts = f->last_ts;
+	return 0;
+}
+
+static void add_dir(struct flow_dir *sum, const struct flow_dir *d)
+{
+	sum->packets += d->packets;
+	sum->wire_bytes += d->wire_bytes;
+	sum->ip_bytes += d->ip_bytes;
+	sum->payload_bytes += d->payload_bytes;
+	sum->unique_payload_bytes += d->unique_payload_bytes;
+	sum->retrans_bytes += d->retrans_bytes;
+	if (d->first_ts != MM_NS_NONE && (sum->first_ts == MM_NS_NONE || d->first_ts < sum->first_ts))
+		sum->first_ts = d->first_ts;
+	if (d->last_ts != MM_NS_NONE && (sum->last_ts == MM_NS_NONE || d->last_ts > sum->last_ts))
+		sum->last_ts = d->last_ts;
+	sum->syn |= d->syn;
+	sum->fin |= d->fin;
+	sum->rst |= d->rst;
+}
+
+void flow_get_totals(const struct flow_table *ft, struct flow_totals *t)
+{
+	struct flow_info fi;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->start = t->end = MM_NS_NONE;
+	dir_init(&t->fwd);
+	dir_init(&t->rev);
+	for (i = 0; i < ft->n; i++) {
+		flow_get(ft, i, &fi);
+		if (fi.cls == FLOW_COLLISION) {
+			t->collisions++;
+			continue;
+		}
+		if (fi.secondary)
+			continue;
+		t->flows++;
+		add_dir(&t->fwd, &fi.fwd);
+		add_dir(&t->rev, &fi.rev);
+		if (t->start == MM_NS_NONE || fi.first_ts < t->start)
+			t->start = fi.first_ts;
+		if (t->end == MM_NS_NONE || fi.last_ts > t->end)
+			t->end = fi.last_ts;
+	}
+	t->packets = t->fwd.packets + t->rev.packets;
+	t->wire_bytes = t->fwd.wire_bytes + t->rev.wire_bytes;
+	t->unique_payload_bytes = t->fwd.unique_payload_bytes + t->rev.unique_payload_bytes;
+}
+
+uint64_t flow_dropped(const struct flow_table *ft)
+{
+	return ft->dropped;
+}

@@ -1,0 +1,82 @@
+/* meter.c - the accounting stage: decode once, then feed flows, echo streams and time bins. */
+#include "meter.h"
+
+#include <string.h>
+
+int meter_init(struct meter *m, const struct meter_cfg *cfg)
+{
+	memset(m, 0, sizeof(*m));
+	m->first_ts = m->last_ts = MM_NS_NONE;
+	m->flows = flow_table_new(&cfg->flow);
+	m->echo = echo_new(&cfg->echo);
+	m->series = series_new(cfg->bin, 0);
+	if (!m->flows || !m->echo || !m->series) {
+		meter_release(m);
+		return -1;
+	}
+	return 0;
+}
+
+void meter_release(struct meter *m)
+{
+	flow_table_free(m->flows);
+	echo_free(m->echo);
+	series_free(m->series);
+	m->flows = NULL;
+	m->echo = NULL;
+	m->series = NULL;
+}
+
+void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
+		 mm_ns ts, unsigned src, unsigned match)
+{
+	struct dec_pkt p;
+	struct flow_verdict v;
+	enum dec_status st;
+
+	m->frames++;
+	if (m->first_ts == MM_NS_NONE || ts < m->first_ts)
+		m->first_ts = ts;
+	if (m->last_ts == MM_NS_NONE || ts > m->last_ts)
+		m->last_ts = ts;
+
+	st = dec_frame(dlt, data, caplen, len, &p);
+	m->decode[st < DEC_STATUS_COUNT ? st : DEC_INVALID]++;
+
+	if (match & METER_MIG) {
+		if (st == DEC_OK && p.proto == 6) {
+			if (flow_account(m->flows, &p, src, ts, &v) == 0 && v.counted) {
+				m->mig_frames++;
+				series_add_mig(m->series, ts, v.forward, len, v.new_unique);
+			}
+		} else {
+			m->non_tcp_mig++;
+		}
+	}
+	if ((match & METER_ICMP) && st == DEC_OK && (p.proto == 1 || p.proto == 58) &&
+	    p.icmp.echo != DEC_ECHO_NONE) {
+		if (echo_account(m->echo, &p, ts) == 1) {
+			m->echo_frames++;
+			series_add_ping(m->series, ts, p.icmp.echo == DEC_ECHO_REQUEST ?
+					SERIES_PING_REQUEST : SERIES_PING_REPLY);
+		}
+	}
+}
+
+static void add_lost(void *ctx, mm_ns ts)
+{
+	series_add_ping(ctx, ts, SERIES_PING_LOST);
+}
+
+int meter_finish(struct meter *m)
+{
+	if (m->finished)
+		return 0;
+	m->finished = 1;
+	if (m->last_ts != MM_NS_NONE)
+		series_extend(m->series, m->last_ts);
+	if (echo_finish(m->echo, m->last_ts) < 0)
+		return -1;
+	echo_visit_lost(m->echo, add_lost, m->series);
+	return 0;
+}

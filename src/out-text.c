@@ -1,0 +1,190 @@
+/* out-text.c - the short human report: what iptraf showed, plus downtime. */
+#include "out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+/* "12.3 Mbit/s" from bits per second. */
+static void rate(char *buf, size_t n, double bps)
+{
+	static const char *const unit[] = { "bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s" };
+	int u = 0;
+
+	while (bps >= 1000.0 && u < 4) {
+		bps /= 1000.0;
+		u++;
+	}
+	snprintf(buf, n, "%.3g %s", bps, unit[u]);
+}
+
+static double num(json_object *o, const char *path)
+{
+	json_object *v = report_get(o, path);
+
+	return v ? json_object_get_double(v) : 0.0;
+}
+
+static void dir_line(FILE *fp, const char *label, json_object *d)
+{
+	fprintf(fp, "  %-9s %llu packets, %llu wire bytes, %llu IP bytes, %llu payload bytes, "
+		"%llu unique, %llu retransmitted\n", label,
+		(unsigned long long)report_u64(d, "packets"),
+		(unsigned long long)report_u64(d, "wire_bytes"),
+		(unsigned long long)report_u64(d, "ip_bytes"),
+		(unsigned long long)report_u64(d, "payload_bytes"),
+		(unsigned long long)report_u64(d, "unique_payload_bytes"),
+		(unsigned long long)report_u64(d, "retrans_bytes"));
+}
+
+static void text_inputs(FILE *fp, json_object *r)
+{
+	json_object *in = report_get(r, "inputs");
+	size_t i;
+
+	for (i = 0; in && i < json_object_array_length(in); i++) {
+		json_object *f = json_object_array_get_idx(in, i);
+
+		fprintf(fp, "input %s: %s %s, %s timestamps, %llu frames%s%s\n",
+			report_str(f, "file", "?"), report_str(f, "format", "?"),
+			report_str(f, "link_type", "?"), report_str(f, "precision", "?"),
+			(unsigned long long)report_u64(f, "frames"),
+			report_bool(f, "complete") ? "" : ", INCOMPLETE: ",
+			report_bool(f, "complete") ? "" : report_str(f, "error", "read error"));
+	}
+}
+
+static void text_migration(FILE *fp, json_object *r)
+{
+	json_object *m = report_get(r, "migration");
+	char mean[32], peak[32];
+
+	fprintf(fp, "\nmigration (ports %s)\n", report_str(m, "ports", "?"));
+	if (report_u64(m, "flows") == 0) {
+		fprintf(fp, "  no migration flow seen");
+		if (report_u64(m, "collisions"))
+			fprintf(fp, " (%llu port collisions, not counted)",
+				(unsigned long long)report_u64(m, "collisions"));
+		fputc('\n', fp);
+		return;
+	}
+	fprintf(fp, "  start     %s\n  end       %s\n  duration  %s s\n",
+		report_str(m, "start", "-"), report_str(m, "end", "-"),
+		report_str(m, "duration_s", "-"));
+	fprintf(fp, "  flows     %llu", (unsigned long long)report_u64(m, "flows"));
+	if (report_u64(m, "collisions"))
+		fprintf(fp, " (+%llu port collisions, not counted)",
+			(unsigned long long)report_u64(m, "collisions"));
+	fputc('\n', fp);
+	dir_line(fp, "forward", report_get(m, "forward"));
+	dir_line(fp, "reverse", report_get(m, "reverse"));
+	rate(mean, sizeof(mean), num(m, "mean_throughput_bps"));
+	rate(peak, sizeof(peak), num(m, "peak_throughput_bps"));
+	fprintf(fp, "  throughput mean %s, peak %s over %s s bins\n", mean, peak,
+		report_str(m, "bin_s", "?"));
+}
+
+static void text_flows(FILE *fp, json_object *r)
+{
+	json_object *fl = report_get(r, "flows");
+	size_t i, n = fl ? json_object_array_length(fl) : 0;
+
+	if (n == 0)
+		return;
+	fprintf(fp, "\nflows (forward = towards the listening port)\n");
+	for (i = 0; i < n; i++) {
+		json_object *f = json_object_array_get_idx(fl, i);
+		char c[80], s[80];
+
+		snprintf(c, sizeof(c), "%s:%s", report_str(f, "client", "?"), report_str(f, "client_port", "?"));
+		snprintf(s, sizeof(s), "%s:%s", report_str(f, "server", "?"), report_str(f, "server_port", "?"));
+		fprintf(fp, "  #%-3s %-9s %-7s %s -> %s%s%s%s\n", report_str(f, "id", "?"),
+			report_str(f, "class", "?"), report_str(f, "kind", "?"), c, s,
+			report_bool(f, "direction_inferred") ? "  (direction inferred)" : "",
+			report_bool(f, "counted") || strcmp(report_str(f, "class", ""), "collision") == 0 ?
+			"" : "  (seen in an earlier capture too: not counted)",
+			report_bool(f, "unique_approx") ? "  (unique bytes: lower bound)" : "");
+		fprintf(fp, "       %s s .. %s s (%s s)\n", report_str(f, "first_ts", "-"),
+			report_str(f, "last_ts", "-"), report_str(f, "duration_s", "-"));
+		dir_line(fp, "forward", report_get(f, "forward"));
+		dir_line(fp, "reverse", report_get(f, "reverse"));
+	}
+}
+
+static void text_stream(FILE *fp, json_object *s)
+{
+	json_object *eps = report_get(s, "episodes");
+	size_t k, n = eps ? json_object_array_length(eps) : 0;
+
+	fprintf(fp, "  stream %s -> %s id %s: %llu requests, %llu replies, %llu lost, %llu pending, "
+		"%llu duplicate, %llu late; interval %s s, median RTT %s s\n",
+		report_str(s, "pinger", "?"), report_str(s, "target", "?"), report_str(s, "id", "?"),
+		(unsigned long long)report_u64(s, "requests"),
+		(unsigned long long)report_u64(s, "replies"),
+		(unsigned long long)report_u64(s, "lost"),
+		(unsigned long long)report_u64(s, "pending"),
+		(unsigned long long)report_u64(s, "duplicates"),
+		(unsigned long long)report_u64(s, "late"),
+		report_str(s, "interval_s", "-"), report_str(s, "rtt_median_s", "-"));
+	if (report_bool(s, "never_answered")) {
+		fprintf(fp, "    never answered: no reply at all, so no downtime can be told\n");
+		return;
+	}
+	if (report_bool(s, "replies_only"))
+		fprintf(fp, "    only replies seen: episodes inferred from reply sequence gaps\n");
+	for (k = 0; k < n; k++) {
+		json_object *e = json_object_array_get_idx(eps, k);
+
+		fprintf(fp, "    episode %zu: %s s, %llu lost, downtime %s s [%s, %s]%s%s\n", k + 1,
+			report_str(e, "first_lost_ts", "-"), (unsigned long long)report_u64(e, "lost"),
+			report_str(e, "estimate_s", "-"), report_str(e, "lower_s", "-"),
+			report_str(e, "upper_s", "open"),
+			report_bool(e, "began_in_capture") ? "" : " (began before the capture)",
+			report_bool(e, "ended_in_capture") ? "" : " (still going at the end)");
+	}
+	fprintf(fp, "    downtime total %s s, longest %s s; classic: lost x interval %s s, "
+		"duration x loss rate %s s\n", report_str(s, "downtime_total_s", "-"),
+		report_str(s, "downtime_longest_s", "-"), report_str(s, "lost_x_interval_s", "-"),
+		report_str(s, "duration_x_loss_s", "-"));
+}
+
+static void text_downtime(FILE *fp, json_object *r)
+{
+	json_object *d = report_get(r, "downtime");
+	json_object *st = report_get(d, "streams");
+	size_t i, n = st ? json_object_array_length(st) : 0;
+
+	fprintf(fp, "\ndowntime (ICMP echo)\n");
+	if (n == 0) {
+		fprintf(fp, "  no echo traffic seen\n");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		text_stream(fp, json_object_array_get_idx(st, i));
+	fprintf(fp, "  total over %s: %llu episodes, downtime %s s, longest %s s, "
+		"lost x interval %s s\n",
+		report_str(d, "target", "all streams"),
+		(unsigned long long)report_u64(d, "total.episodes"),
+		report_str(d, "total.downtime_total_s", "-"),
+		report_str(d, "total.downtime_longest_s", "-"),
+		report_str(d, "total.lost_x_interval_s", "-"));
+}
+
+int out_text(FILE *fp, json_object *r)
+{
+	json_object *c = report_get(r, "capture");
+
+	fprintf(fp, "migmeter %s report%s\n", report_str(r, "tool.version", "?"),
+		report_bool(r, "complete") ? "" : " (INCOMPLETE: an input was damaged; figures cover what was read)");
+	text_inputs(fp, r);
+	fprintf(fp, "frames matched %llu; undecodable: %llu truncated, %llu invalid, %llu fragments\n",
+		(unsigned long long)(report_u64(c, "frames")),
+		(unsigned long long)report_u64(c, "decode.truncated"),
+		(unsigned long long)report_u64(c, "decode.invalid"),
+		(unsigned long long)report_u64(c, "decode.fragment"));
+	text_migration(fp, r);
+	text_flows(fp, r);
+	text_downtime(fp, r);
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,352 @@
+/* report.c - turn the accounting results into the report tree (schema migmeter-report/1). */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "kind.h"
+
+/* A time or duration as a JSON number with exactly `digits` decimals; null when unknown. */
+static json_object *jtime(mm_ns t, int digits)
+{
+	char buf[48];
+
+	if (t == MM_NS_NONE)
+		return NULL;
+	mm_fmt_seconds(buf, sizeof(buf), t, digits);
+	return json_object_new_double_s((double)t / (double)MM_NS_PER_S, buf);
+}
+
+static json_object *jdouble(double v, int decimals)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
+static void put(json_object *o, const char *k, json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static void put_u64(json_object *o, const char *k, uint64_t v)
+{
+	put(o, k, json_object_new_uint64(v));
+}
+
+static void put_bool(json_object *o, const char *k, int v)
+{
+	put(o, k, json_object_new_boolean(v ? 1 : 0));
+}
+
+static void put_str(json_object *o, const char *k, const char *v)
+{
+	put(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+static void put_addr(json_object *o, const char *k, const struct dec_addr *a)
+{
+	char buf[64];
+
+	put_str(o, k, dec_addr_str(a, buf, sizeof(buf)));
+}
+
+static json_object *dir_obj(const struct flow_dir *d, int digits)
+{
+	json_object *o = json_object_new_object();
+
+	put_u64(o, "packets", d->packets);
+	put_u64(o, "wire_bytes", d->wire_bytes);
+	put_u64(o, "ip_bytes", d->ip_bytes);
+	put_u64(o, "payload_bytes", d->payload_bytes);
+	put_u64(o, "unique_payload_bytes", d->unique_payload_bytes);
+	put_u64(o, "retrans_bytes", d->retrans_bytes);
+	put(o, "first_ts", jtime(d->first_ts, digits));
+	put(o, "last_ts", jtime(d->last_ts, digits));
+	put_bool(o, "syn", d->syn);
+	put_bool(o, "fin", d->fin);
+	put_bool(o, "rst", d->rst);
+	return o;
+}
+
+static json_object *inputs_arr(const struct report_opts *o)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < o->ninputs; i++) {
+		const struct source_input *in = &o->inputs[i];
+		json_object *j = json_object_new_object();
+
+		put_str(j, "file", in->path);
+		put_str(j, "format", in->format_pcapng ? "pcapng" : "pcap");
+		put_str(j, "link_type", in->dlt_name);
+		put_str(j, "precision", in->digits >= 9 ? "ns" : in->digits >= 6 ? "us" : "ms");
+		put_u64(j, "frames", in->frames);
+		put_u64(j, "matched", in->matched);
+		put_bool(j, "complete", !in->failed);
+		put_str(j, "error", in->failed ? in->err : NULL);
+		json_object_array_add(arr, j);
+	}
+	return arr;
+}
+
+static json_object *capture_obj(const struct meter *m, const struct report_opts *o)
+{
+	json_object *c = json_object_new_object(), *d = json_object_new_object();
+	int s;
+
+	put_u64(c, "frames", m->frames);
+	put_u64(c, "filtered_out", o->filtered_out);
+	put(c, "first_ts", jtime(m->first_ts, o->digits));
+	put(c, "last_ts", jtime(m->last_ts, o->digits));
+	for (s = 0; s < DEC_STATUS_COUNT; s++)
+		put_u64(d, dec_status_name((enum dec_status)s), m->decode[s]);
+	put(c, "decode", d);
+	put_u64(c, "migration_frames", m->mig_frames);
+	put_u64(c, "migration_not_tcp", m->non_tcp_mig);
+	put_u64(c, "echo_frames", m->echo_frames);
+	put_u64(c, "flows_dropped", flow_dropped(m->flows));
+	put_u64(c, "echo_dropped", echo_dropped(m->echo));
+	put_u64(c, "bins_dropped", series_dropped(m->series));
+	return c;
+}
+
+static json_object *migration_obj(const struct meter *m, const struct report_opts *o)
+{
+	json_object *j = json_object_new_object();
+	struct flow_totals t;
+	mm_ns dur;
+	double secs;
+
+	flow_get_totals(m->flows, &t);
+	dur = (t.start != MM_NS_NONE) ? t.end - t.start : MM_NS_NONE;
+	secs = dur != MM_NS_NONE ? (double)dur / (double)MM_NS_PER_S : 0.0;
+	put_str(j, "ports", o->ports);
+	put_u64(j, "flows", t.flows);
+	put_u64(j, "collisions", t.collisions);
+	put(j, "start", jtime(t.start, o->digits));
+	put(j, "end", jtime(t.end, o->digits));
+	put(j, "duration_s", jtime(dur, o->digits));
+	put_u64(j, "packets", t.packets);
+	put_u64(j, "wire_bytes", t.wire_bytes);
+	put_u64(j, "unique_payload_bytes", t.unique_payload_bytes);
+	put(j, "forward", dir_obj(&t.fwd, o->digits));
+	put(j, "reverse", dir_obj(&t.rev, o->digits));
+	put(j, "mean_throughput_bps",
+	    secs > 0 ? jdouble((double)t.unique_payload_bytes * 8.0 / secs, 0) : NULL);
+	put(j, "peak_throughput_bps", jdouble(series_peak_bps(m->series), 0));
+	put(j, "bin_s", jtime(series_bin_width(m->series), o->digits));
+	return j;
+}
+
+static json_object *flows_arr(const struct meter *m, const struct report_opts *o)
+{
+	json_object *arr = json_object_new_array();
+	struct flow_info fi;
+	size_t i;
+
+	for (i = 0; i < flow_count(m->flows); i++) {
+		json_object *j = json_object_new_object();
+
+		flow_get(m->flows, i, &fi);
+		put_u64(j, "id", i + 1);
+		put_str(j, "class", fi.cls == FLOW_MIGRATION ? "migration" : "collision");
+		put_str(j, "kind", kind_name(fi.kind));
+		put_addr(j, "client", &fi.client);
+		put_u64(j, "client_port", fi.client_port);
+		put_addr(j, "server", &fi.server);
+		put_u64(j, "server_port", fi.server_port);
+		put_bool(j, "direction_inferred", fi.direction_inferred);
+		put_bool(j, "counted", fi.cls == FLOW_MIGRATION && !fi.secondary);
+		put_str(j, "capture", o->ninputs > fi.src ? o->inputs[fi.src].path : NULL);
+		put_bool(j, "unique_approx", fi.unique_approx);
+		put(j, "first_ts", jtime(fi.first_ts, o->digits));
+		put(j, "last_ts", jtime(fi.last_ts, o->digits));
+		put(j, "duration_s", jtime(fi.last_ts - fi.first_ts, o->digits));
+		put(j, "forward", dir_obj(&fi.fwd, o->digits));
+		put(j, "reverse", dir_obj(&fi.rev, o->digits));
+		json_object_array_add(arr, j);
+	}
+	return arr;
+}
+
+static json_object *episode_obj(const struct echo_episode *e, int digits)
+{
+	json_object *j = json_object_new_object();
+
+	put(j, "first_lost_ts", jtime(e->first_lost_ts, digits));
+	put(j, "last_lost_ts", jtime(e->last_lost_ts, digits));
+	put_u64(j, "first_seq", e->first_seq);
+	put_u64(j, "last_seq", e->last_seq);
+	put_u64(j, "lost", e->lost);
+	put(j, "estimate_s", jtime(e->estimate, digits));
+	put(j, "lower_s", jtime(e->lower, digits));
+	put(j, "upper_s", jtime(e->upper, digits));
+	put_bool(j, "began_in_capture", e->began_in_capture);
+	put_bool(j, "ended_in_capture", e->ended_in_capture);
+	put_bool(j, "inferred", e->inferred);
+	return j;
+}
+
+/* Sums over the streams the total covers. */
+struct dt_sum {
+	uint64_t streams, requests, replies, lost, pending, duplicates, late, episodes;
+	mm_ns total, longest, lost_x_interval, duration_x_loss;
+	int any_interval;
+};
+
+static void put_totals(json_object *j, const struct dt_sum *s, int digits)
+{
+	put_u64(j, "streams", s->streams);
+	put_u64(j, "requests", s->requests);
+	put_u64(j, "replies", s->replies);
+	put_u64(j, "lost", s->lost);
+	put_u64(j, "pending", s->pending);
+	put_u64(j, "duplicates", s->duplicates);
+	put_u64(j, "late", s->late);
+	put_u64(j, "episodes", s->episodes);
+	put(j, "downtime_total_s", jtime(s->total, digits));
+	put(j, "downtime_longest_s", jtime(s->longest, digits));
+	put(j, "lost_x_interval_s", s->any_interval ? jtime(s->lost_x_interval, digits) : NULL);
+	put(j, "duration_x_loss_s", jtime(s->duration_x_loss, digits));
+}
+
+static json_object *downtime_obj(const struct meter *m, const struct report_opts *o)
+{
+	json_object *j = json_object_new_object(), *arr = json_object_new_array(), *tot;
+	struct dt_sum sum;
+	size_t i, k;
+
+	memset(&sum, 0, sizeof(sum));
+	put_str(j, "target", o->ping_target);
+	for (i = 0; i < echo_stream_count(m->echo); i++) {
+		const struct echo_stream_info *s = echo_stream(m->echo, i);
+		json_object *js = json_object_new_object(), *eps = json_object_new_array();
+		char tbuf[64];
+		struct dt_sum one;
+
+		memset(&one, 0, sizeof(one));
+		put_u64(js, "stream", i + 1);
+		put_addr(js, "pinger", &s->pinger);
+		put_addr(js, "target", &s->target);
+		put_u64(js, "id", s->id);
+		put_u64(js, "requests", s->requests);
+		put_u64(js, "replies", s->replies);
+		put_u64(js, "lost", s->lost);
+		put_u64(js, "pending", s->pending);
+		put_u64(js, "duplicates", s->duplicates);
+		put_u64(js, "late", s->late);
+		put_bool(js, "replies_only", s->replies_only);
+		put_bool(js, "never_answered", s->never_answered);
+		put(js, "first_ts", jtime(s->first_ts, o->digits));
+		put(js, "last_ts", jtime(s->last_ts, o->digits));
+		put(js, "interval_s", jtime(s->interval, o->digits));
+		put(js, "rtt_median_s", jtime(s->rtt_median, o->digits));
+		put_u64(js, "n_episodes", s->n_episodes);
+		put(js, "downtime_total_s", jtime(s->downtime_total, o->digits));
+		put(js, "downtime_longest_s", jtime(s->downtime_longest, o->digits));
+		put(js, "lost_x_interval_s", s->interval != MM_NS_NONE ?
+		    jtime(s->lost_x_interval, o->digits) : NULL);
+		put(js, "duration_x_loss_s", jtime(s->duration_x_loss, o->digits));
+		for (k = 0; k < s->n_episodes; k++)
+			json_object_array_add(eps, episode_obj(&s->episodes[k], o->digits));
+		put(js, "episodes", eps);
+		json_object_array_add(arr, js);
+
+		dec_addr_str(&s->target, tbuf, sizeof(tbuf));
+		if (o->ping_target && strcmp(o->ping_target, tbuf) != 0)
+			continue;
+		sum.streams++;
+		sum.requests += s->requests;
+		sum.replies += s->replies;
+		sum.lost += s->lost;
+		sum.pending += s->pending;
+		sum.duplicates += s->duplicates;
+		sum.late += s->late;
+		sum.episodes += s->n_episodes;
+		sum.total += s->downtime_total;
+		if (s->downtime_longest > sum.longest)
+			sum.longest = s->downtime_longest;
+		if (s->interval != MM_NS_NONE) {
+			sum.lost_x_interval += s->lost_x_interval;
+			sum.any_interval = 1;
+		}
+		sum.duration_x_loss += s->duration_x_loss;
+	}
+	tot = json_object_new_object();
+	put_totals(tot, &sum, o->digits);
+	put(j, "total", tot);
+	put(j, "streams", arr);
+	return j;
+}
+
+json_object *report_build(const struct meter *m, const struct report_opts *o)
+{
+	json_object *r = json_object_new_object(), *tool;
+	size_t i;
+	int complete = 1;
+
+	if (!r)
+		return NULL;
+	for (i = 0; i < o->ninputs; i++)
+		if (o->inputs[i].failed)
+			complete = 0;
+	put_str(r, "schema", REPORT_SCHEMA);
+	tool = json_object_new_object();
+	put_str(tool, "name", "migmeter");
+	put_str(tool, "version", MM_VERSION);
+	put(r, "tool", tool);
+	put_bool(r, "complete", complete);
+	put_str(r, "timestamp_precision", o->digits >= 9 ? "ns" : "us");
+	put(r, "inputs", inputs_arr(o));
+	put(r, "capture", capture_obj(m, o));
+	put(r, "migration", migration_obj(m, o));
+	put(r, "flows", flows_arr(m, o));
+	put(r, "downtime", downtime_obj(m, o));
+	return r;
+}
+
+json_object *report_get(json_object *o, const char *path)
+{
+	char key[128];
+	const char *p = path;
+
+	while (o && *p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		json_object *next = NULL;
+
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		if (!json_object_object_get_ex(o, key, &next))
+			return NULL;
+		o = next;
+		p += n + (dot ? 1 : 0);
+	}
+	return o;
+}
+
+const char *report_str(json_object *o, const char *path, const char *fallback)
+{
+	json_object *v = report_get(o, path);
+
+	return v ? json_object_get_string(v) : fallback;
+}
+
+uint64_t report_u64(json_object *o, const char *path)
+{
+	json_object *v = report_get(o, path);
+
+	return v ? json_object_get_uint64(v) : 0;
+}
+
+int report_bool(json_object *o, const char *path)
+{
+	json_object *v = report_get(o, path);
+
+	return v ? json_object_get_boolean(v) : 0;
+}

@@ -1,0 +1,155 @@
+/* series.c - fixed-width time bins over the merged timeline. */
+#include "series.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SERIES_DEFAULT_MAX 10000000
+
+struct series {
+	mm_ns bin;
+	mm_ns t0;
+	size_t max;
+	struct series_bin *bins;
+	size_t len, cap;
+	uint64_t dropped;
+};
+
+struct series *series_new(mm_ns bin, size_t max_bins)
+{
+	struct series *s;
+
+	if (bin <= 0)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->bin = bin;
+	s->t0 = MM_NS_NONE;
+	s->max = max_bins ? max_bins : SERIES_DEFAULT_MAX;
+	return s;
+}
+
+void series_free(struct series *s)
+{
+	if (!s)
+		return;
+	free(s->bins);
+	free(s);
+}
+
+void series_set_t0(struct series *s, mm_ns t0)
+{
+	if (s->len == 0)
+		s->t0 = t0;
+}
+
+/* The bin for ts, grown on demand; NULL past the cap or out of memory. */
+static struct series_bin *bin_at(struct series *s, mm_ns ts)
+{
+	size_t i;
+
+	if (s->t0 == MM_NS_NONE)
+		s->t0 = ts;
+	i = ts <= s->t0 ? 0 : (size_t)((ts - s->t0) / s->bin);
+	if (i >= s->max) {
+		s->dropped++;
+		return NULL;
+	}
+	if (i >= s->cap) {
+		size_t ncap = s->cap ? s->cap : 64;
+		struct series_bin *nb;
+
+		while (ncap <= i)
+			ncap *= 2;
+		if (ncap > s->max)
+			ncap = s->max;
+		nb = realloc(s->bins, ncap * sizeof(*nb));
+		if (!nb) {
+			s->dropped++;
+			return NULL;
+		}
+		memset(nb + s->cap, 0, (ncap - s->cap) * sizeof(*nb));
+		s->bins = nb;
+		s->cap = ncap;
+	}
+	if (i >= s->len)
+		s->len = i + 1;
+	return &s->bins[i];
+}
+
+int series_add_mig(struct series *s, mm_ns ts, int forward, uint32_t wire_bytes, uint64_t new_unique)
+{
+	struct series_bin *b = bin_at(s, ts);
+
+	if (!b)
+		return -1;
+	if (forward)
+		b->fwd_bytes += wire_bytes;
+	else
+		b->rev_bytes += wire_bytes;
+	b->unique_bytes += new_unique;
+	b->packets++;
+	return 0;
+}
+
+int series_add_ping(struct series *s, mm_ns ts, enum series_ping what)
+{
+	struct series_bin *b = bin_at(s, ts);
+
+	if (!b)
+		return -1;
+	switch (what) {
+	case SERIES_PING_REQUEST:
+		b->ping_requests++;
+		break;
+	case SERIES_PING_REPLY:
+		b->ping_replies++;
+		break;
+	case SERIES_PING_LOST:
+		b->ping_lost++;
+		break;
+	}
+	return 0;
+}
+
+void series_extend(struct series *s, mm_ns ts)
+{
+	(void)bin_at(s, ts);
+}
+
+mm_ns series_bin_width(const struct series *s)
+{
+	return s->bin;
+}
+
+mm_ns series_t0(const struct series *s)
+{
+	return s->t0;
+}
+
+size_t series_len(const struct series *s)
+{
+	return s->len;
+}
+
+const struct series_bin *series_get(const struct series *s, size_t i)
+{
+	return i < s->len ? &s->bins[i] : NULL;
+}
+
+uint64_t series_dropped(const struct series *s)
+{
+	return s->dropped;
+}
+
+double series_peak_bps(const struct series *s)
+{
+	uint64_t best = 0;
+	size_t i;
+
+	for (i = 0; i < s->len; i++)
+		if (s->bins[i].unique_bytes > best)
+			best = s->bins[i].unique_bytes;
+	return (double)best * 8.0 * (double)MM_NS_PER_S / (double)s->bin;
+}

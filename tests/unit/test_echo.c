@@ -1,0 +1,688 @@
+/* test_echo.c - cmocka tests for the ICMP echo streams and downtime episodes (src/echo.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "echo.h"
+
+#define MS ((mm_ns)1000000)
+#define US ((mm_ns)1000)
+#define T0 ((mm_ns)1764307152 * MM_NS_PER_S)
+#define NO_REPLY ((mm_ns)-1)
+
+/* A decoded echo message; pinger/target are the last address byte (10.0.0.x or fd00::x). */
+static struct dec_pkt mk(int v6, uint8_t pinger, uint8_t target, int is_req, uint16_t id, uint16_t seq)
+{
+	struct dec_pkt p;
+	struct dec_addr a, b;
+
+	memset(&p, 0, sizeof(p));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.family = b.family = v6 ? 6 : 4;
+	if (v6) {
+		a.a[0] = b.a[0] = 0xfd;
+		a.a[15] = pinger;
+		b.a[15] = target;
+	} else {
+		a.a[0] = b.a[0] = 10;
+		a.a[3] = pinger;
+		b.a[3] = target;
+	}
+	p.status = DEC_OK;
+	p.ip_ver = v6 ? 6 : 4;
+	p.proto = v6 ? 58 : 1;
+	p.src = is_req ? a : b;
+	p.dst = is_req ? b : a;
+	p.icmp.type = v6 ? (is_req ? 128 : 129) : (is_req ? 8 : 0);
+	p.icmp.echo = is_req ? DEC_ECHO_REQUEST : DEC_ECHO_REPLY;
+	p.icmp.id = id;
+	p.icmp.seq = seq;
+	return p;
+}
+
+static void req(struct echo_table *et, int v6, uint16_t id, uint16_t seq, mm_ns ts)
+{
+	struct dec_pkt p = mk(v6, 1, 2, 1, id, seq);
+
+	assert_int_equal(echo_account(et, &p, ts), 1);
+}
+
+static void rep(struct echo_table *et, int v6, uint16_t id, uint16_t seq, mm_ns ts)
+{
+	struct dec_pkt p = mk(v6, 1, 2, 0, id, seq);
+
+	assert_int_equal(echo_account(et, &p, ts), 1);
+}
+
+/* One ping: the request at ts and, unless rtt is NO_REPLY, its reply rtt later. */
+static void ping(struct echo_table *et, int v6, uint16_t id, uint16_t seq, mm_ns ts, mm_ns rtt)
+{
+	req(et, v6, id, seq, ts);
+	if (rtt != NO_REPLY)
+		rep(et, v6, id, seq, ts + rtt);
+}
+
+static struct echo_table *table(void)
+{
+	struct echo_table *et = echo_new(NULL);
+
+	assert_non_null(et);
+	return et;
+}
+
+static void count_cb(void *ctx, mm_ns ts)
+{
+	(void)ts;
+	(*(uint64_t *)ctx)++;
+}
+
+static uint64_t visit_count(const struct echo_table *et)
+{
+	uint64_t n = 0;
+
+	echo_visit_lost(et, count_cb, &n);
+	return n;
+}
+
+struct ts_list {
+	mm_ns ts[64];
+	size_t n;
+};
+
+static void list_cb(void *ctx, mm_ns ts)
+{
+	struct ts_list *l = ctx;
+
+	if (l->n < 64)
+		l->ts[l->n] = ts;
+	l->n++;
+}
+
+/* seqs 0..99 every 10 ms, RTT 1 ms; 40..49 unanswered. */
+static void test_one_outage(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+
+	(void)state;
+	for (uint16_t i = 0; i < 100; i++)
+		ping(et, 0, 7, i, T0 + i * 10 * MS, (i >= 40 && i < 50) ? NO_REPLY : 1 * MS);
+	assert_int_equal(echo_finish(et, T0 + 991 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 1);
+	s = echo_stream(et, 0);
+	assert_non_null(s);
+	assert_int_equal(s->pinger.family, 4);
+	assert_int_equal(s->pinger.a[3], 1);
+	assert_int_equal(s->target.a[3], 2);
+	assert_int_equal(s->id, 7);
+	assert_int_equal(s->requests, 100);
+	assert_int_equal(s->replies, 90);
+	assert_int_equal(s->lost, 10);
+	assert_int_equal(s->pending, 0);
+	assert_int_equal(s->duplicates, 0);
+	assert_int_equal(s->late, 0);
+	assert_int_equal(s->replies_only, 0);
+	assert_int_equal(s->never_answered, 0);
+	assert_true(s->interval == 10 * MS);
+	assert_true(s->rtt_median == 1 * MS);
+	assert_true(s->first_ts == T0);
+	assert_true(s->last_ts == T0 + 991 * MS);
+	assert_int_equal(s->n_episodes, 1);
+	e = &s->episodes[0];
+	assert_int_equal(e->first_seq, 40);
+	assert_int_equal(e->last_seq, 49);
+	assert_int_equal(e->lost, 10);
+	assert_true(e->first_lost_ts == T0 + 400 * MS);
+	assert_true(e->last_lost_ts == T0 + 490 * MS);
+	assert_true(e->estimate == 100 * MS);
+	assert_true(e->lower == 90 * MS);
+	assert_true(e->upper == 110 * MS);
+	assert_int_equal(e->began_in_capture, 1);
+	assert_int_equal(e->ended_in_capture, 1);
+	assert_int_equal(e->inferred, 0);
+	assert_true(s->downtime_total == 100 * MS);
+	assert_true(s->downtime_longest == 100 * MS);
+	assert_true(s->lost_x_interval == 100 * MS);
+	/* 991 ms * 10 / 100 */
+	assert_true(s->duration_x_loss == 99100 * US);
+	assert_int_equal(visit_count(et), 10);
+	assert_int_equal(echo_dropped(et), 0);
+	echo_free(et);
+}
+
+/* 70000 pings at 1 ms from seq 60000: wraps 65535 -> 0 and passes 60000 again. */
+static void test_wrap(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+
+	(void)state;
+	for (uint32_t i = 0; i < 70000; i++) {
+		uint16_t seq = (uint16_t)(60000 + i);
+		/* outage over the wrap: seqs 65530..65535, 0..9 */
+		int lost = i >= 5530 && i < 5546;
+
+		ping(et, 0, 1, seq, T0 + (mm_ns)i * MS, lost ? NO_REPLY : 300 * US);
+	}
+	assert_int_equal(echo_finish(et, T0 + 69999 * MS + 300 * US), 0);
+	assert_int_equal(echo_stream_count(et), 1);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 70000);
+	assert_int_equal(s->replies, 70000 - 16);
+	assert_int_equal(s->lost, 16);
+	assert_int_equal(s->duplicates, 0);
+	assert_true(s->interval == 1 * MS);
+	assert_int_equal(s->n_episodes, 1);
+	e = &s->episodes[0];
+	assert_int_equal(e->first_seq, 65530);
+	assert_int_equal(e->last_seq, 65545);
+	assert_int_equal((uint16_t)e->last_seq, 9);
+	assert_true(e->first_lost_ts == T0 + 5530 * MS);
+	assert_true(e->estimate == 16 * MS);
+	assert_true(e->lower == 15 * MS);
+	assert_true(e->upper == 17 * MS);
+	assert_int_equal(visit_count(et), 16);
+	echo_free(et);
+}
+
+/* Jittered 16 ms pings with outliers: the median is exact, the mean is not. */
+static void test_median_interval(void **state)
+{
+	static const int gaps[8] = { 14, 15, 16, 16, 17, 18, 16, 40 };
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	mm_ns t = T0;
+
+	(void)state;
+	for (uint16_t i = 0; i < 200; i++) {
+		ping(et, 0, 1, i, t, 2 * MS);
+		t += gaps[i % 8] * MS;
+	}
+	assert_int_equal(echo_finish(et, t), 0);
+	s = echo_stream(et, 0);
+	assert_true(s->interval == 16 * MS);
+	assert_true(s->rtt_median == 2 * MS);
+	assert_int_equal(s->n_episodes, 0);
+	assert_int_equal(s->lost, 0);
+	assert_true(s->lost_x_interval == 0);
+	echo_free(et);
+}
+
+/* Three outages of 5, 20 and 2 requests at 10 ms. */
+static void test_several_outages(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+
+	(void)state;
+	for (uint16_t i = 0; i < 300; i++) {
+		int lost = (i >= 50 && i < 55) || (i >= 100 && i < 120) || (i >= 200 && i < 202);
+
+		ping(et, 0, 1, i, T0 + i * 10 * MS, lost ? NO_REPLY : 1 * MS);
+	}
+	assert_int_equal(echo_finish(et, T0 + 2991 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->n_episodes, 3);
+	assert_int_equal(s->lost, 27);
+	assert_int_equal(s->episodes[0].first_seq, 50);
+	assert_int_equal(s->episodes[0].lost, 5);
+	assert_true(s->episodes[0].estimate == 50 * MS);
+	assert_int_equal(s->episodes[1].first_seq, 100);
+	assert_int_equal(s->episodes[1].last_seq, 119);
+	assert_int_equal(s->episodes[1].lost, 20);
+	assert_true(s->episodes[1].estimate == 200 * MS);
+	assert_true(s->episodes[1].upper == 210 * MS);
+	assert_int_equal(s->episodes[2].lost, 2);
+	assert_true(s->episodes[2].estimate == 20 * MS);
+	assert_true(s->episodes[2].lower == 10 * MS);
+	assert_true(s->downtime_total == 270 * MS);
+	assert_true(s->downtime_longest == 200 * MS);
+	assert_true(s->lost_x_interval == 270 * MS);
+	assert_int_equal(visit_count(et), 27);
+	echo_free(et);
+}
+
+/* The capture starts inside the outage. */
+static void test_outage_at_start(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+
+	(void)state;
+	for (uint16_t i = 0; i < 50; i++)
+		ping(et, 0, 1, i, T0 + i * 10 * MS, i < 10 ? NO_REPLY : 1 * MS);
+	assert_int_equal(echo_finish(et, T0 + 491 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->n_episodes, 1);
+	e = &s->episodes[0];
+	assert_int_equal(e->began_in_capture, 0);
+	assert_int_equal(e->ended_in_capture, 1);
+	assert_int_equal(e->lost, 10);
+	assert_true(e->estimate == 100 * MS);
+	assert_true(e->lower == 90 * MS);
+	assert_true(e->upper == MM_NS_NONE);
+	echo_free(et);
+}
+
+/* The capture ends inside the outage; the last two requests are pending. */
+static void test_outage_at_end(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+
+	(void)state;
+	for (uint16_t i = 0; i < 100; i++)
+		ping(et, 0, 1, i, T0 + i * 10 * MS, i >= 50 ? NO_REPLY : 1 * MS);
+	/* window = max(2 x 10 ms, 2 x 1 ms, 10 ms) = 20 ms before 991 ms: 980, 990 pending */
+	assert_int_equal(echo_finish(et, T0 + 991 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->pending, 2);
+	assert_int_equal(s->lost, 48);
+	assert_int_equal(s->n_episodes, 1);
+	e = &s->episodes[0];
+	assert_int_equal(e->first_seq, 50);
+	assert_int_equal(e->last_seq, 97);
+	assert_int_equal(e->began_in_capture, 1);
+	assert_int_equal(e->ended_in_capture, 0);
+	assert_true(e->lower == 470 * MS);
+	assert_true(e->estimate == 480 * MS);
+	assert_true(e->upper == MM_NS_NONE);
+	assert_int_equal(visit_count(et), 48);
+	echo_free(et);
+}
+
+/* The last request is still in flight when the capture stops. */
+static void test_pending_not_lost(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+
+	(void)state;
+	for (uint16_t i = 0; i < 50; i++)
+		ping(et, 0, 1, i, T0 + i * 10 * MS, 1 * MS);
+	req(et, 0, 1, 50, T0 + 500 * MS);
+	assert_int_equal(echo_finish(et, T0 + 502 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 51);
+	assert_int_equal(s->pending, 1);
+	assert_int_equal(s->lost, 0);
+	assert_int_equal(s->n_episodes, 0);
+	assert_int_equal(visit_count(et), 0);
+	echo_free(et);
+}
+
+/* Only replies visible: seqs 10..14 missing between replies at 90 ms and 150 ms. */
+static void test_replies_only(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+	struct ts_list l = { .n = 0 };
+
+	(void)state;
+	for (uint16_t i = 0; i < 30; i++) {
+		if (i < 10 || i > 14)
+			rep(et, 0, 1, i, T0 + i * 10 * MS);
+	}
+	assert_int_equal(echo_finish(et, T0 + 290 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->replies_only, 1);
+	assert_int_equal(s->requests, 0);
+	assert_int_equal(s->replies, 25);
+	assert_true(s->interval == 10 * MS);
+	assert_true(s->rtt_median == MM_NS_NONE);
+	assert_int_equal(s->n_episodes, 1);
+	assert_int_equal(s->lost, 5);
+	e = &s->episodes[0];
+	assert_int_equal(e->inferred, 1);
+	assert_int_equal(e->first_seq, 10);
+	assert_int_equal(e->last_seq, 14);
+	assert_int_equal(e->lost, 5);
+	assert_true(e->first_lost_ts == T0 + 100 * MS);
+	assert_true(e->last_lost_ts == T0 + 140 * MS);
+	assert_true(e->estimate == 50 * MS);
+	assert_true(e->lower == 40 * MS);
+	assert_true(e->upper == 60 * MS);
+	echo_visit_lost(et, list_cb, &l);
+	assert_int_equal(l.n, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_true(l.ts[i] == T0 + (mm_ns)(100 + 10 * i) * MS);
+	echo_free(et);
+}
+
+/* Requests that never get any reply are reported as such, not as downtime. */
+static void test_never_answered(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+
+	(void)state;
+	for (uint16_t i = 0; i < 20; i++)
+		req(et, 0, 1, i, T0 + i * 10 * MS);
+	assert_int_equal(echo_finish(et, T0 + 5 * MM_NS_PER_S), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->never_answered, 1);
+	assert_int_equal(s->requests, 20);
+	assert_int_equal(s->replies, 0);
+	assert_int_equal(s->lost, 0);
+	assert_int_equal(s->n_episodes, 0);
+	assert_true(s->downtime_total == 0);
+	assert_int_equal(visit_count(et), 0);
+	echo_free(et);
+}
+
+/* Duplicate replies are counted; duplicate requests (two interfaces) count once. */
+static void test_duplicates(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+
+	(void)state;
+	for (uint16_t i = 0; i < 20; i++) {
+		ping(et, 0, 1, i, T0 + i * 10 * MS, 1 * MS);
+		if (i % 5 == 0)
+			rep(et, 0, 1, i, T0 + i * 10 * MS + 2 * MS);
+		if (i == 7)
+			req(et, 0, 1, i, T0 + i * 10 * MS + 5 * US);
+	}
+	assert_int_equal(echo_finish(et, T0 + 200 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 20);
+	assert_int_equal(s->replies, 20);
+	assert_int_equal(s->duplicates, 4);
+	assert_int_equal(s->lost, 0);
+	assert_true(s->rtt_median == 1 * MS);
+	echo_free(et);
+}
+
+/* Replies out of order, and a reply seen before any request (older seqs later). */
+static void test_reordered(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+
+	(void)state;
+	/* first message of the stream: the reply to seq 10, then seqs 0..20 */
+	rep(et, 0, 1, 10, T0 + 101 * MS);
+	for (uint16_t i = 0; i <= 20; i++)
+		req(et, 0, 1, i, T0 + i * 10 * MS);
+	for (uint16_t i = 0; i < 20; i += 2) {
+		rep(et, 0, 1, (uint16_t)(i + 1), T0 + (i + 1) * 10 * MS + 1 * MS);
+		if (i != 10)
+			rep(et, 0, 1, i, T0 + i * 10 * MS + 1 * MS);
+	}
+	rep(et, 0, 1, 20, T0 + 201 * MS);
+	assert_int_equal(echo_finish(et, T0 + 201 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 21);
+	assert_int_equal(s->replies, 21);
+	assert_int_equal(s->duplicates, 0);
+	assert_int_equal(s->lost, 0);
+	assert_int_equal(s->n_episodes, 0);
+	assert_true(s->first_ts == T0);
+	assert_true(s->interval == 10 * MS);
+
+	/* a request just below seq 0 (65535) unwraps to -1 and is reported as 65535 */
+	echo_free(et);
+	et = table();
+	for (uint16_t i = 0; i < 10; i++)
+		ping(et, 0, 1, i, T0 + (i + 1) * 10 * MS, i == 0 ? NO_REPLY : 1 * MS);
+	ping(et, 0, 1, 65535, T0, 1 * MS);
+	assert_int_equal(echo_finish(et, T0 + 101 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 11);
+	assert_int_equal(s->n_episodes, 1);
+	assert_int_equal((uint16_t)s->episodes[0].first_seq, 0);
+	assert_int_equal(s->episodes[0].first_seq, s->episodes[0].last_seq);
+	assert_true(s->episodes[0].first_lost_ts == T0 + 10 * MS);
+	assert_int_equal(s->episodes[0].began_in_capture, 1);
+	echo_free(et);
+}
+
+/* A reply after late_after (3) later requests is late but answered. */
+static void test_late(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+
+	(void)state;
+	for (uint16_t i = 0; i < 50; i++) {
+		mm_ns rtt = 1 * MS;
+
+		if (i == 20)
+			rtt = 45 * MS;   /* after request 23 (230 ms): late */
+		if (i == 30)
+			rtt = 25 * MS;   /* before request 33: not late */
+		ping(et, 0, 1, i, T0 + i * 10 * MS, rtt);
+	}
+	assert_int_equal(echo_finish(et, T0 + 491 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->late, 1);
+	assert_int_equal(s->replies, 50);
+	assert_int_equal(s->lost, 0);
+	assert_int_equal(s->n_episodes, 0);
+	echo_free(et);
+}
+
+/* A request and its reply never captured in the middle count as lost, interpolated. */
+static void test_missing_seqs(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	struct ts_list l = { .n = 0 };
+
+	(void)state;
+	for (uint16_t i = 0; i < 60; i++) {
+		if (i >= 30 && i < 33)
+			continue;
+		ping(et, 0, 1, i, T0 + i * 10 * MS, 1 * MS);
+	}
+	assert_int_equal(echo_finish(et, T0 + 591 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 57);
+	assert_int_equal(s->lost, 3);
+	assert_int_equal(s->n_episodes, 1);
+	assert_true(s->episodes[0].first_lost_ts == T0 + 300 * MS);
+	assert_true(s->episodes[0].estimate == 30 * MS);
+	echo_visit_lost(et, list_cb, &l);
+	assert_int_equal(l.n, 3);
+	assert_true(l.ts[0] == T0 + 300 * MS);
+	assert_true(l.ts[1] == T0 + 310 * MS);
+	assert_true(l.ts[2] == T0 + 320 * MS);
+	echo_free(et);
+}
+
+static void test_ipv6(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+
+	(void)state;
+	for (uint16_t i = 0; i < 100; i++)
+		ping(et, 1, 0x1234, i, T0 + i * 20 * MS, 500 * US);
+	/* an IPv4 stream with the same id and last address bytes stays apart */
+	ping(et, 0, 0x1234, 0, T0 + 5 * MS, 500 * US);
+	assert_int_equal(echo_finish(et, T0 + 1981 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 2);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->pinger.family, 6);
+	assert_int_equal(s->pinger.a[0], 0xfd);
+	assert_int_equal(s->pinger.a[15], 1);
+	assert_int_equal(s->target.a[15], 2);
+	assert_int_equal(s->id, 0x1234);
+	assert_int_equal(s->requests, 100);
+	assert_int_equal(s->replies, 100);
+	assert_true(s->interval == 20 * MS);
+	assert_true(s->rtt_median == 500 * US);
+	assert_int_equal(echo_stream(et, 1)->pinger.family, 4);
+	assert_int_equal(echo_stream(et, 1)->requests, 1);
+	assert_null(echo_stream(et, 2));
+	echo_free(et);
+}
+
+/* Two identifiers between the same hosts are two streams, in order of first message. */
+static void test_two_streams(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *a, *b;
+
+	(void)state;
+	for (uint16_t i = 0; i < 100; i++) {
+		ping(et, 0, 2, i, T0 + i * 10 * MS + 5 * MS, 1 * MS);
+		ping(et, 0, 1, i, T0 + i * 10 * MS + 6 * MS, (i >= 20 && i < 30) ? NO_REPLY : 1 * MS);
+	}
+	assert_int_equal(echo_finish(et, T0 + 998 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 2);
+	a = echo_stream(et, 0);
+	b = echo_stream(et, 1);
+	assert_int_equal(a->id, 2);
+	assert_int_equal(b->id, 1);
+	assert_int_equal(a->requests, 100);
+	assert_int_equal(b->requests, 100);
+	assert_int_equal(a->lost, 0);
+	assert_int_equal(a->n_episodes, 0);
+	assert_int_equal(b->lost, 10);
+	assert_int_equal(b->n_episodes, 1);
+	assert_int_equal(visit_count(et), 10);
+	echo_free(et);
+}
+
+static void test_caps(void **state)
+{
+	struct echo_cfg cfg = { .max_streams = 1 };
+	struct echo_table *et = echo_new(&cfg);
+	struct dec_pkt p;
+
+	(void)state;
+	assert_non_null(et);
+	ping(et, 0, 1, 0, T0, 1 * MS);
+	p = mk(0, 1, 2, 1, 2, 0);
+	assert_int_equal(echo_account(et, &p, T0 + 2 * MS), -1);
+	p = mk(0, 3, 2, 0, 1, 0);
+	assert_int_equal(echo_account(et, &p, T0 + 3 * MS), -1);
+	assert_int_equal(echo_dropped(et), 2);
+	assert_int_equal(echo_finish(et, T0 + 3 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 1);
+	echo_free(et);
+
+	/* request slots: 100 over all streams */
+	cfg.max_streams = 0;
+	cfg.max_requests = 100;
+	et = echo_new(&cfg);
+	assert_non_null(et);
+	{
+		int taken = 0, dropped = 0;
+
+		for (uint16_t i = 0; i < 500; i++) {
+			p = mk(0, 1, 2, 1, 1, i);
+			if (echo_account(et, &p, T0 + i * MS) == 1)
+				taken++;
+			else
+				dropped++;
+		}
+		assert_true(taken > 0 && taken <= 100);
+		assert_int_equal(dropped, 500 - taken);
+		assert_int_equal(echo_dropped(et), (uint64_t)dropped);
+	}
+	/* a new stream does not fit either */
+	p = mk(0, 1, 2, 1, 9, 0);
+	assert_int_equal(echo_account(et, &p, T0), -1);
+	assert_int_equal(echo_finish(et, T0 + 500 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 1);
+	echo_free(et);
+}
+
+/* Thousands of streams (hash growth): each keeps its own counts, in order of first message. */
+static void test_many_streams(void **state)
+{
+	struct echo_cfg cfg = { .max_streams = 4096 };
+	struct echo_table *et = echo_new(&cfg);
+
+	(void)state;
+	assert_non_null(et);
+	for (uint16_t i = 0; i < 20; i++) {
+		for (uint16_t id = 0; id < 3000; id++) {
+			struct dec_pkt p = mk(0, (uint8_t)(1 + id % 7), 2, 1, id, i);
+			mm_ns t = T0 + i * 10 * MS + id * US;
+
+			assert_int_equal(echo_account(et, &p, t), 1);
+			/* stream id 42 loses seqs 5..9 */
+			if (id == 42 && i >= 5 && i < 10)
+				continue;
+			p = mk(0, (uint8_t)(1 + id % 7), 2, 0, id, i);
+			assert_int_equal(echo_account(et, &p, t + 1 * MS), 1);
+		}
+	}
+	assert_int_equal(echo_finish(et, T0 + 200 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 3000);
+	for (size_t i = 0; i < 3000; i++) {
+		const struct echo_stream_info *s = echo_stream(et, i);
+
+		assert_int_equal(s->id, i);
+		assert_int_equal(s->pinger.a[3], 1 + i % 7);
+		assert_int_equal(s->requests, 20);
+		assert_int_equal(s->replies, i == 42 ? 15 : 20);
+		assert_int_equal(s->lost, i == 42 ? 5 : 0);
+	}
+	assert_int_equal(visit_count(et), 5);
+	assert_int_equal(echo_dropped(et), 0);
+	echo_free(et);
+}
+
+/* Non-echo frames are ignored; NULL is a no-op for echo_free. */
+static void test_ignored(void **state)
+{
+	struct echo_table *et = table();
+	struct dec_pkt p = mk(0, 1, 2, 1, 1, 0);
+
+	(void)state;
+	echo_free(NULL);
+	p.icmp.echo = DEC_ECHO_NONE;
+	assert_int_equal(echo_account(et, &p, T0), 0);
+	p = mk(0, 1, 2, 1, 1, 0);
+	p.proto = 6;
+	assert_int_equal(echo_account(et, &p, T0), 0);
+	p = mk(0, 1, 2, 1, 1, 0);
+	p.status = DEC_TRUNCATED;
+	assert_int_equal(echo_account(et, &p, T0), 0);
+	assert_int_equal(echo_finish(et, T0), 0);
+	assert_int_equal(echo_stream_count(et), 0);
+	assert_int_equal(echo_dropped(et), 0);
+	assert_int_equal(visit_count(et), 0);
+	echo_free(et);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_outage),
+		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_median_interval),
+		cmocka_unit_test(test_several_outages),
+		cmocka_unit_test(test_outage_at_start),
+		cmocka_unit_test(test_outage_at_end),
+		cmocka_unit_test(test_pending_not_lost),
+		cmocka_unit_test(test_replies_only),
+		cmocka_unit_test(test_never_answered),
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_reordered),
+		cmocka_unit_test(test_late),
+		cmocka_unit_test(test_missing_seqs),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_two_streams),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_many_streams),
+		cmocka_unit_test(test_ignored),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

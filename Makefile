@@ -23,7 +23,8 @@ LIBOBJS := $(filter-out build/main.o,$(OBJS))
 # Each unit test links only the modules it exercises.
 UNIT_decode := build/decode.o build/addr.o
 UNIT_kind   := build/kind.o
-UNIT_flow   := build/flow.o build/kind.o build/addr.o
+UNIT_flow   := build/flow.o build/kind.o build/addr.o build/seqspace.o
+UNIT_seqspace := build/seqspace.o
 UNIT_echo   := build/echo.o
 UNIT_series := build/series.o
 UNIT_mmtime := build/mmtime.o

@@ -1,0 +1,363 @@
+/* test_flow.c - flow table: direction, collisions, retransmissions, wrap, out-of-order, kinds. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "flow.h"
+
+#define MS (1000000LL)
+
+static uint8_t payload_buf[2048];
+
+static struct dec_pkt tcp(uint8_t a, uint16_t sport, uint8_t b, uint16_t dport, uint32_t seq,
+			  uint8_t flags, uint32_t len)
+{
+	struct dec_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.status = DEC_OK;
+	p.ip_ver = 4;
+	p.proto = 6;
+	p.src.family = p.dst.family = 4;
+	p.src.a[0] = 10;
+	p.src.a[3] = a;
+	p.dst.a[0] = 10;
+	p.dst.a[3] = b;
+	p.tcp.sport = sport;
+	p.tcp.dport = dport;
+	p.tcp.seq = seq;
+	p.tcp.flags = flags;
+	p.tcp.hdr_len = 20;
+	p.tcp.payload_len = len;
+	p.tcp.payload = payload_buf;
+	p.tcp.payload_cap = len < 64 ? len : 64;
+	p.ip_hdr_len = 20;
+	p.ip_len = 40 + len;
+	p.wire_len = 14 + 40 + len;
+	p.cap_len = p.wire_len;
+	return p;
+}
+
+static struct flow_table *table(size_t max)
+{
+	struct flow_cfg cfg = { 49152, 49261, max };
+	struct flow_table *ft = flow_table_new(&cfg);
+
+	assert_non_null(ft);
+	return ft;
+}
+
+static void feed(struct flow_table *ft, struct dec_pkt p, mm_ns ts)
+{
+	struct flow_verdict v;
+
+	assert_int_equal(flow_account(ft, &p, 0, ts, &v), 0);
+}
+
+/* Handshake, data in order, close: every counter. */
+static void test_handshake_and_counters(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	struct flow_totals t;
+	uint32_t isn = 1000, seq;
+	int i;
+
+	(void)state;
+	memcpy(payload_buf, "QEVM\0\0\0\3", 8);
+	feed(ft, tcp(1, 40000, 2, 49152, isn, DEC_TCP_SYN, 0), 0);
+	feed(ft, tcp(2, 49152, 1, 40000, 5000, DEC_TCP_SYN | DEC_TCP_ACK, 0), 1 * MS);
+	feed(ft, tcp(1, 40000, 2, 49152, isn + 1, DEC_TCP_ACK, 0), 2 * MS);
+	seq = isn + 1;
+	for (i = 0; i < 10; i++) {
+		feed(ft, tcp(1, 40000, 2, 49152, seq, DEC_TCP_ACK, 1000), (3 + i) * MS);
+		seq += 1000;
+	}
+	feed(ft, tcp(1, 40000, 2, 49152, seq, DEC_TCP_ACK | DEC_TCP_FIN, 0), 20 * MS);
+	feed(ft, tcp(2, 49152, 1, 40000, 5001, DEC_TCP_ACK | DEC_TCP_FIN, 0), 21 * MS);
+
+	assert_int_equal(flow_count(ft), 1);
+	assert_int_equal(flow_get(ft, 0, &fi), 0);
+	assert_int_equal(fi.cls, FLOW_MIGRATION);
+	assert_int_equal(fi.kind, KIND_QEMU);
+	assert_int_equal(fi.direction_inferred, 0);
+	assert_int_equal(fi.client_port, 40000);
+	assert_int_equal(fi.server_port, 49152);
+	assert_int_equal(fi.fwd.packets, 13);
+	assert_int_equal(fi.rev.packets, 2);
+	assert_int_equal(fi.fwd.payload_bytes, 10000);
+	assert_int_equal(fi.fwd.unique_payload_bytes, 10000);
+	assert_int_equal(fi.fwd.retrans_bytes, 0);
+	assert_int_equal(fi.fwd.ip_bytes, 13 * 40 + 10000);
+	assert_int_equal(fi.fwd.wire_bytes, 13 * 54 + 10000);
+	assert_true(fi.fwd.syn && fi.fwd.fin && !fi.fwd.rst);
+	assert_true(fi.rev.syn && fi.rev.fin);
+	assert_int_equal(fi.first_ts, 0);
+	assert_int_equal(fi.last_ts, 21 * MS);
+	assert_int_equal(fi.fwd.first_ts, 0);
+	assert_int_equal(fi.fwd.last_ts, 20 * MS);
+
+	flow_get_totals(ft, &t);
+	assert_int_equal(t.flows, 1);
+	assert_int_equal(t.collisions, 0);
+	assert_int_equal(t.start, 0);
+	assert_int_equal(t.end, 21 * MS);
+	assert_int_equal(t.unique_payload_bytes, 10000);
+	assert_int_equal(t.packets, 15);
+	assert_int_equal(flow_get(ft, 1, &fi), -1);
+	flow_table_free(ft);
+}
+
+/* A retransmission is payload and retrans, not unique; out-of-order fills count once. */
+static void test_retrans_and_out_of_order(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+
+	(void)state;
+	memset(payload_buf, 0, 16);
+	feed(ft, tcp(1, 40000, 2, 49152, 100, DEC_TCP_SYN, 0), 0);
+	feed(ft, tcp(1, 40000, 2, 49152, 101, DEC_TCP_ACK, 1000), 1);
+	feed(ft, tcp(1, 40000, 2, 49152, 2101, DEC_TCP_ACK, 1000), 2);	/* hole 1101..2101 */
+	feed(ft, tcp(1, 40000, 2, 49152, 1101, DEC_TCP_ACK, 1000), 3);	/* fills it */
+	feed(ft, tcp(1, 40000, 2, 49152, 1101, DEC_TCP_ACK, 1000), 4);	/* exact retransmission */
+	feed(ft, tcp(1, 40000, 2, 49152, 2601, DEC_TCP_ACK, 1000), 5);	/* half old, half new */
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.fwd.payload_bytes, 5000);
+	assert_int_equal(fi.fwd.unique_payload_bytes, 3500);
+	/* below the highest sequence seen: the fill (1000), the repeat (1000), the overlap (500) */
+	assert_int_equal(fi.fwd.retrans_bytes, 2500);
+	flow_table_free(ft);
+}
+
+/* 32-bit sequence wrap: a flow crossing 2^32 keeps counting exactly. */
+static void test_sequence_wrap(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	uint32_t seq = 0xFFFFF000u;
+	int i;
+
+	(void)state;
+	feed(ft, tcp(1, 40000, 2, 49152, seq - 1, DEC_TCP_SYN, 0), 0);
+	for (i = 0; i < 20; i++) {
+		feed(ft, tcp(1, 40000, 2, 49152, seq, DEC_TCP_ACK, 1000), i + 1);
+		seq += 1000;
+	}
+	/* retransmit one segment from before the wrap */
+	feed(ft, tcp(1, 40000, 2, 49152, 0xFFFFF000u, DEC_TCP_ACK, 1000), 100);
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.fwd.unique_payload_bytes, 20000);
+	assert_int_equal(fi.fwd.retrans_bytes, 1000);
+	flow_table_free(ft);
+}
+
+/* More than 4 GiB in one direction (big VM): unique keeps counting past 2^32. */
+static void test_more_than_4g(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	uint32_t seq = 7;
+	uint64_t i, n = 5ULL * 1024 * 1024 * 1024 / 65000;
+
+	(void)state;
+	feed(ft, tcp(1, 40000, 2, 49152, seq - 1, DEC_TCP_SYN, 0), 0);
+	for (i = 0; i < n; i++) {
+		feed(ft, tcp(1, 40000, 2, 49152, seq, DEC_TCP_ACK, 65000), (mm_ns)i + 1);
+		seq += 65000;
+	}
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.fwd.unique_payload_bytes, n * 65000);
+	assert_true(fi.fwd.unique_payload_bytes > (1ULL << 32));
+	assert_int_equal(fi.fwd.retrans_bytes, 0);
+	flow_table_free(ft);
+}
+
+/* Client port in range, server port not: a port collision, outside the totals. */
+static void test_collision(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	struct flow_totals t;
+	struct flow_verdict v;
+	struct dec_pkt p;
+
+	(void)state;
+	memset(payload_buf, 'x', 16);
+	feed(ft, tcp(1, 49200, 9, 5201, 1, DEC_TCP_SYN, 0), 0);
+	p = tcp(1, 49200, 9, 5201, 2, DEC_TCP_ACK, 1000);
+	assert_int_equal(flow_account(ft, &p, 0, 1, &v), 0);
+	assert_int_equal(v.counted, 0);
+	feed(ft, tcp(3, 40000, 4, 49160, 1, DEC_TCP_SYN, 0), 2);
+	p = tcp(3, 40000, 4, 49160, 2, DEC_TCP_ACK, 700);
+	assert_int_equal(flow_account(ft, &p, 0, 3, &v), 0);
+	assert_int_equal(v.counted, 1);
+	assert_int_equal(v.forward, 1);
+	assert_int_equal(v.new_unique, 700);
+
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.cls, FLOW_COLLISION);
+	assert_int_equal(fi.server_port, 5201);
+	assert_int_equal(fi.fwd.unique_payload_bytes, 1000);
+	flow_get_totals(ft, &t);
+	assert_int_equal(t.flows, 1);
+	assert_int_equal(t.collisions, 1);
+	assert_int_equal(t.unique_payload_bytes, 700);
+	assert_int_equal(t.start, 2);
+	flow_table_free(ft);
+}
+
+/* Both ports in range, client's the higher one: the SYN decides, not the numbers. */
+static void test_both_ports_in_range(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+
+	(void)state;
+	feed(ft, tcp(1, 49155, 2, 49200, 1, DEC_TCP_SYN, 0), 0);
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.server_port, 49200);
+	assert_int_equal(fi.client_port, 49155);
+	assert_int_equal(fi.direction_inferred, 0);
+	flow_table_free(ft);
+}
+
+/* No handshake: the stream kind decides which side listens, and says so. */
+static void test_inferred_from_kind(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	static const uint8_t nbd[] = "NBDMAGICIHAVEOPT";
+
+	(void)state;
+	/* NBD server 10.0.0.6:49154 talks first to a client whose port is also in range. */
+	memcpy(payload_buf, nbd, 16);
+	feed(ft, tcp(6, 49154, 5, 49250, 77, DEC_TCP_ACK | DEC_TCP_PSH, 18), 0);
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.kind, KIND_NBD);
+	assert_int_equal(fi.server_port, 49154);
+	assert_int_equal(fi.direction_inferred, 1);
+	assert_int_equal(fi.rev.unique_payload_bytes, 18);
+
+	/* multifd from 10.0.0.5:51000: sender is the client, so 49153 listens. */
+	memcpy(payload_buf, "\x11\x22\x33\x44\x00\x00\x00\x01", 8);
+	feed(ft, tcp(6, 49153, 5, 51000, 1, DEC_TCP_ACK, 0), 1);
+	feed(ft, tcp(5, 51000, 6, 49153, 9, DEC_TCP_ACK, 100), 2);
+	flow_get(ft, 1, &fi);
+	assert_int_equal(fi.kind, KIND_MULTIFD);
+	assert_int_equal(fi.server_port, 49153);
+	assert_int_equal(fi.fwd.unique_payload_bytes, 100);
+	assert_int_equal(fi.direction_inferred, 1);
+	flow_table_free(ft);
+}
+
+/* The same connection in two captures: kept apart, only the first in the totals. */
+static void test_two_captures(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	struct flow_totals t;
+	struct flow_verdict v;
+	struct dec_pkt p = tcp(1, 40000, 2, 49152, 1, DEC_TCP_ACK, 500);
+
+	(void)state;
+	assert_int_equal(flow_account(ft, &p, 0, 1, &v), 0);
+	assert_int_equal(v.counted, 1);
+	assert_int_equal(flow_account(ft, &p, 1, 2, &v), 0);
+	assert_int_equal(v.counted, 0);
+	assert_int_equal(flow_count(ft), 2);
+	flow_get(ft, 1, &fi);
+	assert_int_equal(fi.secondary, 1);
+	assert_int_equal(fi.src, 1);
+	flow_get_totals(ft, &t);
+	assert_int_equal(t.flows, 1);
+	assert_int_equal(t.unique_payload_bytes, 500);
+	flow_table_free(ft);
+}
+
+/* The table is capped; what does not fit is counted. */
+static void test_cap(void **state)
+{
+	struct flow_table *ft = table(2);
+	struct flow_verdict v;
+	struct dec_pkt p;
+	uint16_t port;
+
+	(void)state;
+	for (port = 0; port < 2; port++)
+		feed(ft, tcp(1, (uint16_t)(40000 + port), 2, 49152, 1, DEC_TCP_SYN, 0), port);
+	p = tcp(1, 40010, 2, 49152, 1, DEC_TCP_SYN, 0);
+	assert_int_equal(flow_account(ft, &p, 0, 5, &v), -1);
+	assert_int_equal(flow_dropped(ft), 1);
+	assert_int_equal(flow_count(ft), 2);
+	flow_table_free(ft);
+	flow_table_free(NULL);
+}
+
+/* Frames outside the range and non-TCP frames are ignored. */
+static void test_ignored(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_verdict v;
+	struct dec_pkt p = tcp(1, 40000, 2, 22, 1, DEC_TCP_SYN, 0);
+
+	(void)state;
+	assert_int_equal(flow_account(ft, &p, 0, 0, &v), 0);
+	assert_int_equal(v.counted, 0);
+	p = tcp(1, 40000, 2, 49152, 1, DEC_TCP_SYN, 0);
+	p.proto = 17;
+	assert_int_equal(flow_account(ft, &p, 0, 0, &v), 0);
+	p.proto = 6;
+	p.status = DEC_TRUNCATED;
+	assert_int_equal(flow_account(ft, &p, 0, 0, &v), 0);
+	assert_int_equal(flow_count(ft), 0);
+	flow_table_free(ft);
+}
+
+/* IPv6 flows hash and compare on all 16 bytes. */
+static void test_ipv6_flows_apart(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct dec_pkt p = tcp(1, 40000, 2, 49152, 1, DEC_TCP_SYN, 0);
+	struct flow_info fi;
+
+	(void)state;
+	p.ip_ver = 6;
+	p.src.family = p.dst.family = 6;
+	memset(p.src.a, 0, 16);
+	memset(p.dst.a, 0, 16);
+	p.src.a[0] = 0xfd;
+	p.dst.a[0] = 0xfd;
+	p.src.a[15] = 1;
+	p.dst.a[15] = 2;
+	feed(ft, p, 0);
+	p.src.a[14] = 1;
+	feed(ft, p, 1);
+	assert_int_equal(flow_count(ft), 2);
+	flow_get(ft, 1, &fi);
+	assert_int_equal(fi.client.family, 6);
+	assert_int_equal(fi.client.a[14], 1);
+	flow_table_free(ft);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_handshake_and_counters),
+		cmocka_unit_test(test_retrans_and_out_of_order),
+		cmocka_unit_test(test_sequence_wrap),
+		cmocka_unit_test(test_more_than_4g),
+		cmocka_unit_test(test_collision),
+		cmocka_unit_test(test_both_ports_in_range),
+		cmocka_unit_test(test_inferred_from_kind),
+		cmocka_unit_test(test_two_captures),
+		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_ipv6_flows_apart),
+	};
+
+	return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
+}

@@ -1,0 +1,93 @@
+/* test_kind.c - stream kind detection from the first payload bytes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kind.h"
+
+static enum kind detect(const void *p, size_t n, enum kind_sender *s)
+{
+	return kind_detect(p, n, s);
+}
+
+static void test_qemu(void **state)
+{
+	enum kind_sender s;
+
+	(void)state;
+	assert_int_equal(detect("QEVM\0\0\0\3\x01", 9, &s), KIND_QEMU);
+	assert_int_equal(s, KIND_FROM_CLIENT);
+	assert_int_equal(detect("QEVM\0\0\0\2", 8, &s), KIND_QEMU);
+	/* cut at snaplen after the magic: still QEMU */
+	assert_int_equal(detect("QEVM\0\0", 6, &s), KIND_QEMU);
+	/* wrong version */
+	assert_int_equal(detect("QEVM\0\0\0\x09", 8, &s), KIND_UNKNOWN);
+	assert_int_equal(s, KIND_FROM_UNKNOWN);
+}
+
+static void test_multifd(void **state)
+{
+	enum kind_sender s;
+
+	(void)state;
+	assert_int_equal(detect("\x11\x22\x33\x44\0\0\0\1uuid", 12, &s), KIND_MULTIFD);
+	assert_int_equal(s, KIND_FROM_CLIENT);
+	assert_int_equal(detect("\x11\x22\x33\x44\0\0\0\7", 8, &s), KIND_UNKNOWN);
+}
+
+static void test_nbd(void **state)
+{
+	enum kind_sender s;
+
+	(void)state;
+	assert_int_equal(detect("NBDMAGICIHAVEOPT\0\3", 18, &s), KIND_NBD);
+	assert_int_equal(s, KIND_FROM_LISTENER);
+	assert_int_equal(detect("NBDMAGI", 7, &s), KIND_UNKNOWN);
+}
+
+static void test_tls(void **state)
+{
+	static const uint8_t ch[] = { 0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00, 0x00 };
+	static const uint8_t sh[] = { 0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00 };
+	static const uint8_t app[] = { 0x17, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00 };
+	enum kind_sender s;
+
+	(void)state;
+	assert_int_equal(detect(ch, sizeof(ch), &s), KIND_TLS);
+	assert_int_equal(s, KIND_FROM_CLIENT);
+	assert_int_equal(detect(sh, sizeof(sh), &s), KIND_TLS);
+	assert_int_equal(s, KIND_FROM_LISTENER);
+	assert_int_equal(detect(app, sizeof(app), &s), KIND_UNKNOWN);
+}
+
+static void test_unknown_and_short(void **state)
+{
+	enum kind_sender s;
+
+	(void)state;
+	assert_int_equal(detect("GET / HTTP/1.1", 14, &s), KIND_UNKNOWN);
+	assert_int_equal(detect("QEV", 3, &s), KIND_UNKNOWN);
+	assert_int_equal(kind_detect(NULL, 0, &s), KIND_UNKNOWN);
+	assert_string_equal(kind_name(KIND_QEMU), "qemu");
+	assert_string_equal(kind_name(KIND_MULTIFD), "multifd");
+	assert_string_equal(kind_name(KIND_NBD), "nbd");
+	assert_string_equal(kind_name(KIND_TLS), "tls");
+	assert_string_equal(kind_name(KIND_UNKNOWN), "unknown");
+	assert_string_equal(kind_name((enum kind)99), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_qemu),
+		cmocka_unit_test(test_multifd),
+		cmocka_unit_test(test_nbd),
+		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_unknown_and_short),
+	};
+
+	return cmocka_run_group_tests_name("kind", tests, NULL, NULL);
+}

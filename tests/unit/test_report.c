@@ -1,0 +1,266 @@
+/* test_report.c - the report tree and its writers: JSON parsed back, CSV shape and quoting, atomic files. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "out.h"
+#include "report.h"
+
+#define MS 1000000LL
+#define T0 (1764307152LL * MM_NS_PER_S + 123456789LL)
+
+static struct dec_pkt pkt(uint8_t a, uint8_t b, uint8_t proto)
+{
+	struct dec_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.status = DEC_OK;
+	p.ip_ver = 4;
+	p.proto = proto;
+	p.src.family = p.dst.family = 4;
+	p.src.a[0] = p.dst.a[0] = 10;
+	p.src.a[3] = a;
+	p.dst.a[3] = b;
+	return p;
+}
+
+static void add_tcp(struct meter *m, uint8_t a, uint16_t sp, uint8_t b, uint16_t dp, uint32_t seq,
+		    uint8_t flags, uint32_t len, mm_ns ts)
+{
+	static const uint8_t qevm[] = "QEVM\0\0\0\3";
+	struct dec_pkt p = pkt(a, b, 6);
+	struct flow_verdict v;
+
+	p.tcp.sport = sp;
+	p.tcp.dport = dp;
+	p.tcp.seq = seq;
+	p.tcp.flags = flags;
+	p.tcp.payload_len = len;
+	p.tcp.payload = qevm;
+	p.tcp.payload_cap = len ? 8 : 0;
+	p.ip_len = 40 + len;
+	p.wire_len = 54 + len;
+	assert_int_equal(flow_account(m->flows, &p, 0, ts, &v), 0);
+	if (v.counted)
+		series_add_mig(m->series, ts, v.forward, p.wire_len, v.new_unique);
+	m->frames++;
+	if (m->first_ts == MM_NS_NONE)
+		m->first_ts = ts;
+	m->last_ts = ts;
+}
+
+static void add_echo(struct meter *m, int reply, uint16_t seq, mm_ns ts)
+{
+	struct dec_pkt p = pkt(reply ? 20 : 10, reply ? 10 : 20, 1);
+
+	p.icmp.echo = reply ? DEC_ECHO_REPLY : DEC_ECHO_REQUEST;
+	p.icmp.type = reply ? 0 : 8;
+	p.icmp.id = 42;
+	p.icmp.seq = seq;
+	assert_int_equal(echo_account(m->echo, &p, ts), 1);
+	series_add_ping(m->series, ts, reply ? SERIES_PING_REPLY : SERIES_PING_REQUEST);
+	m->frames++;
+	m->last_ts = ts;
+}
+
+/* A meter with one migration flow (10000 bytes), one collision, one ping outage. */
+static int setup(void **state)
+{
+	static struct meter m;
+	struct meter_cfg cfg;
+	uint16_t s;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flow.port_lo = 49152;
+	cfg.flow.port_hi = 49261;
+	cfg.bin = 100 * MS;
+	if (meter_init(&m, &cfg) < 0)
+		return -1;
+	add_tcp(&m, 1, 40000, 2, 49152, 99, DEC_TCP_SYN, 0, T0);
+	add_tcp(&m, 1, 40000, 2, 49152, 100, DEC_TCP_ACK, 6000, T0 + 10 * MS);
+	add_tcp(&m, 1, 40000, 2, 49152, 6100, DEC_TCP_ACK, 4000, T0 + 150 * MS);
+	add_tcp(&m, 1, 49200, 9, 5201, 1, DEC_TCP_SYN, 0, T0 + 160 * MS);
+	add_tcp(&m, 1, 49200, 9, 5201, 2, DEC_TCP_ACK, 777, T0 + 170 * MS);
+	for (s = 0; s < 100; s++) {
+		add_echo(&m, 0, s, T0 + s * 10 * MS);
+		if (s < 40 || s >= 60)
+			add_echo(&m, 1, s, T0 + s * 10 * MS + 1 * MS);
+	}
+	if (meter_finish(&m) < 0)
+		return -1;
+	*state = &m;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	meter_release(*state);
+	return 0;
+}
+
+static json_object *build(struct meter *m)
+{
+	static struct source_input in = { .path = "a,\"b\".pcap", .dlt = 1, .dlt_name = "EN10MB",
+					  .digits = 9, .frames = 205, .matched = 205 };
+	struct report_opts o = { "49152-49261", NULL, 9, &in, 1, 3 };
+
+	return report_build(m, &o);
+}
+
+/* Renders with fn into memory. The caller frees. */
+static char *render(int (*fn)(FILE *, json_object *), json_object *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	assert_int_equal(fn(fp, r), 0);
+	fclose(fp);
+	return buf;
+}
+
+static void test_json_round_trip(void **state)
+{
+	json_object *r = build(*state), *back, *flows, *f, *eps;
+	char *text = render(out_json, r);
+
+	back = json_tokener_parse(text);
+	assert_non_null(back);
+	assert_string_equal(report_str(back, "schema", ""), REPORT_SCHEMA);
+	assert_true(report_bool(back, "complete"));
+	assert_string_equal(report_str(back, "timestamp_precision", ""), "ns");
+	assert_int_equal(report_u64(back, "migration.flows"), 1);
+	assert_int_equal(report_u64(back, "migration.collisions"), 1);
+	assert_int_equal(report_u64(back, "migration.unique_payload_bytes"), 10000);
+	assert_int_equal(report_u64(back, "migration.forward.unique_payload_bytes"), 10000);
+	/* nanosecond timestamps survive exactly as text */
+	assert_non_null(strstr(text, "\"start\": 1764307152.123456789"));
+	assert_string_equal(report_str(back, "migration.duration_s", ""), "0.150000000");
+	flows = report_get(back, "flows");
+	assert_int_equal(json_object_array_length(flows), 2);
+	f = json_object_array_get_idx(flows, 0);
+	assert_string_equal(report_str(f, "kind", ""), "qemu");
+	assert_string_equal(report_str(f, "class", ""), "migration");
+	assert_string_equal(report_str(f, "server", ""), "10.0.0.2");
+	assert_int_equal(report_u64(f, "server_port"), 49152);
+	f = json_object_array_get_idx(flows, 1);
+	assert_string_equal(report_str(f, "class", ""), "collision");
+	assert_false(report_bool(f, "counted"));
+	/* one outage of 20 requests at 10 ms: 0.2 s */
+	assert_int_equal(report_u64(back, "downtime.total.episodes"), 1);
+	assert_int_equal(report_u64(back, "downtime.total.lost"), 20);
+	eps = report_get(json_object_array_get_idx(report_get(back, "downtime.streams"), 0), "episodes");
+	assert_int_equal(json_object_array_length(eps), 1);
+	assert_string_equal(report_str(json_object_array_get_idx(eps, 0), "estimate_s", ""), "0.200000000");
+	assert_null(report_get(back, "no.such.key"));
+	json_object_put(back);
+	json_object_put(r);
+	free(text);
+}
+
+static size_t lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_csv_shapes(void **state)
+{
+	json_object *r = build(*state);
+	char *flows = render(out_csv_flows, r);
+	char *eps = render(out_csv_episodes, r);
+	char *text = render(out_text, r);
+	char *series = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	/* header + one row per flow; nested forward/reverse flattened */
+	assert_int_equal(lines(flows), 3);
+	assert_true(strncmp(flows, "id,class,kind,client,client_port,server,server_port,", 52) == 0);
+	assert_non_null(strstr(flows, "forward_unique_payload_bytes"));
+	assert_non_null(strstr(flows, "reverse_rst"));
+	/* the capture path holds a comma and quotes: RFC 4180 quoting */
+	assert_non_null(strstr(flows, "\"a,\"\"b\"\".pcap\""));
+	assert_int_equal(lines(eps), 2);
+	assert_true(strncmp(eps, "stream,pinger,target,id,interval_s,episode,first_lost_ts", 56) == 0);
+	assert_non_null(strstr(text, "10000 unique"));
+	assert_non_null(strstr(text, "episode 1"));
+
+	fp = open_memstream(&series, &len);
+	assert_int_equal(out_csv_series(fp, ((struct meter *)*state)->series, 9), 0);
+	fclose(fp);
+	assert_true(strncmp(series, "t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,"
+			    "ping_requests,ping_replies,ping_lost\n", 100) == 0);
+	/* 100 pings over 990 ms at 100 ms bins: 10 bins */
+	assert_int_equal(lines(series), 11);
+	/* requests 40..59 lost: bins 4 and 5 */
+	assert_non_null(strstr(series, "\n0.400000000,1764307152.523456789,0,0,0,0,10,0,10\n"));
+	assert_non_null(strstr(series, "\n0.000000000,1764307152.123456789,6108,0,6000,2,10,10,0\n"));
+	free(flows);
+	free(eps);
+	free(text);
+	free(series);
+	json_object_put(r);
+}
+
+static int write_hello(FILE *fp, void *ctx)
+{
+	(void)ctx;
+	return fputs("hello\n", fp) < 0 ? -1 : 0;
+}
+
+static int write_fail(FILE *fp, void *ctx)
+{
+	(void)fp;
+	(void)ctx;
+	return -1;
+}
+
+static void test_atomic_output(void **state)
+{
+	char dir[] = "/tmp/mm-test-XXXXXX", path[64], err[256], buf[16];
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	assert_int_equal(out_atomic(path, write_hello, NULL, err, sizeof(err)), 0);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, "hello\n");
+	/* a failing writer leaves the old file alone and no temporary behind */
+	assert_int_equal(out_atomic(path, write_fail, NULL, err, sizeof(err)), -1);
+	fp = fopen(path, "r");
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, "hello\n");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);	/* empty: no temporary left */
+	assert_int_equal(out_atomic("/nonexistent-dir/x.json", write_hello, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent-dir/x.json"));
+	assert_non_null(out_find("json"));
+	assert_null(out_find("xml"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_shapes, setup, teardown),
+		cmocka_unit_test(test_atomic_output),
+	};
+
+	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}

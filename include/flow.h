@@ -21,7 +21,7 @@ struct flow_dir {
 	uint64_t ip_bytes;             /* sum of IP lengths (derived for TSO/big TCP) */
 	uint64_t payload_bytes;        /* TCP payload, retransmissions included */
 	uint64_t unique_payload_bytes; /* distinct sequence space covered */
-	uint64_t retrans_bytes;        /* payload below the highest sequence already seen */
+	uint64_t retrans_bytes;        /* payload already seen before (payload = unique + retrans) */
 	mm_ns first_ts, last_ts;       /* MM_NS_NONE when no frame went this way */
 	uint8_t syn, fin, rst;
 };

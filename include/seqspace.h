@@ -30,7 +30,6 @@ struct seqspace {
 /* What one segment added. */
 struct seq_result {
 	uint64_t fresh;		/* bytes never seen before */
-	uint64_t below_top;	/* bytes below the highest sequence seen before it */
 };
 
 /* Initialises an empty space holding at most max_ivals gap intervals (0 = 256). */

@@ -43,7 +43,14 @@ size_t series_len(const struct series *s);    /* bins from t0 to the last event 
 const struct series_bin *series_get(const struct series *s, size_t i);
 uint64_t series_dropped(const struct series *s);
 
-/* The largest unique-payload rate over one bin, in bits per second (0 when empty). */
-double series_peak_bps(const struct series *s);
+/*
+ * The largest unique-payload rate over one bin, in bits per second, for
+ * activity spanning [start, end].  A bin the span only partly covers is
+ * measured over the covered part, and only when that is at least half a
+ * bin (a sliver would give a meaningless rate).  Returns -1 when no bin
+ * qualifies (the span is shorter than half a bin): the caller then has
+ * no peak finer than the mean.
+ */
+double series_peak_bps(const struct series *s, mm_ns start, mm_ns end);
 
 #endif

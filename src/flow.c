@@ -307,7 +307,8 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 		if (seq_add(&sd->seq, data_seq, t->payload_len, &r) < 0)
 			sd->seq.approx = 1;
 		sd->d.unique_payload_bytes += r.fresh;
-		sd->d.retrans_bytes += r.below_top;
+		/* Bytes already covered were sent before: payload = unique + retrans. */
+		sd->d.retrans_bytes += t->payload_len - r.fresh;
 		detect_kind(f, from, t, (uint64_t)(uint32_t)(data_seq - sd->isn));
 		v->new_unique = r.fresh;
 	}

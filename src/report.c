@@ -136,7 +136,13 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	put(j, "reverse", dir_obj(&t.rev, o->digits));
 	put(j, "mean_throughput_bps",
 	    secs > 0 ? jdouble((double)t.unique_payload_bytes * 8.0 / secs, 0) : NULL);
-	put(j, "peak_throughput_bps", jdouble(series_peak_bps(m->series), 0));
+	{
+		double peak = series_peak_bps(m->series, t.start, t.end);
+
+		/* Shorter than half a bin: no finer figure than the mean exists. */
+		put(j, "peak_throughput_bps", peak >= 0 ? jdouble(peak, 0) :
+		    secs > 0 ? jdouble((double)t.unique_payload_bytes * 8.0 / secs, 0) : NULL);
+	}
 	put(j, "bin_s", jtime(series_bin_width(m->series), o->digits));
 	return j;
 }

@@ -74,7 +74,7 @@ int seq_add(struct seqspace *s, uint32_t seq, uint32_t len, struct seq_result *r
 	uint64_t lo, hi, seen = 0;
 	size_t i, j;
 
-	r->fresh = r->below_top = 0;
+	r->fresh = 0;
 	if (len == 0)
 		return 0;
 	if (!s->init) {
@@ -83,9 +83,6 @@ int seq_add(struct seqspace *s, uint32_t seq, uint32_t len, struct seq_result *r
 	}
 	lo = unwrap(s, seq);
 	hi = lo + len;
-
-	if (lo < s->top)
-		r->below_top = (hi < s->top ? hi : s->top) - lo;
 
 	/* Fast path: in-order data extending the last interval. */
 	if (s->n > 0 && s->iv[s->n - 1].hi == lo && lo >= s->floor) {

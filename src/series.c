@@ -143,13 +143,23 @@ uint64_t series_dropped(const struct series *s)
 	return s->dropped;
 }
 
-double series_peak_bps(const struct series *s)
+double series_peak_bps(const struct series *s, mm_ns start, mm_ns end)
 {
-	uint64_t best = 0;
+	double best = -1.0;
 	size_t i;
 
-	for (i = 0; i < s->len; i++)
-		if (s->bins[i].unique_bytes > best)
-			best = s->bins[i].unique_bytes;
-	return (double)best * 8.0 * (double)MM_NS_PER_S / (double)s->bin;
+	if (s->t0 == MM_NS_NONE || start == MM_NS_NONE || end == MM_NS_NONE)
+		return -1.0;
+	for (i = 0; i < s->len; i++) {
+		mm_ns lo = s->t0 + (mm_ns)i * s->bin, hi = lo + s->bin;
+		mm_ns width = (hi < end ? hi : end) - (lo > start ? lo : start);
+		double bps;
+
+		if (width * 2 < s->bin)
+			continue;
+		bps = (double)s->bins[i].unique_bytes * 8.0 * (double)MM_NS_PER_S / (double)width;
+		if (bps > best)
+			best = bps;
+	}
+	return best;
 }

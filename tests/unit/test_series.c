@@ -43,7 +43,14 @@ static void test_binning(void **state)
 	assert_int_equal(b->ping_lost, 1);
 	assert_null(series_get(s, 5));
 	/* 1448 bytes in 250 ms = 46336 bit/s */
-	assert_true(series_peak_bps(s) > 46335.9 && series_peak_bps(s) < 46336.1);
+	assert_true(series_peak_bps(s, t0, t0 + S) > 46335.9 && series_peak_bps(s, t0, t0 + S) < 46336.1);
+	/* activity over 300 ms: bin 1 is covered for 50 ms only and is left out */
+	assert_true(series_peak_bps(s, t0, t0 + 300 * MS) > 46335.9);
+	/* the second bin measured over the 150 ms it is covered: 1448 B / 150 ms */
+	assert_true(series_peak_bps(s, t0 + 100 * MS, t0 + 400 * MS) > 77226.6 &&
+		    series_peak_bps(s, t0 + 100 * MS, t0 + 400 * MS) < 77226.7);
+	/* shorter than half a bin: no peak */
+	assert_true(series_peak_bps(s, t0, t0 + 100 * MS) < 0);
 	series_extend(s, t0 + 2 * S);
 	assert_int_equal(series_len(s), 9);
 	series_free(s);

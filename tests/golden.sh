@@ -1,0 +1,631 @@
+#!/usr/bin/env bash
+# golden.sh - known-answer tests: generated captures replayed, reports checked against the answers and tests/golden/.
+#
+# Usage: tests/golden.sh [--update]
+#
+# build/gen_fixtures writes the captures into tests/fixtures/ together with
+# expect.json (what it wrote, flow by flow: packets, wire/IP/payload/unique/
+# retransmitted bytes, flags, timestamps).  Each fixture is replayed and the
+# report checked with real assertions; three JSON reports and one text
+# report are also diffed byte for byte against tests/golden/ so that any
+# change in the output shows.  --update rewrites those golden files from
+# the current output (review the diff before keeping it: a golden file holds
+# the right answer, not whatever the tool printed; where the tool is known to
+# be wrong the golden file says what it should print instead).
+#
+# Prints `PASS name` / `FAIL name: reason` per check and ends with
+# `N passed, N failed`; exit status 1 when anything failed.
+# Needs: ./migmeter and build/gen_fixtures (make migmeter build/gen_fixtures), python3.
+set -u
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO" || exit 2
+MM=./migmeter
+MM_OPTS=(--bpf-dir bpf)
+FIX=tests/fixtures
+GOLD=tests/golden
+UPDATE=0
+[ "${1:-}" = --update ] && UPDATE=1
+
+NPASS=0
+NFAIL=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mm-golden.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+pass() {
+	NPASS=$((NPASS + 1))
+	printf 'PASS %s\n' "$1"
+}
+
+# fail NAME REASON
+fail() {
+	NFAIL=$((NFAIL + 1))
+	printf 'FAIL %s: %s\n' "$1" "$2"
+}
+
+summary() {
+	printf '%d passed, %d failed\n' "$NPASS" "$NFAIL"
+	[ "$NFAIL" -eq 0 ]
+	exit $?
+}
+
+# eq NAME EXPECTED GOT
+eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected '$2', got '$3'"
+	fi
+}
+
+# check NAME CMD... - CMD prints the reason on stdout when it fails.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(printf '%s' "$out" | tr '\n' ' ' | cut -c1-600)"
+	fi
+}
+
+if ! command -v python3 >/dev/null 2>&1; then
+	fail python3 "python3 is needed to read the JSON reports (apt-get install python3)"
+	summary
+fi
+for f in "$MM" build/gen_fixtures; do
+	if [ ! -x "$f" ]; then
+		fail build "$f missing: run make migmeter build/gen_fixtures"
+		summary
+	fi
+done
+
+# ---- the JSON/CSV helper ---------------------------------------------------
+# Numbers are read as Decimal: a nanosecond timestamp does not fit a double.
+PY=$TMP/check.py
+cat >"$PY" <<'EOF'
+import csv, decimal, json, sys
+from decimal import Decimal
+
+def load(path):
+    with open(path) as f:
+        return json.load(f, parse_float=Decimal)
+
+def walk(doc, path):
+    parts = path.split('.') if path else []
+    i = 0
+    while i < len(parts):
+        if isinstance(doc, list):
+            doc = doc[int(parts[i])]
+            i += 1
+            continue
+        # Keys may hold dots ("mig_eth.pcap"): take the shortest prefix that is a key.
+        for j in range(i + 1, len(parts) + 1):
+            if '.'.join(parts[i:j]) in doc:
+                doc = doc['.'.join(parts[i:j])]
+                i = j
+                break
+        else:
+            raise KeyError('.'.join(parts[i:]))
+    return doc
+
+def text(v):
+    if v is None:
+        return 'null'
+    if v is True:
+        return 'true'
+    if v is False:
+        return 'false'
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, default=str, sort_keys=True)
+    return str(v)
+
+def strip(doc, drop):
+    if isinstance(doc, dict):
+        return {k: strip(v, drop) for k, v in doc.items() if k not in drop}
+    if isinstance(doc, list):
+        return [strip(v, drop) for v in doc]
+    return doc
+
+def diff(a, b, where=''):
+    """First few differences between two JSON trees, as text."""
+    out = []
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                out.append('%s.%s only in %s' % (where, k, 'first' if k in a else 'second'))
+            else:
+                out += diff(a[k], b[k], '%s.%s' % (where, k))
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            out.append('%s: %d vs %d entries' % (where or '.', len(a), len(b)))
+        for i, (x, y) in enumerate(zip(a, b)):
+            out += diff(x, y, '%s[%d]' % (where, i))
+    elif a != b or type(a) is not type(b):
+        out.append('%s: %s vs %s' % (where or '.', text(a), text(b)))
+    return out
+
+def fail(msgs):
+    print('; '.join(msgs[:8]) + (' (+%d more)' % (len(msgs) - 8) if len(msgs) > 8 else ''))
+    sys.exit(1)
+
+def tup(f):
+    return frozenset([(f['client'], f['client_port']), (f['server'], f['server_port'])])
+
+GROUPS = {
+    'identity': ['class', 'kind', 'direction_inferred', 'client', 'client_port', 'server',
+                 'server_port', 'counted'],
+    'counters': ['packets', 'wire_bytes', 'ip_bytes', 'payload_bytes', 'unique_payload_bytes',
+                 'first_ts_ns', 'last_ts_ns', 'syn', 'fin', 'rst'],
+    'retrans': ['retrans_bytes'],
+}
+
+def cmd_flows(report, expect, key, group, skip=''):
+    """Compares the report's flows with what the generator wrote (expect.json[key])."""
+    r = load(report)
+    exp = load(expect)[key]['flows']
+    skip = set(skip.split(',')) if skip else set()
+    got = r['flows']
+    msgs = []
+    if len(got) != len(exp):
+        msgs.append('%d flows in the report, %d written' % (len(got), len(exp)))
+    for e in exp:
+        name = '%s:%s>%s:%s' % (e['client'], e['client_port'], e['server'], e['server_port'])
+        cand = [g for g in got if tup(g) == tup(e)]
+        if not cand:
+            msgs.append('no flow %s' % name)
+            continue
+        g = cand[0]
+        if group == 'identity':
+            e = dict(e, counted=e['class'] == 'migration')
+            for k in GROUPS[group]:
+                if k not in skip and g.get(k) != e[k]:
+                    msgs.append('%s %s: expected %s, got %s' % (name, k, text(e[k]), text(g.get(k))))
+            continue
+        for d in ('forward', 'reverse'):
+            for k in GROUPS[group]:
+                if k in skip:
+                    continue
+                want = e[d][k]
+                if k.endswith('_ts_ns'):
+                    field = k[:-3]
+                    want = Decimal(want) / Decimal(10**9)
+                else:
+                    field = k
+                have = g[d].get(field)
+                if have != want or type(have) is bool and type(want) is not bool:
+                    msgs.append('%s %s.%s: expected %s, got %s' % (name, d, field, text(want), text(have)))
+    if msgs:
+        fail(msgs)
+
+def cmd_get(path, *keys):
+    doc = load(path)
+    print(' '.join(text(walk(doc, k)) for k in keys))
+
+def cmd_same(a, b, key, drop=''):
+    """The subtree `key` of two reports is identical once the keys in `drop` are removed."""
+    drop = set(drop.split(',')) if drop else set()
+    x = strip(walk(load(a), key), drop)
+    y = strip(walk(load(b), key), drop)
+    d = diff(x, y, key)
+    if d:
+        fail(d)
+
+def cmd_totals(report):
+    """migration.* totals are the sums over the counted flows (collisions excluded)."""
+    r = load(report)
+    m = r['migration']
+    fl = [f for f in r['flows'] if f['counted']]
+    msgs = []
+    def want(name, got, exp):
+        if got != exp:
+            msgs.append('%s: totals say %s, counted flows sum to %s' % (name, text(got), text(exp)))
+    want('flows', m['flows'], len([f for f in r['flows'] if f['class'] == 'migration']))
+    want('collisions', m['collisions'], len([f for f in r['flows'] if f['class'] == 'collision']))
+    want('packets', m['packets'], sum(f['forward']['packets'] + f['reverse']['packets'] for f in fl))
+    want('wire_bytes', m['wire_bytes'], sum(f['forward']['wire_bytes'] + f['reverse']['wire_bytes'] for f in fl))
+    want('unique_payload_bytes', m['unique_payload_bytes'],
+         sum(f['forward']['unique_payload_bytes'] + f['reverse']['unique_payload_bytes'] for f in fl))
+    for d in ('forward', 'reverse'):
+        for k in ('packets', 'wire_bytes', 'ip_bytes', 'payload_bytes', 'unique_payload_bytes', 'retrans_bytes'):
+            want('%s.%s' % (d, k), m[d][k], sum(f[d][k] for f in fl))
+    if fl:
+        want('start', m['start'], min(f['first_ts'] for f in fl))
+        want('end', m['end'], max(f['last_ts'] for f in fl))
+    if msgs:
+        fail(msgs)
+
+def rows(path):
+    with open(path, newline='') as f:
+        return list(csv.reader(f))
+
+def cmd_csv_rows(path):
+    """Data rows (header excluded); fails when a row's width differs from the header's."""
+    t = rows(path)
+    if not t:
+        fail(['%s is empty' % path])
+    bad = [i + 1 for i, row in enumerate(t) if len(row) != len(t[0])]
+    if bad:
+        fail(['line %d has a different number of fields than the header' % bad[0]])
+    print(len(t) - 1)
+
+def cmd_csv_header(path):
+    print(','.join(rows(path)[0]))
+
+def cmd_csv_sum(path, *cols):
+    t = rows(path)
+    print(' '.join(str(sum(Decimal(row[t[0].index(c)]) for row in t[1:])) for c in cols))
+
+def cmd_csv_cell(path, row, col):
+    t = rows(path)
+    print(t[int(row)][t[0].index(col)])
+
+def cmd_between(path, key, lo, hi):
+    v = walk(load(path), key)
+    if v is None or not Decimal(lo) <= v <= Decimal(hi):
+        fail(['%s = %s, expected within [%s, %s]' % (key, text(v), lo, hi)])
+
+def cmd_len(path, key):
+    print(len(walk(load(path), key)))
+
+def cmd_isjson(path):
+    try:
+        load(path)
+    except Exception as e:  # the point is to say what is wrong
+        fail(['%s is not JSON: %s' % (path, e)])
+
+cmds = {k[4:]: v for k, v in globals().items() if k.startswith('cmd_')}
+try:
+    cmds[sys.argv[1]](*sys.argv[2:])
+except (KeyError, IndexError, ValueError, TypeError, OSError, json.JSONDecodeError) as e:
+    print('%s: %s' % (type(e).__name__, e))
+    sys.exit(1)
+EOF
+
+# The interpreter itself, not a version manager's shim: it starts twice as fast.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+py() {
+	"$PYTHON" "$PY" "$@"
+}
+
+# jget TAG PATH... - values of the report of run TAG, space-separated.
+jget() {
+	local tag=$1
+	shift
+	local v
+	if v=$(py get "$TMP/$tag.out" "$@" 2>&1); then
+		printf '%s\n' "$v"
+	else
+		printf '<unreadable: %s>\n' "$(printf '%s' "$v" | tr '\n' ' ')"
+	fi
+}
+
+# replay TAG ARGS... - runs migmeter replay; stdout/stderr/status in $TMP/TAG.{out,err,rc}.
+replay() {
+	local tag=$1
+	shift
+	"$MM" replay "${MM_OPTS[@]}" "$@" >"$TMP/$tag.out" 2>"$TMP/$tag.err"
+	echo $? >"$TMP/$tag.rc"
+}
+
+rc_of() {
+	cat "$TMP/$1.rc"
+}
+
+# replay_json TAG FILE... - replay --format json and check it exited 0 with a JSON report.
+replay_json() {
+	local tag=$1
+	shift
+	replay "$tag" --format json "$@"
+	if [ "$(rc_of "$tag")" != 0 ]; then
+		fail "$tag exit" "exit $(rc_of "$tag"): $(head -c 300 "$TMP/$tag.err")"
+		return 1
+	fi
+	check "$tag exit+json" py isjson "$TMP/$tag.out"
+}
+
+EXPECT=$FIX/expect.json
+
+# ---- fixtures ---------------------------------------------------------------
+if out=$(build/gen_fixtures "$FIX" 2>&1) && [ -s "$EXPECT" ]; then
+	pass gen_fixtures
+else
+	fail gen_fixtures "$out"
+	summary
+fi
+# Same bytes at every run: a second generation is identical.
+if build/gen_fixtures "$TMP/fx2" >/dev/null 2>&1 && diff -r -q "$FIX" "$TMP/fx2" >"$TMP/fx2.diff"; then
+	pass "gen_fixtures deterministic"
+else
+	fail "gen_fixtures deterministic" "$(head -3 "$TMP/fx2.diff" | tr '\n' ' ')"
+fi
+
+# ---- the migration flow, every link layer -----------------------------------
+# mig_eth: 10.0.0.1:40000 -> 10.0.0.2:49152, 1000000 bytes "QEVM" v3 in
+# 1448-byte segments, segment 100 sent twice, 200/201 swapped, FIN both ways.
+for lk in eth sll sll2 raw null vlan2 v6 ns; do
+	t=mig_$lk
+	replay_json "$t" "$FIX/$t.pcap" || continue
+	check "$t flow identity" py flows "$TMP/$t.out" "$EXPECT" "$t.pcap" identity
+	check "$t counters" py flows "$TMP/$t.out" "$EXPECT" "$t.pcap" counters
+	eq "$t unique == 1000000" 1000000 "$(jget "$t" flows.0.forward.unique_payload_bytes)"
+	eq "$t payload == 1000000 + one resent segment" 1001448 "$(jget "$t" flows.0.forward.payload_bytes)"
+	eq "$t retrans == one segment (out-of-order is not a retransmission)" 1448 \
+		"$(jget "$t" flows.0.forward.retrans_bytes)"
+	eq "$t all frames decoded" "$(jget "$t" capture.frames)" "$(jget "$t" capture.decode.ok)"
+	check "$t totals == counted flows" py totals "$TMP/$t.out"
+	if [ "$lk" != eth ]; then
+		drop=capture,wire_bytes
+		[ "$lk" = v6 ] && drop=$drop,client,server,ip_bytes
+		[ "$lk" = ns ] && drop=$drop,first_ts,last_ts,duration_s
+		check "$t flows == mig_eth flows (without $drop)" py same "$TMP/mig_eth.out" "$TMP/$t.out" flows "$drop"
+	fi
+done
+eq "mig_eth syn+fin, no rst" "true true true true false false" \
+	"$(jget mig_eth flows.0.forward.syn flows.0.forward.fin flows.0.reverse.syn flows.0.reverse.fin flows.0.forward.rst flows.0.reverse.rst)"
+eq "mig_sll link_type" LINUX_SLL "$(jget mig_sll inputs.0.link_type)"
+eq "mig_sll2 link_type" LINUX_SLL2 "$(jget mig_sll2 inputs.0.link_type)"
+eq "mig_raw link_type" RAW "$(jget mig_raw inputs.0.link_type)"
+eq "mig_null link_type" NULL "$(jget mig_null inputs.0.link_type)"
+eq "mig_ns precision" "ns ns" "$(jget mig_ns inputs.0.precision timestamp_precision)"
+eq "mig_eth precision" "us us" "$(jget mig_eth inputs.0.precision timestamp_precision)"
+# The SYN of mig_ns is at T0+2 s plus 1 ns of jitter: 9 decimals, nothing rounded.
+check "mig_ns first_ts keeps the nanoseconds" grep -q '"first_ts": 1700000002.000000001,' "$TMP/mig_ns.out"
+# IPv6: the forward IP bytes are 40-byte headers plus an 8-byte destination-options header on every third data segment.
+eq "mig_v6 fwd ip_bytes" "$(py get "$EXPECT" mig_v6.pcap.flows.0.forward.ip_bytes)" "$(jget mig_v6 flows.0.forward.ip_bytes)"
+
+# pcapng (converted by editcap when it is installed): the same flows.
+if command -v editcap >/dev/null 2>&1 && editcap -F pcapng "$FIX/mig_eth.pcap" "$TMP/mig_eth.pcapng" >/dev/null 2>&1; then
+	if replay_json mig_pcapng "$TMP/mig_eth.pcapng"; then
+		eq "mig_eth.pcapng format" "pcapng us" "$(jget mig_pcapng inputs.0.format inputs.0.precision)"
+		check "mig_eth.pcapng flows == mig_eth" py same "$TMP/mig_eth.out" "$TMP/mig_pcapng.out" flows capture
+	fi
+else
+	printf 'SKIP pcapng: editcap not installed\n'
+fi
+
+# ---- snap lengths -----------------------------------------------------------
+# Counts come from the IP lengths: exact whenever the TCP header is captured
+# (Ethernet 14 + IP 20 + TCP 20 = 54).  Below that every frame is cut in a
+# header: counted as truncated (or refused by the BPF filter), never a flow.
+for s in 54 64 80 96 128; do
+	t=mig_eth_s$s
+	replay_json "$t" "$FIX/$t.pcap" || continue
+	check "$t counters" py flows "$TMP/$t.out" "$EXPECT" "$t.pcap" counters
+	check "$t retrans_bytes" py flows "$TMP/$t.out" "$EXPECT" "$t.pcap" retrans
+	if [ "$s" -ge 64 ]; then
+		check "$t flow identity" py flows "$TMP/$t.out" "$EXPECT" "$t.pcap" identity
+	else
+		# No payload byte captured: the kind cannot be known, the rest can.
+		check "$t flow identity" py flows "$TMP/$t.out" "$EXPECT" "$t.pcap" identity kind
+	fi
+	eq "$t no frame truncated" 0 "$(jget "$t" capture.decode.truncated)"
+done
+for s in 20 40; do
+	t=mig_eth_s$s
+	replay_json "$t" "$FIX/$t.pcap" || continue
+	eq "$t no flow" 0 "$(jget "$t" migration.flows)"
+	eq "$t truncated + filtered_out == frames" 1044 \
+		"$(($(jget "$t" capture.decode.truncated) + $(jget "$t" capture.filtered_out)))"
+done
+eq "mig_eth_s40 cut in the TCP header: truncated" 1044 "$(jget mig_eth_s40 capture.decode.truncated)"
+
+# ---- sequence wrap, handshake-less flows, collisions, TSO --------------------
+t=wrap
+if replay_json $t "$FIX/wrap.pcap"; then
+	check "wrap flow identity" py flows "$TMP/$t.out" "$EXPECT" wrap.pcap identity
+	check "wrap counters" py flows "$TMP/$t.out" "$EXPECT" wrap.pcap counters
+	check "wrap retrans_bytes" py flows "$TMP/$t.out" "$EXPECT" wrap.pcap retrans
+	eq "wrap unique == 300000 across 2^32" 300000 "$(jget $t flows.0.forward.unique_payload_bytes)"
+	eq "wrap retrans == the segment straddling 2^32" 1448 "$(jget $t flows.0.forward.retrans_bytes)"
+	eq "wrap unique not approximate" false "$(jget $t flows.0.unique_approx)"
+fi
+
+t=nohandshake
+if replay_json $t "$FIX/nohandshake.pcap"; then
+	check "nohandshake flow identity (kind, direction inferred)" py flows "$TMP/$t.out" "$EXPECT" nohandshake.pcap identity
+	check "nohandshake counters" py flows "$TMP/$t.out" "$EXPECT" nohandshake.pcap counters
+	check "nohandshake retrans_bytes" py flows "$TMP/$t.out" "$EXPECT" nohandshake.pcap retrans
+	eq "nohandshake 3 migration flows" 3 "$(jget $t migration.flows)"
+fi
+
+t=collision
+if replay_json $t "$FIX/collision.pcap"; then
+	check "collision flow identity" py flows "$TMP/$t.out" "$EXPECT" collision.pcap identity
+	check "collision counters" py flows "$TMP/$t.out" "$EXPECT" collision.pcap counters
+	eq "collision flows/collisions" "1 1" "$(jget $t migration.flows migration.collisions)"
+	eq "collision excluded from unique total" 200000 "$(jget $t migration.unique_payload_bytes)"
+	eq "collision excluded from forward payload" 200000 "$(jget $t migration.forward.payload_bytes)"
+	check "collision totals == counted flows" py totals "$TMP/$t.out"
+fi
+
+t=tso
+if replay_json $t "$FIX/tso.pcap"; then
+	check "tso counters (ip_bytes from tot_len, derived for tot_len 0)" py flows "$TMP/$t.out" "$EXPECT" tso.pcap counters
+	check "tso flow identity" py flows "$TMP/$t.out" "$EXPECT" tso.pcap identity
+	eq "tso unique" 420000 "$(jget $t flows.0.forward.unique_payload_bytes)"
+	# 5 x (20 + 20 + 64000) + (100054-byte big-TCP frame - 14 Ethernet) + SYN, ACK, FIN, ACK x 40
+	eq "tso forward ip_bytes" $((5 * 64040 + 100040 + 4 * 40)) "$(jget $t flows.0.forward.ip_bytes)"
+	eq "tso nothing invalid" 0 "$(jget $t capture.decode.invalid)"
+fi
+
+# ---- ICMP echo downtime -----------------------------------------------------
+# 10.0.1.1 -> 10.0.1.2 id 777, 1000 requests 10 ms apart, replies 0.3 ms
+# later except requests 300..399 (1.000 s) and 700..749 (0.500 s).
+t=ping_plain
+if replay_json $t "$FIX/ping_plain.pcap"; then
+	S=downtime.streams.0
+	eq "ping_plain stream" "1 10.0.1.1 10.0.1.2 777" "$(jget $t downtime.total.streams $S.pinger $S.target $S.id)"
+	eq "ping_plain requests/replies/lost" "1000 850 150" "$(jget $t $S.requests $S.replies $S.lost)"
+	eq "ping_plain pending/duplicates/late" "0 0 0" "$(jget $t $S.pending $S.duplicates $S.late)"
+	eq "ping_plain interval" 0.010000 "$(jget $t downtime.streams.0.interval_s)"
+	eq "ping_plain 2 episodes" 2 "$(jget $t downtime.streams.0.n_episodes)"
+	E0=$S.episodes.0
+	E1=$S.episodes.1
+	eq "ping_plain episode 1 lost/estimate/lower/upper" "100 1.000000 0.990000 1.010000" \
+		"$(jget $t $E0.lost $E0.estimate_s $E0.lower_s $E0.upper_s)"
+	eq "ping_plain episode 2 lost/estimate/lower/upper" "50 0.500000 0.490000 0.510000" \
+		"$(jget $t $E1.lost $E1.estimate_s $E1.lower_s $E1.upper_s)"
+	eq "ping_plain episode seq" "301 400 701 750" "$(jget $t $E0.first_seq $E0.last_seq $E1.first_seq $E1.last_seq)"
+	eq "ping_plain episode times" "1700000003.000000 1700000003.990000 1700000007.000000 1700000007.490000" \
+		"$(jget $t $E0.first_lost_ts $E0.last_lost_ts $E1.first_lost_ts $E1.last_lost_ts)"
+	eq "ping_plain episodes inside the capture, not inferred" "true true true true false false" \
+		"$(jget $t $E0.began_in_capture $E0.ended_in_capture $E1.began_in_capture $E1.ended_in_capture $E0.inferred $E1.inferred)"
+	eq "ping_plain downtime total/longest" "1.500000 1.000000" \
+		"$(jget $t downtime.total.downtime_total_s downtime.total.downtime_longest_s)"
+	# Classic: 150 x 10 ms; (9.9903 s - 0) x 150 / 1000.
+	eq "ping_plain classic estimates" "1.500000 1.498545" \
+		"$(jget $t downtime.total.lost_x_interval_s downtime.total.duration_x_loss_s)"
+	eq "ping_plain no migration flow" 0 "$(jget $t migration.flows)"
+fi
+for w in vxlan geneve gre gretap vlan v6; do
+	t=ping_$w
+	replay_json $t "$FIX/$t.pcap" || continue
+	eq "$t 1 stream, lost 150" "1 150" "$(jget $t downtime.total.streams downtime.total.lost)"
+	check "$t episodes == ping_plain" py same "$TMP/ping_plain.out" "$TMP/$t.out" downtime.streams.0.episodes
+	if [ $w = v6 ]; then
+		eq "ping_v6 addresses" "fd00::2:1 fd00::2:2" "$(jget $t downtime.streams.0.pinger downtime.streams.0.target)"
+		check "$t stream == ping_plain (addresses aside)" py same "$TMP/ping_plain.out" "$TMP/$t.out" downtime.streams pinger,target
+	else
+		check "$t stream == ping_plain" py same "$TMP/ping_plain.out" "$TMP/$t.out" downtime.streams
+	fi
+done
+for w in vxlan geneve gre gretap; do
+	eq "ping_$w nothing undecodable" "0 0" "$(jget ping_$w capture.decode.truncated capture.decode.invalid)"
+done
+
+# Replies only, sequence 301..350 missing: one inferred 0.5 s episode.
+t=ping_replyonly
+if replay_json $t "$FIX/ping_replyonly.pcap"; then
+	eq "ping_replyonly replies_only" true "$(jget $t downtime.streams.0.replies_only)"
+	eq "ping_replyonly replies" 950 "$(jget $t downtime.streams.0.replies)"
+	eq "ping_replyonly 1 episode, 50 lost" "1 50" "$(jget $t downtime.streams.0.n_episodes downtime.streams.0.episodes.0.lost)"
+	eq "ping_replyonly episode seq" "301 350" \
+		"$(jget $t downtime.streams.0.episodes.0.first_seq downtime.streams.0.episodes.0.last_seq)"
+	eq "ping_replyonly inferred" true "$(jget $t downtime.streams.0.episodes.0.inferred)"
+	check "ping_replyonly estimate ~0.5 s" py between "$TMP/$t.out" downtime.streams.0.episodes.0.estimate_s 0.49 0.51
+fi
+
+# ---- one file with both, and the same split over two files --------------------
+t=mixed
+if replay_json $t "$FIX/mixed.pcap"; then
+	check "mixed counters" py flows "$TMP/$t.out" "$EXPECT" mixed.pcap counters
+	check "mixed flows == mig_eth" py same "$TMP/mig_eth.out" "$TMP/$t.out" flows capture
+	check "mixed downtime == ping_plain" py same "$TMP/ping_plain.out" "$TMP/$t.out" downtime
+	eq "mixed frames" 2894 "$(jget $t capture.frames)"
+fi
+t=merged
+if replay_json $t "$FIX/mig_src.pcap" "$FIX/ping_dst.pcap"; then
+	eq "merged 2 inputs, complete" "2 true true true" \
+		"$(py len "$TMP/$t.out" inputs) $(jget $t complete inputs.0.complete inputs.1.complete)"
+	check "merged flows == mig_eth" py same "$TMP/mig_eth.out" "$TMP/$t.out" flows capture
+	check "merged downtime == ping_plain" py same "$TMP/ping_plain.out" "$TMP/$t.out" downtime
+	check "merged capture == mixed.pcap's" py same "$TMP/mixed.out" "$TMP/$t.out" capture
+	eq "merged flow's capture is mig_src" "$FIX/mig_src.pcap" "$(jget $t flows.0.capture)"
+fi
+
+# ---- CSV outputs ---------------------------------------------------------------
+SERIES_HDR=t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost
+# mig_eth spans 2.000000 .. 5.456200: 4 one-second bins, 14 quarter-second bins.
+for b in 1s:4 250ms:14; do
+	bin=${b%:*}
+	n=${b#*:}
+	t=ts_$bin
+	replay "$t" --format json --timeseries "$TMP/$t.csv" --bin "$bin" "$FIX/mig_eth.pcap"
+	if [ "$(rc_of "$t")" != 0 ] || [ ! -s "$TMP/$t.csv" ]; then
+		fail "timeseries --bin $bin" "exit $(rc_of "$t"), $(head -c 300 "$TMP/$t.err")"
+		continue
+	fi
+	eq "timeseries --bin $bin header" "$SERIES_HDR" "$(py csv_header "$TMP/$t.csv")"
+	eq "timeseries --bin $bin rows" "$n" "$(py csv_rows "$TMP/$t.csv")"
+	eq "timeseries --bin $bin fwd_bytes sum == forward wire_bytes" \
+		"$(jget mig_eth flows.0.forward.wire_bytes)" "$(py csv_sum "$TMP/$t.csv" fwd_bytes)"
+	eq "timeseries --bin $bin rev_bytes sum == reverse wire_bytes" \
+		"$(jget mig_eth flows.0.reverse.wire_bytes)" "$(py csv_sum "$TMP/$t.csv" rev_bytes)"
+	eq "timeseries --bin $bin unique sum" 1000000 "$(py csv_sum "$TMP/$t.csv" unique_payload_bytes)"
+	eq "timeseries --bin $bin packets sum" 1044 "$(py csv_sum "$TMP/$t.csv" packets)"
+	eq "timeseries --bin $bin first t_abs" 1700000002.000000 "$(py csv_cell "$TMP/$t.csv" 1 t_abs)"
+done
+eq "timeseries peak over 250ms bins" "$(jget ts_250ms migration.peak_throughput_bps)" \
+	"$("$PYTHON" -c "import csv; print(max(int(r['unique_payload_bytes']) for r in csv.DictReader(open('$TMP/ts_250ms.csv'))) * 8 * 4)")"
+t=ts_ping
+replay $t --timeseries "$TMP/$t.csv" --bin 1s "$FIX/mixed.pcap"
+if [ "$(rc_of $t)" = 0 ]; then
+	# 0 .. 9.9903 s: 10 bins.
+	eq "timeseries ping rows" 10 "$(py csv_rows "$TMP/$t.csv")"
+	eq "timeseries ping requests/replies/lost sums" "1000 850 150" \
+		"$(py csv_sum "$TMP/$t.csv" ping_requests ping_replies ping_lost)"
+	eq "timeseries ping unique sum" 1000000 "$(py csv_sum "$TMP/$t.csv" unique_payload_bytes)"
+else
+	fail "timeseries ping" "exit $(rc_of $t)"
+fi
+
+t=csv_flows
+replay $t --format csv "$FIX/nohandshake.pcap"
+cp "$TMP/$t.out" "$TMP/$t.csv"
+eq "csv flows: header + 1 row per flow" 3 "$(py csv_rows "$TMP/$t.csv")"
+eq "csv flows: forward_unique_payload_bytes column" "100000 65536 65536" \
+	"$(for r in 1 2 3; do py csv_cell "$TMP/$t.csv" $r forward_unique_payload_bytes; done | xargs)"
+t=csv_collision
+replay $t --format csv "$FIX/collision.pcap"
+cp "$TMP/$t.out" "$TMP/$t.csv"
+eq "csv flows (collision.pcap): 2 rows" 2 "$(py csv_rows "$TMP/$t.csv")"
+
+t=csv_ep
+replay $t --format csv -o "$TMP/$t-report.csv" "$FIX/ping_plain.pcap"
+eq "csv -o writes X-episodes.csv: 2 episode rows" 2 "$(py csv_rows "$TMP/$t-report-episodes.csv" 2>&1)"
+eq "csv -o report: no flow rows" 0 "$(py csv_rows "$TMP/$t-report.csv" 2>&1)"
+replay csv_ep2 --format json --episodes "$TMP/ep2.csv" "$FIX/ping_vxlan.pcap"
+eq "--episodes FILE (vxlan): 2 rows" 2 "$(py csv_rows "$TMP/ep2.csv" 2>&1)"
+eq "--episodes FILE estimate column" "1.000000 0.500000" \
+	"$(for r in 1 2; do py csv_cell "$TMP/ep2.csv" $r estimate_s; done | xargs)"
+replay csv_ep3 --format json --episodes "$TMP/ep3.csv" "$FIX/mig_eth.pcap"
+eq "--episodes FILE without pings: header only" 0 "$(py csv_rows "$TMP/ep3.csv" 2>&1)"
+
+# ---- damaged and unsupported files -------------------------------------------
+for t in truncated truncated_hdr corrupt; do
+	n=$(py get "$EXPECT" "$t.pcap.frames_before_cut")
+	replay $t --format json "$FIX/$t.pcap"
+	eq "$t exit 1" 1 "$(rc_of $t)"
+	check "$t report still written" py isjson "$TMP/$t.out"
+	eq "$t complete=false (report and input)" "false false" "$(jget $t complete inputs.0.complete)"
+	eq "$t frames before the damage" "$n" "$(jget $t capture.frames)"
+	check "$t input error given" test "$(jget $t inputs.0.error)" != null
+	eq "$t one line on stderr" 1 "$(wc -l <"$TMP/$t.err")"
+	eq "$t the flow so far" "1 qemu" "$(jget $t migration.flows flows.0.kind)"
+	eq "$t flow packets == frames before the damage" "$n" \
+		"$(($(jget $t flows.0.forward.packets) + $(jget $t flows.0.reverse.packets)))"
+done
+
+t=badlink
+replay $t --format json "$FIX/badlink.pcap"
+eq "badlink exit 1" 1 "$(rc_of $t)"
+eq "badlink one line on stderr" 1 "$(wc -l <"$TMP/$t.err")"
+check "badlink says unsupported link type" grep -qi "unsupported link type" "$TMP/$t.err"
+
+# ---- golden reports -------------------------------------------------------------
+# The tool's version is the only thing normalised.
+golden() {
+	local name=$1
+	shift
+	"$MM" replay "${MM_OPTS[@]}" "$@" 2>/dev/null |
+		sed -e 's/"version": "[^"]*"/"version": "VERSION"/' -e 's/^migmeter [0-9][^ ]* report$/migmeter VERSION report/' \
+			>"$TMP/golden.$name"
+	if [ "$UPDATE" = 1 ]; then
+		mkdir -p "$GOLD"
+		cp "$TMP/golden.$name" "$GOLD/$name"
+		pass "golden $name (updated)"
+	elif [ ! -f "$GOLD/$name" ]; then
+		fail "golden $name" "$GOLD/$name missing (tests/golden.sh --update)"
+	elif diff -u "$GOLD/$name" "$TMP/golden.$name" >"$TMP/golden.$name.diff"; then
+		pass "golden $name"
+	else
+		fail "golden $name" "output differs: $(grep -c '^[-+][^-+]' "$TMP/golden.$name.diff") lines; $(grep '^[-+][^-+]' "$TMP/golden.$name.diff" | head -6 | tr '\n' ' ')"
+	fi
+}
+golden mig_eth.json --format json "$FIX/mig_eth.pcap"
+golden ping_plain.json --format json "$FIX/ping_plain.pcap"
+golden nohandshake.json --format json "$FIX/nohandshake.pcap"
+golden mixed.txt --format text "$FIX/mixed.pcap"
+
+summary

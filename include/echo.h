@@ -61,12 +61,14 @@ struct echo_table *echo_new(const struct echo_cfg *cfg);
 void echo_free(struct echo_table *et);   /* NULL is a no-op */
 
 /*
- * Accounts one decoded frame.  Anything that is not an ICMP/ICMPv6 echo
- * request or reply is ignored (returns 0).  Returns 1 when the frame was
- * an echo message taken into a stream, -1 when a cap was hit (counted in
- * echo_dropped(), not stored).
+ * Accounts one decoded frame seen by capture `src` (the input's index).
+ * Anything that is not an ICMP/ICMPv6 echo request or reply is ignored
+ * (returns 0).  A request seen by several captures counts once; a reply
+ * counts as a duplicate only when the same capture sees it again.
+ * Returns 1 when the frame was an echo message taken into a stream, -1
+ * when a cap was hit (counted in echo_dropped(), not stored).
  */
-int echo_account(struct echo_table *et, const struct dec_pkt *p, mm_ns ts);
+int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, mm_ns ts);
 
 /*
  * Builds intervals and episodes.  `capture_end` is the last timestamp of

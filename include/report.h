@@ -18,6 +18,7 @@ struct report_opts {
 	const struct source_input *inputs;
 	size_t ninputs;
 	uint64_t filtered_out;		/* frames no filter accepted */
+	mm_ns nominal_interval;		/* what ping was asked for (--ping-interval), or MM_NS_NONE */
 };
 
 /*

@@ -23,6 +23,7 @@ struct slot {
 	mm_ns rep;        /* first reply time (SL_REP) */
 	uint32_t nrep;    /* replies seen, saturating */
 	uint8_t flags;
+	uint8_t rep_src;  /* capture that saw the first reply (saturating at 255) */
 };
 
 struct stream {
@@ -285,7 +286,7 @@ static struct stream *stream_get(struct echo_table *et, const struct dec_addr *p
 	return s;
 }
 
-int echo_account(struct echo_table *et, const struct dec_pkt *p, mm_ns ts)
+int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, mm_ns ts)
 {
 	const struct dec_addr *pinger, *target;
 	struct stream *s;
@@ -330,12 +331,17 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, mm_ns ts)
 			sl->t = ts;
 		}
 	} else {
+		uint8_t from = (uint8_t)(src < 255 ? src : 255);
+
 		if (!(sl->flags & SL_REP)) {
 			sl->flags |= SL_REP;
 			sl->rep = ts;
+			sl->rep_src = from;
 			s->replies++;
 		} else {
-			s->dups++;
+			/* the same reply seen by another capture is not a duplicate */
+			if (from == sl->rep_src)
+				s->dups++;
 			if (ts < sl->rep)
 				sl->rep = ts;
 		}

@@ -30,6 +30,7 @@ struct opts {
 	int have_target;
 	const char *format, *out, *episodes, *timeseries;
 	mm_ns bin;
+	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;
 	char **files;
 	size_t nfiles;
@@ -49,6 +50,8 @@ static void usage(FILE *fp)
 		"  --icmp-filter EXPR    echo capture filter (default: bpf/icmp.bpf)\n"
 		"  --bpf-dir DIR         where the filter files are\n"
 		"  --ping-target ADDR    downtime total over the echo streams to ADDR only\n"
+		"  --ping-interval DUR   the interval ping was asked for (-i); adds the classic\n"
+		"                        lost x that interval beside the measured one\n"
 		"  --format FMT          text, csv or json (default text)\n"
 		"  -o FILE               write the report to FILE (atomically) instead of stdout\n"
 		"  --episodes FILE       downtime episodes as CSV (default with --format csv -o X.csv:\n"
@@ -100,7 +103,7 @@ static int parse_target(const char *s, struct opts *o)
 }
 
 enum { OPT_PORTS = 256, OPT_FILTER, OPT_ICMP_FILTER, OPT_BPF_DIR, OPT_TARGET, OPT_FORMAT,
-       OPT_EPISODES, OPT_SERIES, OPT_BIN, OPT_MAX_FLOWS };
+       OPT_EPISODES, OPT_SERIES, OPT_BIN, OPT_MAX_FLOWS, OPT_PING_INTERVAL };
 
 /* Returns 0, or EXIT_USAGE after printing one line; 1 with *done set for --help/--version. */
 static int parse_args(int argc, char **argv, struct opts *o, int *done)
@@ -111,6 +114,7 @@ static int parse_args(int argc, char **argv, struct opts *o, int *done)
 		{ "icmp-filter", required_argument, NULL, OPT_ICMP_FILTER },
 		{ "bpf-dir", required_argument, NULL, OPT_BPF_DIR },
 		{ "ping-target", required_argument, NULL, OPT_TARGET },
+		{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "episodes", required_argument, NULL, OPT_EPISODES },
@@ -128,6 +132,7 @@ static int parse_args(int argc, char **argv, struct opts *o, int *done)
 	parse_ports("49152-49261", o);
 	o->format = "text";
 	o->bin = MM_NS_PER_S;
+	o->ping_interval = MM_NS_NONE;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:V", lopts, NULL)) != -1) {
 		switch (c) {
@@ -168,6 +173,10 @@ static int parse_args(int argc, char **argv, struct opts *o, int *done)
 			break;
 		case OPT_BIN:
 			if (mm_parse_duration(optarg, &o->bin) < 0)
+				goto bad_value;
+			break;
+		case OPT_PING_INTERVAL:
+			if (mm_parse_duration(optarg, &o->ping_interval) < 0)
 				goto bad_value;
 			break;
 		case OPT_MAX_FLOWS: {
@@ -212,7 +221,7 @@ bad_value:
 /* The bpf/ directory: --bpf-dir, $MIGMETER_BPF_DIR, beside the binary, then the installed one. */
 static void find_bpf_dir(const struct opts *o, char *dir, size_t n)
 {
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	char exe[PATH_MAX], probe[PATH_MAX + 64];
 	const char *env = getenv("MIGMETER_BPF_DIR");
 	ssize_t len;
 
@@ -231,11 +240,17 @@ static void find_bpf_dir(const struct opts *o, char *dir, size_t n)
 		exe[len] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash) {
+			/* In the source tree, or installed under any PREFIX (bin/ beside share/). */
+			static const char *const rel[] = { "bpf", "../share/migmeter/bpf" };
+			size_t i;
+
 			*slash = '\0';
-			snprintf(probe, sizeof(probe), "%s/bpf/migration.bpf", exe);
-			if (access(probe, R_OK) == 0) {
-				snprintf(dir, n, "%s/bpf", exe);
-				return;
+			for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+				snprintf(probe, sizeof(probe), "%s/%s/migration.bpf", exe, rel[i]);
+				if (access(probe, R_OK) == 0) {
+					snprintf(dir, n, "%s/%s", exe, rel[i]);
+					return;
+				}
 			}
 		}
 	}
@@ -435,6 +450,7 @@ static int cmd_replay(int argc, char **argv)
 	ro.inputs = inputs;
 	ro.ninputs = source_count(src);
 	ro.filtered_out = source_filtered_out(src);
+	ro.nominal_interval = o.ping_interval;
 	r = report_build(&m, &ro);
 	if (!r) {
 		fprintf(stderr, "migmeter: out of memory while building the report\n");

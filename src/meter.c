@@ -55,7 +55,7 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 	}
 	if ((match & METER_ICMP) && st == DEC_OK && (p.proto == 1 || p.proto == 58) &&
 	    p.icmp.echo != DEC_ECHO_NONE) {
-		if (echo_account(m->echo, &p, ts) == 1) {
+		if (echo_account(m->echo, &p, src, ts) == 1) {
 			m->echo_frames++;
 			series_add_ping(m->series, ts, p.icmp.echo == DEC_ECHO_REQUEST ?
 					SERIES_PING_REQUEST : SERIES_PING_REPLY);

@@ -69,8 +69,9 @@ static void text_migration(FILE *fp, json_object *r)
 		fputc('\n', fp);
 		return;
 	}
-	fprintf(fp, "  start     %s\n  end       %s\n  duration  %s s\n",
-		report_str(m, "start", "-"), report_str(m, "end", "-"),
+	fprintf(fp, "  start     %s (%s)\n  end       %s (%s)\n  duration  %s s\n",
+		report_str(m, "start", "-"), report_str(m, "start_utc", "-"),
+		report_str(m, "end", "-"), report_str(m, "end_utc", "-"),
 		report_str(m, "duration_s", "-"));
 	fprintf(fp, "  flows     %llu", (unsigned long long)report_u64(m, "flows"));
 	if (report_u64(m, "collisions"))
@@ -144,9 +145,13 @@ static void text_stream(FILE *fp, json_object *s)
 			report_bool(e, "ended_in_capture") ? "" : " (still going at the end)");
 	}
 	fprintf(fp, "    downtime total %s s, longest %s s; classic: lost x interval %s s, "
-		"duration x loss rate %s s\n", report_str(s, "downtime_total_s", "-"),
+		"duration x loss rate %s s", report_str(s, "downtime_total_s", "-"),
 		report_str(s, "downtime_longest_s", "-"), report_str(s, "lost_x_interval_s", "-"),
 		report_str(s, "duration_x_loss_s", "-"));
+	if (report_get(s, "lost_x_nominal_interval_s"))
+		fprintf(fp, ", lost x the interval asked for %s s",
+			report_str(s, "lost_x_nominal_interval_s", "-"));
+	fputc('\n', fp);
 }
 
 static void text_downtime(FILE *fp, json_object *r)

@@ -17,6 +17,17 @@ static json_object *jtime(mm_ns t, int digits)
 	return json_object_new_double_s((double)t / (double)MM_NS_PER_S, buf);
 }
 
+/* An absolute time as ISO 8601 UTC; null when unknown. */
+static json_object *jutc(mm_ns t, int digits)
+{
+	char buf[64];
+
+	if (t == MM_NS_NONE)
+		return NULL;
+	mm_fmt_iso(buf, sizeof(buf), t, digits);
+	return json_object_new_string(buf);
+}
+
 static json_object *jdouble(double v, int decimals)
 {
 	char buf[64];
@@ -128,6 +139,8 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	put_u64(j, "collisions", t.collisions);
 	put(j, "start", jtime(t.start, o->digits));
 	put(j, "end", jtime(t.end, o->digits));
+	put(j, "start_utc", jutc(t.start, o->digits));
+	put(j, "end_utc", jutc(t.end, o->digits));
 	put(j, "duration_s", jtime(dur, o->digits));
 	put_u64(j, "packets", t.packets);
 	put_u64(j, "wire_bytes", t.wire_bytes);
@@ -201,7 +214,14 @@ struct dt_sum {
 	uint64_t streams, requests, replies, lost, pending, duplicates, late, episodes;
 	mm_ns total, longest, lost_x_interval, duration_x_loss;
 	int any_interval;
+	mm_ns nominal;			/* --ping-interval, or MM_NS_NONE */
 };
+
+/* The hand method with the interval ping was asked for: what users used to report. */
+static json_object *lost_x_nominal(uint64_t lost, mm_ns nominal, int digits)
+{
+	return nominal == MM_NS_NONE ? NULL : jtime((mm_ns)lost * nominal, digits);
+}
 
 static void put_totals(json_object *j, const struct dt_sum *s, int digits)
 {
@@ -217,6 +237,7 @@ static void put_totals(json_object *j, const struct dt_sum *s, int digits)
 	put(j, "downtime_longest_s", jtime(s->longest, digits));
 	put(j, "lost_x_interval_s", s->any_interval ? jtime(s->lost_x_interval, digits) : NULL);
 	put(j, "duration_x_loss_s", jtime(s->duration_x_loss, digits));
+	put(j, "lost_x_nominal_interval_s", lost_x_nominal(s->lost, s->nominal, digits));
 }
 
 static json_object *downtime_obj(const struct meter *m, const struct report_opts *o)
@@ -226,7 +247,9 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 	size_t i, k;
 
 	memset(&sum, 0, sizeof(sum));
+	sum.nominal = o->nominal_interval;
 	put_str(j, "target", o->ping_target);
+	put(j, "nominal_interval_s", jtime(o->nominal_interval, o->digits));
 	for (i = 0; i < echo_stream_count(m->echo); i++) {
 		const struct echo_stream_info *s = echo_stream(m->echo, i);
 		json_object *js = json_object_new_object(), *eps = json_object_new_array();
@@ -256,6 +279,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		put(js, "lost_x_interval_s", s->interval != MM_NS_NONE ?
 		    jtime(s->lost_x_interval, o->digits) : NULL);
 		put(js, "duration_x_loss_s", jtime(s->duration_x_loss, o->digits));
+		put(js, "lost_x_nominal_interval_s", lost_x_nominal(s->lost, o->nominal_interval, o->digits));
 		for (k = 0; k < s->n_episodes; k++)
 			json_object_array_add(eps, episode_obj(&s->episodes[k], o->digits));
 		put(js, "episodes", eps);

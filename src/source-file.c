@@ -231,7 +231,9 @@ int source_next(struct source *s, struct source_frame *f)
 			return 0;
 		if (best->have_mig && pcap_offline_filter(&best->mig, best->hdr, best->data))
 			match |= SOURCE_MATCH_MIG;
-		if (best->have_icmp && pcap_offline_filter(&best->icmp, best->hdr, best->data))
+		/* Migration TCP cannot also be echo traffic: save the second filter run. */
+		if (!match && best->have_icmp &&
+		    pcap_offline_filter(&best->icmp, best->hdr, best->data))
 			match |= SOURCE_MATCH_ICMP;
 		if (!match) {
 			s->filtered_out++;

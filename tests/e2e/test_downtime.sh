@@ -133,7 +133,7 @@ run_case() {
 	fi
 
 	"$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$json" --episodes "$eps" \
-		--timeseries "$ts" --bin 100ms "$cap" \
+		--timeseries "$ts" --bin 100ms --ping-interval 0.01 "$cap" \
 		2>"$E2E_TMP/$name.err"
 	rc=$?
 	check_eq "$name-replay-exit-0" 0 "$rc"
@@ -159,6 +159,10 @@ run_case() {
 		"lost_x_interval_s $(jqr "$json" '.downtime.streams[0].lost_x_interval_s') != $lost x $interval" \
 		float_close "$(jqr "$json" '.downtime.streams[0].lost_x_interval_s')" \
 		"$(awk -v l="$lost" -v i="$interval" 'BEGIN { printf "%.9f", l * i }')" 0.000001
+	check "$name-lost-x-nominal-interval" \
+		"lost_x_nominal_interval_s $(jqr "$json" '.downtime.streams[0].lost_x_nominal_interval_s') != $lost x 0.01" \
+		float_close "$(jqr "$json" '.downtime.streams[0].lost_x_nominal_interval_s')" \
+		"$(awk -v l="$lost" 'BEGIN { printf "%.9f", l * 0.01 }')" 0.000001
 	check "$name-total-is-sum-of-estimates" "downtime_total_s differs from the sum of estimates" \
 		float_close "$(jqr "$json" '.downtime.streams[0].downtime_total_s')" \
 		"$(jqr "$json" '[.downtime.streams[0].episodes[].estimate_s] | add')" 0.000001
@@ -186,10 +190,12 @@ run_case() {
 	check_eq "$name-timeseries-replies" "$rx" "$(csv_col_sum "$ts" ping_replies)"
 	check_eq "$name-timeseries-lost" "$lost" "$(csv_col_sum "$ts" ping_lost)"
 	check_eq "$name-episodes-csv-rows" "$((want + 1))" "$(wc -l <"$eps" 2>/dev/null || echo 0)"
-	printf '%s: ping %s transmitted, %s received (lost %s); migmeter requests %s, replies %s, lost %s, interval %s s, lost x interval %s s\n' \
+	printf '%s: ping %s transmitted, %s received (lost %s); migmeter requests %s, replies %s, lost %s, interval %s s, lost x interval %s s, lost x 0.01 s %s s, downtime %s s\n' \
 		"$name" "$tx" "$rx" "$((tx - rx))" "$(jqr "$json" '.downtime.streams[0].requests')" \
 		"$(jqr "$json" '.downtime.streams[0].replies')" "$lost" "$interval" \
-		"$(jqr "$json" '.downtime.streams[0].lost_x_interval_s')"
+		"$(jqr "$json" '.downtime.streams[0].lost_x_interval_s')" \
+		"$(jqr "$json" '.downtime.streams[0].lost_x_nominal_interval_s')" \
+		"$(jqr "$json" '.downtime.streams[0].downtime_total_s')"
 }
 
 # Counts cover 1 s before, the outages and >= 1 s after at 10 ms a ping.

@@ -49,14 +49,14 @@ static void req(struct echo_table *et, int v6, uint16_t id, uint16_t seq, mm_ns 
 {
 	struct dec_pkt p = mk(v6, 1, 2, 1, id, seq);
 
-	assert_int_equal(echo_account(et, &p, ts), 1);
+	assert_int_equal(echo_account(et, &p, 0, ts), 1);
 }
 
 static void rep(struct echo_table *et, int v6, uint16_t id, uint16_t seq, mm_ns ts)
 {
 	struct dec_pkt p = mk(v6, 1, 2, 0, id, seq);
 
-	assert_int_equal(echo_account(et, &p, ts), 1);
+	assert_int_equal(echo_account(et, &p, 0, ts), 1);
 }
 
 /* One ping: the request at ts and, unless rtt is NO_REPLY, its reply rtt later. */
@@ -404,6 +404,35 @@ static void test_duplicates(void **state)
 	echo_free(et);
 }
 
+/* Two captures (source and destination node) of the same pings: nothing doubles. */
+static void test_two_captures(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	struct dec_pkt p;
+
+	(void)state;
+	for (uint16_t i = 0; i < 10; i++) {
+		for (unsigned src = 0; src < 2; src++) {
+			p = mk(0, 1, 2, 1, 1, i);
+			assert_int_equal(echo_account(et, &p, src, T0 + i * 10 * MS + src * US), 1);
+			p = mk(0, 1, 2, 0, 1, i);
+			assert_int_equal(echo_account(et, &p, src, T0 + i * 10 * MS + MS + src * US), 1);
+		}
+	}
+	/* a real duplicate, seen by capture 1 twice */
+	p = mk(0, 1, 2, 0, 1, 3);
+	assert_int_equal(echo_account(et, &p, 1, T0 + 35 * MS), 1);
+	assert_int_equal(echo_finish(et, T0 + 100 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 10);
+	assert_int_equal(s->replies, 10);
+	assert_int_equal(s->duplicates, 0);
+	assert_int_equal(s->lost, 0);
+	assert_true(s->rtt_median == 1 * MS);
+	echo_free(et);
+}
+
 /* Replies out of order, and a reply seen before any request (older seqs later). */
 static void test_reordered(void **state)
 {
@@ -566,9 +595,9 @@ static void test_caps(void **state)
 	assert_non_null(et);
 	ping(et, 0, 1, 0, T0, 1 * MS);
 	p = mk(0, 1, 2, 1, 2, 0);
-	assert_int_equal(echo_account(et, &p, T0 + 2 * MS), -1);
+	assert_int_equal(echo_account(et, &p, 0, T0 + 2 * MS), -1);
 	p = mk(0, 3, 2, 0, 1, 0);
-	assert_int_equal(echo_account(et, &p, T0 + 3 * MS), -1);
+	assert_int_equal(echo_account(et, &p, 0, T0 + 3 * MS), -1);
 	assert_int_equal(echo_dropped(et), 2);
 	assert_int_equal(echo_finish(et, T0 + 3 * MS), 0);
 	assert_int_equal(echo_stream_count(et), 1);
@@ -584,7 +613,7 @@ static void test_caps(void **state)
 
 		for (uint16_t i = 0; i < 500; i++) {
 			p = mk(0, 1, 2, 1, 1, i);
-			if (echo_account(et, &p, T0 + i * MS) == 1)
+			if (echo_account(et, &p, 0, T0 + i * MS) == 1)
 				taken++;
 			else
 				dropped++;
@@ -595,7 +624,7 @@ static void test_caps(void **state)
 	}
 	/* a new stream does not fit either */
 	p = mk(0, 1, 2, 1, 9, 0);
-	assert_int_equal(echo_account(et, &p, T0), -1);
+	assert_int_equal(echo_account(et, &p, 0, T0), -1);
 	assert_int_equal(echo_finish(et, T0 + 500 * MS), 0);
 	assert_int_equal(echo_stream_count(et), 1);
 	echo_free(et);
@@ -614,12 +643,12 @@ static void test_many_streams(void **state)
 			struct dec_pkt p = mk(0, (uint8_t)(1 + id % 7), 2, 1, id, i);
 			mm_ns t = T0 + i * 10 * MS + id * US;
 
-			assert_int_equal(echo_account(et, &p, t), 1);
+			assert_int_equal(echo_account(et, &p, 0, t), 1);
 			/* stream id 42 loses seqs 5..9 */
 			if (id == 42 && i >= 5 && i < 10)
 				continue;
 			p = mk(0, (uint8_t)(1 + id % 7), 2, 0, id, i);
-			assert_int_equal(echo_account(et, &p, t + 1 * MS), 1);
+			assert_int_equal(echo_account(et, &p, 0, t + 1 * MS), 1);
 		}
 	}
 	assert_int_equal(echo_finish(et, T0 + 200 * MS), 0);
@@ -647,13 +676,13 @@ static void test_ignored(void **state)
 	(void)state;
 	echo_free(NULL);
 	p.icmp.echo = DEC_ECHO_NONE;
-	assert_int_equal(echo_account(et, &p, T0), 0);
+	assert_int_equal(echo_account(et, &p, 0, T0), 0);
 	p = mk(0, 1, 2, 1, 1, 0);
 	p.proto = 6;
-	assert_int_equal(echo_account(et, &p, T0), 0);
+	assert_int_equal(echo_account(et, &p, 0, T0), 0);
 	p = mk(0, 1, 2, 1, 1, 0);
 	p.status = DEC_TRUNCATED;
-	assert_int_equal(echo_account(et, &p, T0), 0);
+	assert_int_equal(echo_account(et, &p, 0, T0), 0);
 	assert_int_equal(echo_finish(et, T0), 0);
 	assert_int_equal(echo_stream_count(et), 0);
 	assert_int_equal(echo_dropped(et), 0);
@@ -674,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_replies_only),
 		cmocka_unit_test(test_never_answered),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_two_captures),
 		cmocka_unit_test(test_reordered),
 		cmocka_unit_test(test_late),
 		cmocka_unit_test(test_missing_seqs),

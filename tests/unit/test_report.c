@@ -63,7 +63,7 @@ static void add_echo(struct meter *m, int reply, uint16_t seq, mm_ns ts)
 	p.icmp.type = reply ? 0 : 8;
 	p.icmp.id = 42;
 	p.icmp.seq = seq;
-	assert_int_equal(echo_account(m->echo, &p, ts), 1);
+	assert_int_equal(echo_account(m->echo, &p, 0, ts), 1);
 	series_add_ping(m->series, ts, reply ? SERIES_PING_REPLY : SERIES_PING_REQUEST);
 	m->frames++;
 	m->last_ts = ts;
@@ -108,7 +108,8 @@ static json_object *build(struct meter *m)
 {
 	static struct source_input in = { .path = "a,\"b\".pcap", .dlt = 1, .dlt_name = "EN10MB",
 					  .digits = 9, .frames = 205, .matched = 205 };
-	struct report_opts o = { "49152-49261", NULL, 9, &in, 1, 3 };
+	struct report_opts o = { .ports = "49152-49261", .digits = 9, .inputs = &in, .ninputs = 1,
+				 .filtered_out = 3, .nominal_interval = 8 * MS };
 
 	return report_build(m, &o);
 }
@@ -159,6 +160,10 @@ static void test_json_round_trip(void **state)
 	eps = report_get(json_object_array_get_idx(report_get(back, "downtime.streams"), 0), "episodes");
 	assert_int_equal(json_object_array_length(eps), 1);
 	assert_string_equal(report_str(json_object_array_get_idx(eps, 0), "estimate_s", ""), "0.200000000");
+	/* the hand method with the interval asked for: 20 lost x 8 ms */
+	assert_string_equal(report_str(back, "downtime.total.lost_x_nominal_interval_s", ""), "0.160000000");
+	assert_string_equal(report_str(back, "downtime.total.lost_x_interval_s", ""), "0.200000000");
+	assert_string_equal(report_str(back, "migration.start_utc", ""), "2025-11-28T05:19:12.123456789Z");
 	assert_null(report_get(back, "no.such.key"));
 	json_object_put(back);
 	json_object_put(r);

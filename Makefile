@@ -32,7 +32,7 @@ UNIT_report := $(LIBOBJS)
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,build/test_%,$(UNITS))
 
-.PHONY: all deps deps-build demo check unit e2e golden install clean bench
+.PHONY: all deps deps-build demo check unit e2e golden fuzz install clean bench
 
 all: migmeter
 
@@ -67,6 +67,19 @@ unit: $(UNITBIN)
 golden: migmeter build/gen_fixtures
 	@bash tests/golden.sh
 
+# The replay under AddressSanitizer/UBSan on mutated captures: damaged input never crashes.
+build/asan/migmeter: $(SRCS) $(wildcard include/*.h)
+	@mkdir -p build/asan
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-o $@ $(SRCS) $(LIBS)
+
+fuzz: build/asan/migmeter build/gen_fixtures
+	@mkdir -p tests/fixtures && ./build/gen_fixtures tests/fixtures >/dev/null
+	@python3 tests/fuzz_replay.py build/asan/migmeter bpf 150 \
+		tests/fixtures/mig_eth.pcap tests/fixtures/mig_v6.pcap tests/fixtures/mig_ns.pcap \
+		tests/fixtures/ping_vxlan.pcap tests/fixtures/ping_gre.pcap tests/fixtures/mig_sll2.pcap \
+		samples/migration-49152.pcapng
+
 e2e: migmeter build/xfer
 	@bash tests/e2e/run.sh
 
@@ -80,6 +93,7 @@ check: deps
 	@$(MAKE) --no-print-directory clean-objs all >/dev/null
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory golden
+	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory e2e
 
 bench: migmeter build/gen_fixtures

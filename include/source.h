@@ -30,6 +30,7 @@ struct source_input {
 	int format_pcapng;	/* 1 pcapng, 0 pcap */
 	uint64_t frames;	/* records read */
 	uint64_t matched;	/* records that passed a filter */
+	uint64_t bad_time;	/* records skipped: time before 1970 or after 2200 */
 	int failed;		/* 1: reading stopped early (truncated or corrupt) */
 	char err[256];		/* why, when failed */
 };

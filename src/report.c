@@ -96,6 +96,7 @@ static json_object *inputs_arr(const struct report_opts *o)
 		put_str(j, "precision", in->digits >= 9 ? "ns" : in->digits >= 6 ? "us" : "ms");
 		put_u64(j, "frames", in->frames);
 		put_u64(j, "matched", in->matched);
+		put_u64(j, "bad_timestamps", in->bad_time);
 		put_bool(j, "complete", !in->failed);
 		put_str(j, "error", in->failed ? in->err : NULL);
 		json_object_array_add(arr, j);

@@ -93,9 +93,20 @@ static int file_digits(const char *path, int *pcapng)
 	return digits;
 }
 
+/* Latest time a record may carry (2262 is where int64 nanoseconds end; stop well before). */
+#define SOURCE_MAX_SEC 7258118400LL	/* 2200-01-01 */
+
+/*
+ * The record's time in nanoseconds, or MM_NS_NONE when it is before the
+ * epoch or absurdly late (a damaged record: its time would wreck the
+ * timeline, so the frame is skipped and counted).
+ */
 static mm_ns hdr_ts(const struct pcap_pkthdr *h)
 {
 	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
+	if (h->ts.tv_sec < 0 || (long long)h->ts.tv_sec > SOURCE_MAX_SEC ||
+	    h->ts.tv_usec < 0 || h->ts.tv_usec >= MM_NS_PER_S)
+		return MM_NS_NONE;
 	return (mm_ns)h->ts.tv_sec * MM_NS_PER_S + (mm_ns)h->ts.tv_usec;
 }
 
@@ -107,12 +118,17 @@ static void advance(struct input *in)
 	in->ready = 0;
 	if (!in->pcap || in->info.failed)
 		return;
-	rc = pcap_next_ex(in->pcap, &in->hdr, &in->data);
-	if (rc == 1) {
-		in->ready = 1;
-		in->ts = hdr_ts(in->hdr);
+	for (;;) {
+		rc = pcap_next_ex(in->pcap, &in->hdr, &in->data);
+		if (rc != 1)
+			break;
 		in->info.frames++;
-		return;
+		in->ts = hdr_ts(in->hdr);
+		if (in->ts != MM_NS_NONE) {
+			in->ready = 1;
+			return;
+		}
+		in->info.bad_time++;
 	}
 	if (rc == PCAP_ERROR) {
 		in->info.failed = 1;

@@ -17,6 +17,10 @@
 #                                                  (client port 40002)
 #      and an iperf3 test (-n 256K) to 5201 whose data connection comes
 #      from client port 49200: a port collision, not migration traffic.
+#   3. all along, `ping -i 0.01 -c 300` from A to B (the "VM"), whose echo
+#      requests B drops for exactly one second (an nftables rule bounded by
+#      `meta time` to one whole second of the kernel clock, the clock the
+#      capture stamps frames with): the "downtime" the report must find.
 # The capture file differs at every run (timestamps, sequence numbers);
 # after regenerating it, regenerate samples/migration-49152.expected.json
 # (see samples/README.md) and check that the report still says the above.
@@ -31,7 +35,7 @@ OUT=${1:-$SAMPLES_DIR/migration-49152.pcapng}
 . "$REPO/tests/e2e/lib.sh"
 
 require_root
-require_tools ip ss tcpdump editcap tshark iperf3 make
+require_tools ip ss tcpdump editcap tshark iperf3 make nft ping
 if [ ! -x "$XFER" ]; then
 	make -C "$REPO" --no-print-directory build/xfer >/dev/null || die "could not build $XFER"
 fi
@@ -57,8 +61,25 @@ send() {
 	ip netns exec "$NS_A" "$XFER" send --timeout 30 "$@" >/dev/null 2>"$E2E_TMP/send.err" </dev/null
 }
 
+printf 'table inet mmsample {\n\tchain in {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n' |
+	ip netns exec "$NS_B" nft -f - || die "nftables table in B"
+
 CAP=$E2E_TMP/sample.pcap
-capture_start "$NS_A" veth-a "$CAP" -s 128 tcp || die "tcpdump did not start"
+capture_start "$NS_A" veth-a "$CAP" -s 128 tcp or icmp || die "tcpdump did not start"
+
+# Ping from the next whole second S; the outage is [S+2, S+3).
+START=${EPOCHREALTIME%.*}
+START=$((START + 1))
+OUT_FROM=$((START + 2))
+OUT_TO=$((START + 3))
+ip netns exec "$NS_B" nft add rule inet mmsample in \
+	meta time '>=' "$OUT_FROM" meta time '<' "$OUT_TO" icmp type echo-request drop ||
+	die "could not add the outage rule"
+sleep "$(awk -v s="$START" -v n="$EPOCHREALTIME" 'BEGIN { d = s - n; printf "%.6f", (d > 0 ? d : 0) }')"
+ip netns exec "$NS_A" ping -n -i 0.01 -c 300 -W 1 "$B4" >"$E2E_TMP/ping.log" 2>&1 </dev/null &
+P_PING=$!
+track_pid "$P_PING"
+sleep 0.5
 
 listen nbd 49154 --greet nbd
 P_NBD=$LPID
@@ -87,6 +108,8 @@ wait "$S2" || die "multifd transfer failed"
 wait "$P_QEMU"
 wait "$P_MFD"
 wait "$P_IPS"
+wait "$P_PING"
+[ "${EPOCHREALTIME%.*}" -ge "$OUT_TO" ] || die "ping ended before the outage did"
 
 capture_stop "$CAP" || die "capture failed or dropped frames: $(cat "$CAP.log")"
 
@@ -100,3 +123,5 @@ mv "$OUT.tmp" "$OUT" || die "could not write $OUT"
 chmod 644 "$OUT"
 printf 'wrote %s (%s bytes)\n' "$OUT" "$(stat -c %s "$OUT")"
 tshark -r "$OUT" -q -z conv,tcp 2>/dev/null | sed -n '/<->/p'
+printf 'outage imposed: [%s, %s) epoch seconds\n' "$OUT_FROM" "$OUT_TO"
+tail -n 2 "$E2E_TMP/ping.log"

@@ -48,6 +48,15 @@ check_eq "sample-iperf3-cport-49200" "collision 5201" \
 	"$(flow '.client_port == 49200' '"\(.class) \(.server_port)"')"
 check_eq "sample-migration-totals" "3 1 1376256" \
 	"$(jqr "$GOT" '.migration | "\(.flows) \(.collisions) \(.forward.unique_payload_bytes)"')"
+# The ping stream and its one imposed 1.000 s outage; ping's summary said 300 sent, 237 received.
+check_eq "sample-ping-counts" "1 300 237 63 1" \
+	"$(jqr "$GOT" '.downtime | "\(.streams | length) \(.total.requests) \(.total.replies) \(.total.lost) \(.total.episodes)"')"
+check "sample-outage-within-2-intervals" "estimate not within 2 intervals of the imposed 1.000 s" \
+	float_close "$(jqr "$GOT" '.downtime.streams[0].episodes[0].estimate_s')" 1.0 \
+	"$(awk -v i="$(jqr "$GOT" '.downtime.streams[0].interval_s')" 'BEGIN { printf "%.6f", 2 * i }')"
+check "sample-outage-inside-bounds" "the imposed 1.000 s is outside [lower, upper]" \
+	awk -v l="$(jqr "$GOT" '.downtime.streams[0].episodes[0].lower_s')" \
+	-v u="$(jqr "$GOT" '.downtime.streams[0].episodes[0].upper_s')" 'BEGIN { exit !(l <= 1.0 && 1.0 <= u) }'
 
 # The same capture cut to 96 bytes a frame: headers and 30 payload bytes
 # remain, enough for every count and every stream kind.
@@ -55,7 +64,7 @@ editcap -s 96 "$SAMPLE" "$E2E_TMP/snap96.pcapng" 2>/dev/null || die "editcap -s 
 "$MIGMETER" replay --bpf-dir bpf --format json -o "$E2E_TMP/snap96.json" "$E2E_TMP/snap96.pcapng" 2>/dev/null
 rc=$?
 check_eq "snap96-exit-0" 0 "$rc"
-SUMMARY='[.migration | .flows, .collisions, .packets, .wire_bytes, .unique_payload_bytes, .forward.payload_bytes], [.flows[] | .kind, .forward.unique_payload_bytes, .reverse.wire_bytes]'
+SUMMARY='[.migration | .flows, .collisions, .packets, .wire_bytes, .unique_payload_bytes, .forward.payload_bytes], [.flows[] | .kind, .forward.unique_payload_bytes, .reverse.wire_bytes], [.downtime.streams[] | .lost, (.episodes[] | .estimate_s)]'
 check_eq "snap96-same-counts-and-kinds" "$(jq -c "$SUMMARY" "$GOT")" "$(jq -c "$SUMMARY" "$E2E_TMP/snap96.json" 2>/dev/null)"
 
 # make demo prints the text report of the sample.

@@ -188,6 +188,13 @@ int out_text(FILE *fp, json_object *r)
 		(unsigned long long)report_u64(c, "decode.truncated"),
 		(unsigned long long)report_u64(c, "decode.invalid"),
 		(unsigned long long)report_u64(c, "decode.fragment"));
+	if (report_u64(c, "flows_dropped") || report_u64(c, "echo_dropped") ||
+	    report_u64(c, "bins_dropped"))
+		fprintf(fp, "WARNING: tables full, counts are lower bounds: %llu frames of new flows, "
+			"%llu echo messages, %llu time-series events not stored\n",
+			(unsigned long long)report_u64(c, "flows_dropped"),
+			(unsigned long long)report_u64(c, "echo_dropped"),
+			(unsigned long long)report_u64(c, "bins_dropped"));
 	text_migration(fp, r);
 	text_flows(fp, r);
 	text_downtime(fp, r);

@@ -597,6 +597,15 @@ for t in truncated truncated_hdr corrupt; do
 		"$(($(jget $t flows.0.forward.packets) + $(jget $t flows.0.reverse.packets)))"
 done
 
+# A full flow table: what did not fit is counted and said, never silently lost.
+t=capped
+replay_json $t --max-flows 1 "$FIX/collision.pcap"
+eq "capped one flow kept" 10.0.0.1 "$(jget $t flows.0.client)"
+check "capped no second flow" test "$(jget $t flows.1.client 2>/dev/null | cut -c1-12)" = "<unreadable:"
+check "capped frames of other flows counted" test "$(jget $t capture.flows_dropped)" -gt 0
+replay $t-text --max-flows 1 "$FIX/collision.pcap"
+check "capped text report warns" grep -q "^WARNING: tables full" "$TMP/$t-text.out"
+
 t=badlink
 replay $t --format json "$FIX/badlink.pcap"
 eq "badlink exit 1" 1 "$(rc_of $t)"

@@ -85,6 +85,7 @@ struct dec_pkt {
 	uint8_t ip_ver;          /* 4 or 6; 0 when status is NOT_IP/UNSUPPORTED_LINK */
 	uint8_t proto;           /* final L4 protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6) */
 	uint8_t ip_len_derived;  /* 1: IP length 0 or TSO/jumbo, derived from the frame length */
+	uint32_t ifindex;        /* interface index from a Linux cooked v2 header (-i any); 0 when none */
 	struct dec_addr src, dst;
 	uint32_t ip_off;         /* offset of the innermost IP header in the frame */
 	uint32_t ip_len;         /* IPv4 total length / IPv6 payload length + 40 (incl. ext headers) */

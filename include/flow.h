@@ -41,7 +41,7 @@ struct flow_info {
 	uint8_t direction_inferred;       /* 1: no SYN/SYN-ACK seen, decided from kind or ports */
 	uint8_t unique_approx;            /* 1: sequence-gap list overflowed, unique bytes are a lower bound */
 	uint8_t secondary;                /* 1: this 5-tuple was first seen in another capture: not in totals */
-	unsigned src;                     /* which capture (input file) the flow was seen in */
+	unsigned src;                     /* which view (capture point) saw the flow; see meter_view */
 	struct flow_dir fwd, rev;
 	mm_ns first_ts, last_ts;
 };
@@ -68,11 +68,11 @@ struct flow_table *flow_table_new(const struct flow_cfg *cfg);
 void flow_table_free(struct flow_table *ft);   /* NULL is a no-op */
 
 /*
- * Accounts one decoded frame captured at `ts` by capture `src` (the input
- * file's index).  A flow is kept per capture, so a source-node and a
- * destination-node capture of the same connection are two flows; only the
- * capture that saw the 5-tuple first counts in the totals (the other is
- * `secondary`).  Frames that are not TCP,
+ * Accounts one decoded frame captured at `ts` from view `src` (a capture
+ * point: an input file, or one interface of it).  A flow is kept per view,
+ * so a source-node and a destination-node capture of the same connection
+ * are two flows; only the view that saw the 5-tuple first counts in the
+ * totals (the other is `secondary`).  Frames that are not TCP,
  * or whose ports are both outside the range, are ignored (verdict counted
  * = 0, return 0).  Returns 0, or -1 when the table is full: the frame is
  * then counted in flow_dropped() and not accounted.

@@ -20,6 +20,20 @@ struct meter_cfg {
 	mm_ns bin;		/* time-series bin width (> 0) */
 };
 
+#define METER_MAX_VIEWS 256
+
+/*
+ * A vantage point: one input file, and within a Linux cooked v2 capture
+ * (-i any) one interface.  The same packet seen from two vantage points
+ * (a bond and its slave, a tap and the bridge, the source and the
+ * destination node) is one packet: flows and echo streams keep each view
+ * apart and count only the first that saw a connection.
+ */
+struct meter_view {
+	unsigned src;		/* input index */
+	uint32_t ifindex;	/* 0: the link layer names no interface */
+};
+
 /* The whole accounting context; tests build a fresh one. */
 struct meter {
 	struct flow_table *flows;
@@ -31,15 +45,22 @@ struct meter {
 	uint64_t non_tcp_mig;			/* passed the migration filter but not decodable TCP */
 	mm_ns first_ts, last_ts;
 	int finished;
+	struct meter_view views[METER_MAX_VIEWS];
+	size_t nviews;
+	unsigned last_view;		/* cache: most frames come from the view before */
+	uint64_t views_merged;		/* frames whose view did not fit: given the last view */
 };
 
 /* Returns 0, or -1 when out of memory (m is then released). */
 int meter_init(struct meter *m, const struct meter_cfg *cfg);
 void meter_release(struct meter *m);
 
-/* Accounts one frame; `match` is METER_* bits; `src` the capture index. */
+/* Accounts one frame; `match` is METER_* bits; `src` the input index. */
 void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
 		 mm_ns ts, unsigned src, unsigned match);
+
+/* The vantage point behind a flow's or stream's view id, or NULL for an unknown id. */
+const struct meter_view *meter_view(const struct meter *m, unsigned id);
 
 /* Closes the timeline: episodes, losses per bin. Returns 0 or -1 (out of memory). */
 int meter_finish(struct meter *m);

@@ -479,12 +479,14 @@ static enum dec_status link_layer(struct dctx *x, int dlt)
 			return st;
 		cur_skip(&x->c, 14);
 		return ethertype(x, cur_be16(&x->c));
-	case DLT_LINUX_SLL2:    /* cooked v2: 20 bytes, protocol at offset 0 */
+	case DLT_LINUX_SLL2:    /* cooked v2: 20 bytes: protocol, reserved, ifindex, ... */
 		st = need(x, 20);
 		if (st != DEC_OK)
 			return st;
 		type = cur_be16(&x->c);
-		cur_skip(&x->c, 18);
+		cur_skip(&x->c, 2);
+		x->out->ifindex = cur_be32(&x->c);
+		cur_skip(&x->c, 12);
 		return ethertype(x, type);
 	case DLT_RAW:
 	case LINKTYPE_RAW_FILE:

@@ -27,12 +27,42 @@ void meter_release(struct meter *m)
 	m->series = NULL;
 }
 
+/* Dense id of (input, interface); the table is small and the last answer is cached. */
+static unsigned view_of(struct meter *m, unsigned src, uint32_t ifindex)
+{
+	const struct meter_view *v = &m->views[m->last_view];
+	size_t i;
+
+	if (m->nviews > 0 && v->src == src && v->ifindex == ifindex)
+		return m->last_view;
+	for (i = 0; i < m->nviews; i++) {
+		if (m->views[i].src == src && m->views[i].ifindex == ifindex) {
+			m->last_view = (unsigned)i;
+			return m->last_view;
+		}
+	}
+	if (m->nviews == METER_MAX_VIEWS) {
+		m->views_merged++;
+		return METER_MAX_VIEWS - 1;
+	}
+	m->views[m->nviews].src = src;
+	m->views[m->nviews].ifindex = ifindex;
+	m->last_view = (unsigned)m->nviews++;
+	return m->last_view;
+}
+
+const struct meter_view *meter_view(const struct meter *m, unsigned id)
+{
+	return id < m->nviews ? &m->views[id] : NULL;
+}
+
 void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
 		 mm_ns ts, unsigned src, unsigned match)
 {
 	struct dec_pkt p;
 	struct flow_verdict v;
 	enum dec_status st;
+	unsigned view;
 
 	m->frames++;
 	if (m->first_ts == MM_NS_NONE || ts < m->first_ts)
@@ -42,10 +72,11 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 
 	st = dec_frame(dlt, data, caplen, len, &p);
 	m->decode[st < DEC_STATUS_COUNT ? st : DEC_INVALID]++;
+	view = view_of(m, src, p.ifindex);
 
 	if (match & METER_MIG) {
 		if (st == DEC_OK && p.proto == 6) {
-			if (flow_account(m->flows, &p, src, ts, &v) == 0 && v.counted) {
+			if (flow_account(m->flows, &p, view, ts, &v) == 0 && v.counted) {
 				m->mig_frames++;
 				series_add_mig(m->series, ts, v.forward, len, v.new_unique);
 			}
@@ -55,7 +86,7 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 	}
 	if ((match & METER_ICMP) && st == DEC_OK && (p.proto == 1 || p.proto == 58) &&
 	    p.icmp.echo != DEC_ECHO_NONE) {
-		if (echo_account(m->echo, &p, src, ts) == 1) {
+		if (echo_account(m->echo, &p, view, ts) == 1) {
 			m->echo_frames++;
 			series_add_ping(m->series, ts, p.icmp.echo == DEC_ECHO_REQUEST ?
 					SERIES_PING_REQUEST : SERIES_PING_REPLY);

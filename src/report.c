@@ -180,7 +180,12 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 		put_u64(j, "server_port", fi.server_port);
 		put_bool(j, "direction_inferred", fi.direction_inferred);
 		put_bool(j, "counted", fi.cls == FLOW_MIGRATION && !fi.secondary);
-		put_str(j, "capture", o->ninputs > fi.src ? o->inputs[fi.src].path : NULL);
+		{
+			const struct meter_view *vw = meter_view(m, fi.src);
+
+			put_str(j, "capture", vw && vw->src < o->ninputs ? o->inputs[vw->src].path : NULL);
+			put(j, "ifindex", vw && vw->ifindex ? json_object_new_uint64(vw->ifindex) : NULL);
+		}
 		put_bool(j, "unique_approx", fi.unique_approx);
 		put(j, "first_ts", jtime(fi.first_ts, o->digits));
 		put(j, "last_ts", jtime(fi.last_ts, o->digits));

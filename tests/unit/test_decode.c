@@ -351,6 +351,7 @@ static void test_link_sll2(void **state)
 	v6_tcp_frame(&f);
 	assert_int_equal(dec(DLT_LINUX_SLL2, &f, &p), DEC_OK);
 	assert_v6_ref(&f, &p, 20);
+	assert_int_equal(p.ifindex, 3);
 }
 
 static void test_link_raw(void **state)

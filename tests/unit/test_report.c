@@ -82,6 +82,8 @@ static int setup(void **state)
 	cfg.bin = 100 * MS;
 	if (meter_init(&m, &cfg) < 0)
 		return -1;
+	/* frames below are fed straight to the tables as view 0: input 0, no interface */
+	m.nviews = 1;
 	add_tcp(&m, 1, 40000, 2, 49152, 99, DEC_TCP_SYN, 0, T0);
 	add_tcp(&m, 1, 40000, 2, 49152, 100, DEC_TCP_ACK, 6000, T0 + 10 * MS);
 	add_tcp(&m, 1, 40000, 2, 49152, 6100, DEC_TCP_ACK, 4000, T0 + 150 * MS);

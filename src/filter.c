@@ -145,15 +145,22 @@ static char *join(const struct filter_spec *f, uint64_t use)
 	return s;
 }
 
-static int try_compile(pcap_t *p, const char *expr, struct bpf_program *prog)
+/* Compiles the alternatives in `use`: 0, -1 when libpcap refuses, -2 when out of memory. */
+static int compile_set(const struct filter_spec *f, uint64_t use, pcap_t *p, struct bpf_program *prog)
 {
-	return pcap_compile(p, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	char *expr = join(f, use);
+	int rc;
+
+	if (!expr)
+		return -2;
+	rc = pcap_compile(p, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	free(expr);
+	return rc == 0 ? 0 : -1;
 }
 
 int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog, char *err, size_t errlen)
 {
-	uint64_t all = (f->n >= 64) ? ~0ULL : ((1ULL << f->n) - 1), use = 0;
-	char *expr;
+	uint64_t use = (1ULL << f->n) - 1;	/* n <= FILTER_MAX_ALTS < 64 */
 	size_t i;
 	int rc;
 
@@ -161,40 +168,25 @@ int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *p
 		snprintf(err, errlen, "%s: empty filter", f->origin);
 		return -1;
 	}
-	expr = join(f, all);
-	if (!expr)
-		goto oom;
-	rc = try_compile(p, expr, prog);
-	free(expr);
-	if (rc == 0)
-		return 0;
-	if (f->user) {
-		snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
-		return -1;
-	}
-	/* Leave out the alternatives this link type cannot express, keep the order. */
-	for (i = 0; i < f->n; i++) {
-		struct bpf_program one;
+	rc = compile_set(f, use, p, prog);
+	if (rc == -1 && !f->user) {
+		/* Leave out the alternatives this link type cannot express, keep the order. */
+		use = 0;
+		for (i = 0; i < f->n; i++) {
+			struct bpf_program one;
 
-		if (try_compile(p, f->alts[i], &one) == 0) {
-			use |= 1ULL << i;
-			pcap_freecode(&one);
+			if (compile_set(f, 1ULL << i, p, &one) == 0) {
+				use |= 1ULL << i;
+				pcap_freecode(&one);
+			}
 		}
+		rc = use ? compile_set(f, use, p, prog) : -1;
 	}
-	if (use == 0) {
-		snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
-		return -1;
-	}
-	expr = join(f, use);
-	if (!expr)
-		goto oom;
-	rc = try_compile(p, expr, prog);
-	free(expr);
 	if (rc == 0)
 		return 0;
-	snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
-	return -1;
-oom:
-	snprintf(err, errlen, "out of memory");
+	if (rc == -2)
+		snprintf(err, errlen, "out of memory");
+	else
+		snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
 	return -1;
 }

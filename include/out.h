@@ -23,6 +23,9 @@ int out_text(FILE *fp, json_object *report);
 int out_csv_flows(FILE *fp, json_object *report);
 int out_json(FILE *fp, json_object *report);
 
+/* The echo streams as CSV, one row per stream with every per-stream figure. */
+int out_csv_streams(FILE *fp, json_object *report);
+
 /* The downtime episodes as CSV, one row per episode (SPEC "Output"). */
 int out_csv_episodes(FILE *fp, json_object *report);
 

@@ -28,7 +28,7 @@ struct opts {
 	const char *filter, *icmp_filter, *bpf_dir;
 	char ping_target[64];
 	int have_target;
-	const char *format, *out, *episodes, *timeseries;
+	const char *format, *out, *episodes, *streams, *timeseries;
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;
@@ -54,8 +54,10 @@ static void usage(FILE *fp)
 		"                        lost x that interval beside the measured one\n"
 		"  --format FMT          text, csv or json (default text)\n"
 		"  -o FILE               write the report to FILE (atomically) instead of stdout\n"
-		"  --episodes FILE       downtime episodes as CSV (default with --format csv -o X.csv:\n"
-		"                        X-episodes.csv)\n"
+		"  --episodes FILE       downtime episodes as CSV, one row per episode\n"
+		"  --streams FILE        echo streams as CSV, one row per stream\n"
+		"                        (with --format csv -o X.csv both default to\n"
+		"                        X-episodes.csv and X-streams.csv)\n"
 		"  --timeseries FILE     per-bin CSV: bytes, unique payload, packets, pings\n"
 		"  --bin DURATION        time-series bin (default 1s; 250ms, 2s, 1.5 accepted)\n"
 		"  --max-flows N         cap on the flow table (default 65536)\n"
@@ -103,7 +105,7 @@ static int parse_target(const char *s, struct opts *o)
 }
 
 enum { OPT_PORTS = 256, OPT_FILTER, OPT_ICMP_FILTER, OPT_BPF_DIR, OPT_TARGET, OPT_FORMAT,
-       OPT_EPISODES, OPT_SERIES, OPT_BIN, OPT_MAX_FLOWS, OPT_PING_INTERVAL };
+       OPT_EPISODES, OPT_STREAMS, OPT_SERIES, OPT_BIN, OPT_MAX_FLOWS, OPT_PING_INTERVAL };
 
 /* Returns 0, or EXIT_USAGE after printing one line; 1 with *done set for --help/--version. */
 static int parse_args(int argc, char **argv, struct opts *o, int *done)
@@ -118,6 +120,7 @@ static int parse_args(int argc, char **argv, struct opts *o, int *done)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "episodes", required_argument, NULL, OPT_EPISODES },
+		{ "streams", required_argument, NULL, OPT_STREAMS },
 		{ "timeseries", required_argument, NULL, OPT_SERIES },
 		{ "bin", required_argument, NULL, OPT_BIN },
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
@@ -167,6 +170,9 @@ static int parse_args(int argc, char **argv, struct opts *o, int *done)
 			break;
 		case OPT_EPISODES:
 			o->episodes = optarg;
+			break;
+		case OPT_STREAMS:
+			o->streams = optarg;
 			break;
 		case OPT_SERIES:
 			o->timeseries = optarg;
@@ -297,10 +303,6 @@ static int write_report(FILE *fp, void *ctx)
 	return rc->w->write(fp, rc->r);
 }
 
-static int write_episodes(FILE *fp, void *ctx)
-{
-	return out_csv_episodes(fp, ctx);
-}
 
 static int write_series(FILE *fp, void *ctx)
 {
@@ -309,19 +311,35 @@ static int write_series(FILE *fp, void *ctx)
 	return out_csv_series(fp, sc->s, sc->digits);
 }
 
-/* "run.csv" -> "run-episodes.csv"; the caller frees. */
-static char *episodes_name(const char *out)
+/* "run.csv" + "-episodes" -> "run-episodes.csv"; the caller frees. */
+static char *sibling_name(const char *out, const char *suffix)
 {
-	size_t n = strlen(out);
-	char *s = malloc(n + 16);
+	size_t n = strlen(out), len = n + strlen(suffix) + 8;
+	char *s = malloc(len);
 
 	if (!s)
 		return NULL;
 	if (n > 4 && strcmp(out + n - 4, ".csv") == 0)
-		snprintf(s, n + 16, "%.*s-episodes.csv", (int)(n - 4), out);
+		snprintf(s, len, "%.*s%s.csv", (int)(n - 4), out, suffix);
 	else
-		snprintf(s, n + 16, "%s-episodes.csv", out);
+		snprintf(s, len, "%s%s.csv", out, suffix);
 	return s;
+}
+
+/* Writes one side CSV (episodes, streams) atomically. Returns 0 or EXIT_RUNTIME after saying why. */
+static int emit_side(const char *path, int (*fn)(FILE *, json_object *), json_object *r)
+{
+	struct report_ctx ctx;
+	struct out_writer w = { "csv", fn };
+	char err[512];
+
+	ctx.w = &w;
+	ctx.r = r;
+	if (out_atomic(path, write_report, &ctx, err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	return 0;
 }
 
 /* Writes every requested output. Returns 0 or EXIT_RUNTIME after saying why. */
@@ -329,8 +347,8 @@ static int emit(const struct opts *o, const struct meter *m, json_object *r, int
 {
 	const struct out_writer *w = out_find(o->format);
 	char err[512];
-	char *ep_auto = NULL;
-	const char *ep = o->episodes;
+	char *ep_auto = NULL, *st_auto = NULL;
+	const char *ep = o->episodes, *st = o->streams;
 	struct series_ctx sc = { m->series, digits };
 	int rc = 0;
 
@@ -341,23 +359,27 @@ static int emit(const struct opts *o, const struct meter *m, json_object *r, int
 			fprintf(stderr, "migmeter: %s\n", err);
 			rc = EXIT_RUNTIME;
 		}
-		if (!ep && strcmp(o->format, "csv") == 0) {
-			ep_auto = episodes_name(o->out);
-			ep = ep_auto;
+		/* A CSV report comes with its downtime tables beside it. */
+		if (strcmp(o->format, "csv") == 0) {
+			if (!ep)
+				ep = ep_auto = sibling_name(o->out, "-episodes");
+			if (!st)
+				st = st_auto = sibling_name(o->out, "-streams");
 		}
 	} else if (w->write(stdout, r) < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "migmeter: cannot write the report to standard output\n");
 		rc = EXIT_RUNTIME;
 	}
-	if (ep && out_atomic(ep, write_episodes, r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "migmeter: %s\n", err);
+	if (ep && emit_side(ep, out_csv_episodes, r) != 0)
 		rc = EXIT_RUNTIME;
-	}
+	if (st && emit_side(st, out_csv_streams, r) != 0)
+		rc = EXIT_RUNTIME;
 	if (o->timeseries && out_atomic(o->timeseries, write_series, &sc, err, sizeof(err)) < 0) {
 		fprintf(stderr, "migmeter: %s\n", err);
 		rc = EXIT_RUNTIME;
 	}
 	free(ep_auto);
+	free(st_auto);
 	return rc;
 }
 

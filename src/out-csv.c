@@ -62,25 +62,37 @@ static void row_of(FILE *fp, json_object *o, int *first)
 	}
 }
 
-int out_csv_flows(FILE *fp, json_object *report)
+/* One header line and one row per element of the array at `path` (nested arrays left out). */
+static int csv_table(FILE *fp, json_object *report, const char *path, const char *empty_header)
 {
-	json_object *flows = report_get(report, "flows");
-	size_t i, n = flows ? json_object_array_length(flows) : 0;
+	json_object *rows = report_get(report, path);
+	size_t i, n = rows ? json_object_array_length(rows) : 0;
 	int first = 1;
 
 	if (n == 0) {
-		/* Still one header line, from an empty flow's shape. */
-		fputs("id,class,kind,client,client_port,server,server_port\n", fp);
+		/* Still one header line, so a script can read an empty table. */
+		fprintf(fp, "%s\n", empty_header);
 		return ferror(fp) ? -1 : 0;
 	}
-	header_of(fp, json_object_array_get_idx(flows, 0), "", &first);
+	header_of(fp, json_object_array_get_idx(rows, 0), "", &first);
 	fputc('\n', fp);
 	for (i = 0; i < n; i++) {
 		first = 1;
-		row_of(fp, json_object_array_get_idx(flows, i), &first);
+		row_of(fp, json_object_array_get_idx(rows, i), &first);
 		fputc('\n', fp);
 	}
 	return ferror(fp) ? -1 : 0;
+}
+
+int out_csv_flows(FILE *fp, json_object *report)
+{
+	return csv_table(fp, report, "flows", "id,class,kind,client,client_port,server,server_port");
+}
+
+int out_csv_streams(FILE *fp, json_object *report)
+{
+	return csv_table(fp, report, "downtime.streams",
+			 "stream,pinger,target,id,requests,replies,lost,pending,duplicates,late");
 }
 
 int out_csv_episodes(FILE *fp, json_object *report)

@@ -186,6 +186,7 @@ static void test_csv_shapes(void **state)
 	json_object *r = build(*state);
 	char *flows = render(out_csv_flows, r);
 	char *eps = render(out_csv_episodes, r);
+	char *streams = render(out_csv_streams, r);
 	char *text = render(out_text, r);
 	char *series = NULL;
 	size_t len = 0;
@@ -200,6 +201,12 @@ static void test_csv_shapes(void **state)
 	assert_non_null(strstr(flows, "\"a,\"\"b\"\".pcap\""));
 	assert_int_equal(lines(eps), 2);
 	assert_true(strncmp(eps, "stream,pinger,target,id,interval_s,episode,first_lost_ts", 56) == 0);
+	/* one row per echo stream, the episodes array left out */
+	assert_int_equal(lines(streams), 2);
+	assert_true(strncmp(streams, "stream,pinger,target,id,requests,replies,lost,", 46) == 0);
+	assert_non_null(strstr(streams, "\n1,10.0.0.10,10.0.0.20,42,100,80,20,"));
+	assert_null(strstr(streams, ",episodes"));
+	assert_non_null(strstr(streams, ",n_episodes,"));
 	assert_non_null(strstr(text, "10000 unique"));
 	assert_non_null(strstr(text, "episode 1"));
 
@@ -215,6 +222,7 @@ static void test_csv_shapes(void **state)
 	assert_non_null(strstr(series, "\n0.000000000,1764307152.123456789,6108,0,6000,2,10,10,0\n"));
 	free(flows);
 	free(eps);
+	free(streams);
 	free(text);
 	free(series);
 	json_object_put(r);

@@ -576,6 +576,9 @@ t=csv_ep
 replay $t --format csv -o "$TMP/$t-report.csv" "$FIX/ping_plain.pcap"
 eq "csv -o writes X-episodes.csv: 2 episode rows" 2 "$(py csv_rows "$TMP/$t-report-episodes.csv" 2>&1)"
 eq "csv -o report: no flow rows" 0 "$(py csv_rows "$TMP/$t-report.csv" 2>&1)"
+eq "csv -o writes X-streams.csv: 1 stream row" 1 "$(py csv_rows "$TMP/$t-report-streams.csv" 2>&1)"
+eq "streams CSV figures" "1000 850 150 2 0.010000" \
+	"$(for c in requests replies lost n_episodes interval_s; do py csv_cell "$TMP/$t-report-streams.csv" 1 $c; done | xargs)"
 replay csv_ep2 --format json --episodes "$TMP/ep2.csv" "$FIX/ping_vxlan.pcap"
 eq "--episodes FILE (vxlan): 2 rows" 2 "$(py csv_rows "$TMP/ep2.csv" 2>&1)"
 eq "--episodes FILE estimate column" "1.000000 0.500000" \

@@ -47,15 +47,6 @@ NBD=65536
 netns_pair || die "could not create the namespace pair"
 ns_port_range "$NS_A" 40000 40999 || die "ip_local_port_range"
 
-listen() {
-	local name=$1 port=$2
-	shift 2
-	ip netns exec "$NS_B" "$XFER" listen --timeout 30 "$@" "$port" \
-		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" </dev/null &
-	track_pid $!
-	LPID=$!
-	wait_listen "$NS_B" "$port" || die "listener on $port did not come up"
-}
 
 send() {
 	ip netns exec "$NS_A" "$XFER" send --timeout 30 "$@" >/dev/null 2>"$E2E_TMP/send.err" </dev/null
@@ -81,15 +72,15 @@ P_PING=$!
 track_pid "$P_PING"
 sleep 0.5
 
-listen nbd 49154 --greet nbd
-P_NBD=$LPID
+xfer_listen nbd 49154 --greet nbd
+P_NBD=$LISTEN_PID
 send "$B4" 49154 "$NBD" --magic none --cport 40003 || die "NBD transfer failed"
 wait "$P_NBD"
 
-listen qemu 49152
-P_QEMU=$LPID
-listen mfd 49153
-P_MFD=$LPID
+xfer_listen qemu 49152
+P_QEMU=$LISTEN_PID
+xfer_listen mfd 49153
+P_MFD=$LISTEN_PID
 ip netns exec "$NS_B" iperf3 -s -1 -p 5201 >"$E2E_TMP/iperf-s.log" 2>&1 </dev/null &
 P_IPS=$!
 track_pid "$P_IPS"

@@ -273,3 +273,16 @@ one_of() {
 float_close() {
 	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'
 }
+
+# xfer_listen NAME PORT [XFER-LISTEN-OPTION...] - an xfer listener in $NS_B, in
+# the background (its PID in LISTEN_PID); what it received goes to
+# $E2E_TMP/NAME.out, its stderr to $E2E_TMP/NAME.err.  Returns once it listens.
+xfer_listen() {
+	local name=$1 port=$2
+	shift 2
+	ip netns exec "$NS_B" "$XFER" listen --timeout 30 "$@" "$port" \
+		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" </dev/null &
+	track_pid $!
+	LISTEN_PID=$!
+	wait_listen "$NS_B" "$port" || die "listener $name on $port did not come up"
+}

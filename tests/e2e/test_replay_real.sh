@@ -26,17 +26,6 @@ netns_pair || die "could not create the namespace pair"
 # one the test makes on purpose.
 ns_port_range "$NS_A" 40000 40999 || die "could not set ip_local_port_range in $NS_A"
 
-# listen_bg NAME PORT [XFER-LISTEN-OPTION...] - xfer listener in B; output in $E2E_TMP/NAME.out.
-listen_bg() {
-	local name=$1 port=$2
-	shift 2
-	ip netns exec "$NS_B" "$XFER" listen --timeout 30 "$@" "$port" \
-		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" </dev/null &
-	track_pid $!
-	LISTEN_PID=$!
-	wait_listen "$NS_B" "$port" || die "listener $name on $port did not come up"
-}
-
 # flow_q JSON SELECTOR FILTER - FILTER applied to the one flow SELECTOR picks.
 flow_q() {
 	jq -r "[.flows[] | select($2)] | if length == 1 then .[0] | $3 else \"count=\" + (length | tostring) end" "$1"
@@ -46,7 +35,7 @@ flow_q() {
 
 CAP1=$E2E_TMP/run1.pcap
 capture_start "$NS_A" veth-a "$CAP1" tcp || die "capture 1 did not start"
-listen_bg l1 49152
+xfer_listen l1 49152
 L1=$LISTEN_PID
 ip netns exec "$NS_B" iperf3 -s -1 -p 5201 >"$E2E_TMP/iperf-s.log" 2>&1 </dev/null &
 IPS=$!
@@ -140,13 +129,13 @@ check "text-mentions-byte-count" "text report does not mention $N (or 3,000,001)
 
 CAP2=$E2E_TMP/run2.pcap
 capture_start "$NS_A" veth-a "$CAP2" --time-stamp-precision=nano tcp || die "capture 2 did not start"
-listen_bg m0 49152
+xfer_listen m0 49152
 P0=$LISTEN_PID
-listen_bg m1 49153
+xfer_listen m1 49153
 P1=$LISTEN_PID
-listen_bg m2 49154
+xfer_listen m2 49154
 P2=$LISTEN_PID
-listen_bg nbd 49155 -6 --greet nbd
+xfer_listen nbd 49155 -6 --greet nbd
 P3=$LISTEN_PID
 
 ip netns exec "$NS_A" "$XFER" send "$B4" 49152 "$N2" --magic qemu >"$E2E_TMP/s-m0.out" 2>&1 &

@@ -51,7 +51,7 @@ struct echo_stream_info {
 	mm_ns downtime_total;          /* sum of episode estimates */
 	mm_ns downtime_longest;        /* largest episode estimate */
 	mm_ns lost_x_interval;         /* classic: lost * interval */
-	mm_ns duration_x_loss;         /* classic: (last_ts - first_ts) * lost / requests */
+	mm_ns duration_x_loss;         /* classic: (last_ts - first_ts) * lost / sequence numbers spanned (= requests when all were seen) */
 };
 
 struct echo_table;

@@ -31,6 +31,21 @@ flow_q() {
 	jq -r "[.flows[] | select($2)] | if length == 1 then .[0] | $3 else \"count=\" + (length | tostring) end" "$1"
 }
 
+# replay_json_or_stop NAME JSON ARG... - replay --format json -o JSON; exit 0 and a
+# JSON report are checks, and without a report the suite cannot go on.
+replay_json_or_stop() {
+	local name=$1 json=$2 rc
+	shift 2
+	"$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$json" "$@" 2>"$E2E_TMP/$name.err"
+	rc=$?
+	check_eq "$name-exit-0" 0 "$rc"
+	if [ ! -s "$json" ] || ! jq -e . "$json" >/dev/null 2>&1; then
+		fail "$name-json" "no valid JSON report ($(head -c 300 "$E2E_TMP/$name.err"))"
+		summary
+		exit 1
+	fi
+}
+
 # ---- run 1: QEMU stream + iperf3 collision --------------------------------
 
 CAP1=$E2E_TMP/run1.pcap
@@ -58,14 +73,7 @@ wait "$IPS" 2>/dev/null
 capture_stop "$CAP1" || fail "capture-1" "capture failed or dropped frames"
 
 J1=$E2E_TMP/run1.json
-"$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$J1" "$CAP1" 2>"$E2E_TMP/r1.err"
-rc=$?
-check_eq "replay1-exit-0" 0 "$rc"
-if [ ! -s "$J1" ] || ! jq -e . "$J1" >/dev/null 2>&1; then
-	fail "replay1-json" "no valid JSON report ($(head -c 300 "$E2E_TMP/r1.err"))"
-	summary
-	exit 1
-fi
+replay_json_or_stop replay1 "$J1" "$CAP1"
 pass "replay1-json"
 check_eq "schema" "migmeter-report/1" "$(jqr "$J1" .schema)"
 check_eq "complete" "true" "$(jqr "$J1" .complete)"
@@ -165,15 +173,7 @@ capture_stop "$CAP2" || fail "capture-2" "capture failed or dropped frames"
 
 J2=$E2E_TMP/run2.json
 TS2=$E2E_TMP/run2-ts.csv
-"$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$J2" --timeseries "$TS2" --bin 1ms "$CAP2" \
-	2>"$E2E_TMP/r2.err"
-rc=$?
-check_eq "replay2-exit-0" 0 "$rc"
-if [ ! -s "$J2" ] || ! jq -e . "$J2" >/dev/null 2>&1; then
-	fail "replay2-json" "no valid JSON report ($(head -c 300 "$E2E_TMP/r2.err"))"
-	summary
-	exit 1
-fi
+replay_json_or_stop replay2 "$J2" --timeseries "$TS2" --bin 1ms "$CAP2"
 check_eq "run2-kind-49152" "qemu" "$(flow_q "$J2" '.server_port == 49152' .kind)"
 check_eq "run2-kind-49153" "multifd" "$(flow_q "$J2" '.server_port == 49153' .kind)"
 check_eq "run2-kind-49154" "multifd" "$(flow_q "$J2" '.server_port == 49154' .kind)"

@@ -40,4 +40,14 @@ void filter_release(struct filter_spec *f);
  */
 int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog, char *err, size_t errlen);
 
+/*
+ * The same for a live capture: the program must also pass the Linux
+ * socket filter checker, so that the kernel filters and only matching
+ * frames enter the ring.  Alternatives the kernel cannot run (libpcap's
+ * `protochain` loops backwards) are left out of a filter file's set and
+ * counted in *left_out; a user's expression is kept as it is.
+ */
+int filter_compile_kernel(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog,
+			  size_t *left_out, char *err, size_t errlen);
+
 #endif

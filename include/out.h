@@ -2,6 +2,7 @@
 #ifndef MM_OUT_H
 #define MM_OUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <json-c/json.h>
 
@@ -42,5 +43,25 @@ void out_csv_field(FILE *fp, const char *s);
  * or -1 with a one-line reason in err.
  */
 int out_atomic(const char *path, int (*fn)(FILE *fp, void *ctx), void *ctx, char *err, size_t errlen);
+
+/*
+ * Privilege separation (privsep.c): after out_set_relay(fd), out_atomic
+ * renders in memory and asks the process at the other end of fd to write
+ * the file, and returns its answer.  The wire format is below.
+ */
+void out_set_relay(int fd);
+
+#define OUT_RELAY_MAGIC 0x4d4d5731u	/* "MMW1" */
+
+struct out_relay_req {
+	uint32_t magic;
+	uint32_t pathlen;	/* path bytes follow, then data bytes */
+	uint64_t datalen;
+};
+
+struct out_relay_rep {
+	int32_t rc;		/* 0 written, -1 failed */
+	char err[252];		/* why, when failed */
+};
 
 #endif

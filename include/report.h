@@ -29,6 +29,9 @@ struct report_opts {
  */
 json_object *report_build(const struct meter *m, const struct report_opts *o);
 
+/* A link's counters (netif.h) as a JSON object; also the interfaces command's. */
+json_object *report_link_counters(const struct netif_counters *c);
+
 /* Small readers for writers: the member's value or a fallback when absent/null. */
 json_object *report_get(json_object *o, const char *path);	/* "migration.forward.packets" */
 const char *report_str(json_object *o, const char *path, const char *fallback);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "netif.h"
 #include "mmtime.h"
 
 #define SOURCE_MATCH_MIG  1u	/* the migration filter accepts the frame */
@@ -33,6 +34,14 @@ struct source_input {
 	uint64_t bad_time;	/* records skipped: time before 1970 or after 2200 */
 	int failed;		/* 1: reading stopped early (truncated or corrupt) */
 	char err[256];		/* why, when failed */
+	/* A live capture (capture command): path is the interface. */
+	int live;
+	const char *role;	/* "migration" or "icmp" */
+	int snaplen;
+	size_t filter_left_out;	/* filter file lines the kernel cannot run, left out */
+	uint64_t k_received, k_dropped, k_ifdropped;	/* pcap_stats */
+	int have_link;		/* link counters read at start and stop (not for "any") */
+	struct netif_counters link_start, link_stop;
 };
 
 struct source;

@@ -145,8 +145,38 @@ static char *join(const struct filter_spec *f, uint64_t use)
 	return s;
 }
 
-/* Compiles the alternatives in `use`: 0, -1 when libpcap refuses, -2 when out of memory. */
-static int compile_set(const struct filter_spec *f, uint64_t use, pcap_t *p, struct bpf_program *prog)
+/*
+ * Whether the Linux socket filter checker takes the program: at most
+ * BPF_MAXINSNS instructions and every jump forward and inside it.
+ * libpcap's `protochain` loops with a backward jump, which only its own
+ * interpreter runs; a kernel refusal makes libpcap filter in user space,
+ * where every frame is copied into the ring first.
+ */
+static int kernel_ok(const struct bpf_program *prog)
+{
+	u_int i;
+
+	if (prog->bf_len == 0 || prog->bf_len > 4096)
+		return 0;
+	for (i = 0; i < prog->bf_len; i++) {
+		const struct bpf_insn *in = &prog->bf_insns[i];
+		uint64_t next = (uint64_t)i + 1;
+
+		if (BPF_CLASS(in->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(in->code) == BPF_JA) {
+			if (next + in->k >= prog->bf_len)
+				return 0;
+		} else if (next + in->jt >= prog->bf_len || next + in->jf >= prog->bf_len) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Compiles the alternatives in `use`: 0, -1 when libpcap (or the kernel) refuses, -2 out of memory. */
+static int compile_set(const struct filter_spec *f, uint64_t use, pcap_t *p, struct bpf_program *prog,
+		       int kernel)
 {
 	char *expr = join(f, use);
 	int rc;
@@ -155,32 +185,41 @@ static int compile_set(const struct filter_spec *f, uint64_t use, pcap_t *p, str
 		return -2;
 	rc = pcap_compile(p, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
 	free(expr);
+	if (rc == 0 && kernel && !kernel_ok(prog)) {
+		pcap_freecode(prog);
+		return -1;
+	}
 	return rc == 0 ? 0 : -1;
 }
 
-int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog, char *err, size_t errlen)
+static int compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog, int kernel,
+		   size_t *left_out, char *err, size_t errlen)
 {
 	uint64_t use = (1ULL << f->n) - 1;	/* n <= FILTER_MAX_ALTS < 64 */
 	size_t i;
 	int rc;
 
+	*left_out = 0;
 	if (f->n == 0) {
 		snprintf(err, errlen, "%s: empty filter", f->origin);
 		return -1;
 	}
-	rc = compile_set(f, use, p, prog);
+	/* A user's expression is taken as it is (libpcap filters in user space if it must). */
+	rc = compile_set(f, use, p, prog, kernel && !f->user);
 	if (rc == -1 && !f->user) {
-		/* Leave out the alternatives this link type cannot express, keep the order. */
+		/* Leave out the alternatives this link type (or the kernel) cannot take, keep the order. */
 		use = 0;
 		for (i = 0; i < f->n; i++) {
 			struct bpf_program one;
 
-			if (compile_set(f, 1ULL << i, p, &one) == 0) {
+			if (compile_set(f, 1ULL << i, p, &one, kernel) == 0) {
 				use |= 1ULL << i;
 				pcap_freecode(&one);
+			} else {
+				(*left_out)++;
 			}
 		}
-		rc = use ? compile_set(f, use, p, prog) : -1;
+		rc = use ? compile_set(f, use, p, prog, kernel) : -1;
 	}
 	if (rc == 0)
 		return 0;
@@ -189,4 +228,17 @@ int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *p
 	else
 		snprintf(err, errlen, "%s: %s", f->origin, pcap_geterr(p));
 	return -1;
+}
+
+int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog, char *err, size_t errlen)
+{
+	size_t left_out;
+
+	return compile(f, p, prog, 0, &left_out, err, errlen);
+}
+
+int filter_compile_kernel(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog,
+			  size_t *left_out, char *err, size_t errlen)
+{
+	return compile(f, p, prog, 1, left_out, err, errlen);
 }

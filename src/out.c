@@ -28,13 +28,88 @@ const char *out_names(void)
 	return "text, csv, json";
 }
 
+/* Where out_atomic sends its files once privileges are dropped; -1: write them here. */
+static int relay_fd = -1;
+
+void out_set_relay(int fd)
+{
+	relay_fd = fd;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Renders in memory and has the privileged process write the file. */
+static int relay_atomic(const char *path, int (*fn)(FILE *fp, void *ctx), void *ctx, char *err,
+			size_t errlen)
+{
+	struct out_relay_req req;
+	struct out_relay_rep rep;
+	char *buf = NULL;
+	size_t len = 0, got = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	int rc = -1;
+
+	if (!fp) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (fn(fp, ctx) < 0 || fclose(fp) != 0) {
+		snprintf(err, errlen, "cannot render %s", path);
+		goto out;
+	}
+	req.magic = OUT_RELAY_MAGIC;
+	req.pathlen = (uint32_t)strlen(path);
+	req.datalen = len;
+	if (write_all(relay_fd, &req, sizeof(req)) < 0 || write_all(relay_fd, path, req.pathlen) < 0 ||
+	    write_all(relay_fd, buf, len) < 0) {
+		snprintf(err, errlen, "cannot write %s: the privileged process is gone", path);
+		goto out;
+	}
+	while (got < sizeof(rep)) {
+		ssize_t r = read(relay_fd, (char *)&rep + got, sizeof(rep) - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "cannot write %s: the privileged process is gone", path);
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	rep.err[sizeof(rep.err) - 1] = '\0';
+	if (rep.rc != 0)
+		snprintf(err, errlen, "%s", rep.err);
+	rc = rep.rc == 0 ? 0 : -1;
+out:
+	free(buf);
+	return rc;
+}
+
 int out_atomic(const char *path, int (*fn)(FILE *fp, void *ctx), void *ctx, char *err, size_t errlen)
 {
 	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
+	char *tmp;
 	FILE *fp = NULL;
 	int fd, rc = -1;
 
+	if (relay_fd >= 0)
+		return relay_atomic(path, fn, ctx, err, errlen);
+	tmp = malloc(n);
 	if (!tmp) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

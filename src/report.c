@@ -81,6 +81,58 @@ static json_object *dir_obj(const struct flow_dir *d, int digits)
 	return o;
 }
 
+json_object *report_link_counters(const struct netif_counters *c)
+{
+	json_object *j = json_object_new_object();
+
+	put_u64(j, "rx_bytes", c->rx_bytes);
+	put_u64(j, "rx_packets", c->rx_packets);
+	put_u64(j, "rx_dropped", c->rx_dropped);
+	put_u64(j, "tx_bytes", c->tx_bytes);
+	put_u64(j, "tx_packets", c->tx_packets);
+	put_u64(j, "tx_dropped", c->tx_dropped);
+	return j;
+}
+
+/* A live capture: the kernel's counts and the link counters beside what was captured. */
+static void live_input(json_object *j, const struct source_input *in)
+{
+	json_object *k = json_object_new_object();
+
+	put_str(j, "interface", in->path);
+	put_str(j, "role", in->role);
+	put_str(j, "format", "live");
+	put_str(j, "link_type", in->dlt_name);
+	put_str(j, "precision", in->digits >= 9 ? "ns" : "us");
+	put_u64(j, "snaplen", (uint64_t)in->snaplen);
+	put_u64(j, "filter_lines_left_out", (uint64_t)in->filter_left_out);
+	put_u64(j, "frames", in->frames);
+	put_u64(j, "matched", in->matched);
+	put_u64(k, "received", in->k_received);
+	put_u64(k, "dropped", in->k_dropped);
+	put_u64(k, "ifdropped", in->k_ifdropped);
+	put(j, "kernel", k);
+	if (in->have_link) {
+		json_object *l = json_object_new_object();
+		struct netif_counters d = in->link_stop;
+
+		d.rx_bytes -= in->link_start.rx_bytes;
+		d.rx_packets -= in->link_start.rx_packets;
+		d.rx_dropped -= in->link_start.rx_dropped;
+		d.tx_bytes -= in->link_start.tx_bytes;
+		d.tx_packets -= in->link_start.tx_packets;
+		d.tx_dropped -= in->link_start.tx_dropped;
+		put(l, "start", report_link_counters(&in->link_start));
+		put(l, "stop", report_link_counters(&in->link_stop));
+		put(l, "delta", report_link_counters(&d));
+		put(j, "link_counters", l);
+	} else {
+		put(j, "link_counters", NULL);
+	}
+	put_bool(j, "complete", !in->failed);
+	put_str(j, "error", in->failed ? in->err : NULL);
+}
+
 static json_object *inputs_arr(const struct report_opts *o)
 {
 	json_object *arr = json_object_new_array();
@@ -90,6 +142,11 @@ static json_object *inputs_arr(const struct report_opts *o)
 		const struct source_input *in = &o->inputs[i];
 		json_object *j = json_object_new_object();
 
+		if (in->live) {
+			live_input(j, in);
+			json_object_array_add(arr, j);
+			continue;
+		}
 		put_str(j, "file", in->path);
 		put_str(j, "format", in->format_pcapng ? "pcapng" : "pcap");
 		put_str(j, "link_type", in->dlt_name);
@@ -322,19 +379,28 @@ json_object *report_build(const struct meter *m, const struct report_opts *o)
 {
 	json_object *r = json_object_new_object(), *tool;
 	size_t i;
-	int complete = 1;
+	int complete = 1, live = 0;
+	uint64_t drops = 0;
 
 	if (!r)
 		return NULL;
-	for (i = 0; i < o->ninputs; i++)
+	for (i = 0; i < o->ninputs; i++) {
 		if (o->inputs[i].failed)
 			complete = 0;
+		live |= o->inputs[i].live;
+		drops += o->inputs[i].k_dropped + o->inputs[i].k_ifdropped;
+	}
 	put_str(r, "schema", REPORT_SCHEMA);
 	tool = json_object_new_object();
 	put_str(tool, "name", "migmeter");
 	put_str(tool, "version", MM_VERSION);
 	put(r, "tool", tool);
 	put_bool(r, "complete", complete);
+	if (live) {
+		/* Frames the kernel or the interface dropped were never counted. */
+		put_u64(r, "dropped_frames", drops);
+		put_bool(r, "counts_are_lower_bounds", drops > 0);
+	}
 	put_str(r, "timestamp_precision", o->digits >= 9 ? "ns" : "us");
 	put(r, "inputs", inputs_arr(o));
 	put(r, "capture", capture_obj(m, o));

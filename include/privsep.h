@@ -1,0 +1,21 @@
+/* privsep.h - dropping root after the captures are open; the root side only writes the outputs. */
+#ifndef MM_PRIVSEP_H
+#define MM_PRIVSEP_H
+
+#include <stddef.h>
+
+/*
+ * Splits the process in two, as tcpdump -Z does but keeping atomic output:
+ * the child drops to `user` (groups, gid, uid; it checks root cannot be
+ * regained) and goes on to parse packets; every out_atomic() it makes is
+ * relayed to the parent, which stays root, writes only paths listed in
+ * `allowed` (NULL-terminated) and forwards SIGINT/SIGTERM to the child.
+ *
+ * Returns 1 in the child once privileges are dropped; 0 in the parent
+ * after the child ended, with the child's exit status in *status; -1
+ * with a one-line reason in err (unknown user, fork failed) in the
+ * process that failed.
+ */
+int privsep_start(const char *user, char *const *allowed, int *status, char *err, size_t errlen);
+
+#endif

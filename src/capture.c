@@ -1,0 +1,472 @@
+/* capture.c - the capture command: both live captures polled into one meter, then the report. */
+#include "capture.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dump.h"
+#include "live.h"
+#include "meter.h"
+#include "netif.h"
+#include "privsep.h"
+#include "report.h"
+#include "source.h"
+
+/* Set by SIGINT/SIGTERM: stop capturing, still write everything. */
+static volatile sig_atomic_t capture_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	capture_stop = 1;
+}
+
+/* How long a TPACKET_V3 block may wait for more frames before the kernel hands it over. */
+#define CAPTURE_BLOCK_MS 100
+/* How often the progress line is redrawn. */
+#define CAPTURE_PROGRESS_NS (MM_NS_PER_S / 2)
+
+struct cap {
+	struct meter m;
+	struct live *live;
+	struct dump *dump[LIVE_N];	/* the file each role's frames go to (may be shared) */
+	unsigned dump_if[LIVE_N];	/* interface number within that file */
+	struct source_input in[LIVE_N];
+	int dlt[LIVE_N];
+	mm_ns last_mig_ts;		/* newest frame of a migration flow (idle stop) */
+	uint64_t bad_time;
+	int dump_failed;
+};
+
+static mm_ns mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (mm_ns)t.tv_sec * MM_NS_PER_S + t.tv_nsec;
+}
+
+static mm_ns real_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (mm_ns)t.tv_sec * MM_NS_PER_S + t.tv_nsec;
+}
+
+/* One frame from a capture: saved (-w) first, then accounted, in the same order replay will see. */
+static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
+{
+	struct cap *c = ctx;
+	uint64_t before = c->m.mig_frames;
+	mm_ns ts;
+
+	c->in[role].frames++;
+	if (c->dump[role] && !c->dump_failed &&
+	    dump_frame(c->dump[role], c->dump_if[role], h, data) < 0)
+		c->dump_failed = 1;
+	if (h->ts.tv_sec < 0 || h->ts.tv_usec < 0 || h->ts.tv_usec >= MM_NS_PER_S) {
+		c->in[role].bad_time++;
+		return;
+	}
+	ts = (mm_ns)h->ts.tv_sec * MM_NS_PER_S + h->ts.tv_usec;
+	c->in[role].matched++;
+	meter_frame(&c->m, c->dlt[role], data, h->caplen, h->len, ts, role,
+		    role == LIVE_MIG ? METER_MIG : METER_ICMP);
+	if (c->m.mig_frames != before)
+		c->last_mig_ts = ts;
+}
+
+static void human_bytes(char *buf, size_t n, double v)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	size_t u = 0;
+
+	while (v >= 1000.0 && u < 4) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(buf, n, u ? "%.2f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* The one-line progress display on stderr. */
+static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *last_at)
+{
+	struct flow_totals t;
+	struct live_stats st;
+	uint64_t drops = 0;
+	unsigned role;
+	char b[32], err[256];
+	double rate = 0.0;
+	mm_ns dt = elapsed - *last_at;
+
+	flow_get_totals(c->m.flows, &t);
+	for (role = 0; role < LIVE_N; role++)
+		if (live_stats(c->live, role, &st, err, sizeof(err)) == 0)
+			drops += st.dropped + st.ifdropped;
+	if (dt > 0)
+		rate = (double)(t.wire_bytes - *last_bytes) * 8.0 / ((double)dt / 1e9);
+	*last_bytes = t.wire_bytes;
+	*last_at = elapsed;
+	human_bytes(b, sizeof(b), (double)t.wire_bytes);
+	fprintf(stderr, "\r\033[K%.1f s  migration %s in %zu flows  %.3f Gbit/s  echo %llu  drops %llu",
+		(double)elapsed / 1e9, b, flow_count(c->m.flows), rate / 1e9,
+		(unsigned long long)c->m.echo_frames, (unsigned long long)drops);
+	fflush(stderr);
+}
+
+/*
+ * -w: one file; or, when the two captures' link types differ (a file has
+ * one, for libpcap), the ICMP capture in a second "-icmp" file beside it.
+ */
+static int open_dumps(struct cap *c, const struct cli_opts *o, const char *const ifn[LIVE_N])
+{
+	const char *dot = strrchr(o->write, '.');
+	int pcapng = dot && strcmp(dot, ".pcapng") == 0;
+	int same_if = strcmp(ifn[LIVE_MIG], ifn[LIVE_ICMP]) == 0;
+	int snap = live_snaplen(c->live, LIVE_MIG);
+	char err[512];
+
+	if (c->dlt[LIVE_MIG] == c->dlt[LIVE_ICMP] && snap == live_snaplen(c->live, LIVE_ICMP)) {
+		/* pcapng names each interface; pcap has no names. */
+		c->dump[LIVE_MIG] = dump_open(o->write, pcapng, c->dlt[LIVE_MIG], snap, ifn,
+					      same_if ? 1 : 2, err, sizeof(err));
+		c->dump[LIVE_ICMP] = c->dump[LIVE_MIG];
+		c->dump_if[LIVE_ICMP] = same_if ? 0 : 1;
+	} else {
+		size_t n = strlen(o->write) + 16;
+		char *icmp = malloc(n);
+
+		if (!icmp) {
+			fprintf(stderr, "migmeter: out of memory\n");
+			return -1;
+		}
+		if (dot && dot != o->write)
+			snprintf(icmp, n, "%.*s-icmp%s", (int)(dot - o->write), o->write, dot);
+		else
+			snprintf(icmp, n, "%s-icmp", o->write);
+		c->dump[LIVE_MIG] = dump_open(o->write, pcapng, c->dlt[LIVE_MIG], snap, &ifn[LIVE_MIG],
+					      1, err, sizeof(err));
+		if (c->dump[LIVE_MIG]) {
+			c->dump[LIVE_ICMP] = dump_open(icmp, pcapng, c->dlt[LIVE_ICMP],
+						       live_snaplen(c->live, LIVE_ICMP), &ifn[LIVE_ICMP],
+						       1, err, sizeof(err));
+			if (c->dump[LIVE_ICMP])
+				fprintf(stderr, "migmeter: the ICMP capture (%s, link type %s) is saved "
+					"apart in %s\n", ifn[LIVE_ICMP], live_dlt_name(c->live, LIVE_ICMP),
+					icmp);
+		}
+		free(icmp);
+	}
+	if (!c->dump[LIVE_MIG] || !c->dump[LIVE_ICMP]) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int close_dumps(struct cap *c)
+{
+	char err[512];
+	int rc = 0;
+
+	if (c->dump[LIVE_ICMP] && c->dump[LIVE_ICMP] != c->dump[LIVE_MIG]) {
+		if (dump_close(c->dump[LIVE_ICMP], err, sizeof(err)) < 0) {
+			fprintf(stderr, "migmeter: %s\n", err);
+			rc = -1;
+		}
+	}
+	if (dump_close(c->dump[LIVE_MIG], err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		rc = -1;
+	}
+	c->dump[LIVE_MIG] = c->dump[LIVE_ICMP] = NULL;
+	return rc;
+}
+
+/* Hands over every frame the kernel has ready. Returns 0, or -1 when a capture failed. */
+static int dispatch_all(struct cap *c, char *err, size_t errlen)
+{
+	unsigned role;
+
+	for (role = 0; role < LIVE_N; role++)
+		if (live_dispatch(c->live, role, on_frame, c, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Polls both captures until a signal, --duration or --idle-stop; then
+ * takes what the kernel still holds (a block is handed over at most
+ * CAPTURE_BLOCK_MS after its last frame).  Returns 0, or -1 when a
+ * capture failed (err says why; what was taken is still reported).
+ */
+static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err, size_t errlen)
+{
+	struct pollfd pfd[LIVE_N];
+	mm_ns start = mono_now(), next_progress = start, last_at = 0, drain_end;
+	uint64_t last_bytes = 0;
+	unsigned role;
+	int rc = 0;
+
+	for (role = 0; role < LIVE_N; role++) {
+		pfd[role].fd = live_fd(c->live, role);
+		pfd[role].events = POLLIN;
+	}
+	while (!capture_stop) {
+		mm_ns now;
+
+		if (poll(pfd, LIVE_N, CAPTURE_BLOCK_MS) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (dispatch_all(c, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		now = mono_now();
+		if (o->duration != MM_NS_NONE && now - start >= o->duration)
+			break;
+		if (o->idle_stop != MM_NS_NONE && c->last_mig_ts != MM_NS_NONE &&
+		    real_now() - c->last_mig_ts >= o->idle_stop)
+			break;
+		if (show && now >= next_progress) {
+			progress(c, now - start, &last_bytes, &last_at);
+			next_progress = now + CAPTURE_PROGRESS_NS;
+		}
+	}
+	/* What the kernel still holds: blocks retire within CAPTURE_BLOCK_MS. */
+	drain_end = mono_now() + (CAPTURE_BLOCK_MS + 50) * 1000000LL;
+	while (rc == 0 && mono_now() < drain_end) {
+		if (poll(pfd, LIVE_N, 20) < 0 && errno != EINTR)
+			break;
+		if (dispatch_all(c, err, errlen) < 0)
+			rc = -1;
+	}
+	if (show) {
+		progress(c, mono_now() - start, &last_bytes, &last_at);
+		fputc('\n', stderr);
+	}
+	return rc;
+}
+
+/* Link counters of the captured interface ("any" has none of its own). */
+static void link_counters(struct source_input *in, int at_stop)
+{
+	char err[256];
+
+	if (strcmp(in->path, "any") == 0)
+		return;
+	if (!at_stop)
+		in->have_link = netif_counters(in->path, &in->link_start, err, sizeof(err)) == 0;
+	else if (in->have_link)
+		in->have_link = netif_counters(in->path, &in->link_stop, err, sizeof(err)) == 0;
+}
+
+/* Records pcap_stats; says so on stderr when anything was dropped. */
+static void kernel_stats(struct cap *c)
+{
+	struct live_stats st;
+	char err[256];
+	unsigned role;
+
+	for (role = 0; role < LIVE_N; role++) {
+		struct source_input *in = &c->in[role];
+
+		if (live_stats(c->live, role, &st, err, sizeof(err)) < 0) {
+			fprintf(stderr, "migmeter: %s: %s\n", in->path, err);
+			continue;
+		}
+		in->k_received = st.received;
+		in->k_dropped = st.dropped;
+		in->k_ifdropped = st.ifdropped;
+		if (st.dropped || st.ifdropped)
+			fprintf(stderr, "migmeter: %s (%s capture): %llu frames dropped by the kernel, %llu "
+				"by the interface; the report's counts are lower bounds\n", in->path,
+				in->role, (unsigned long long)st.dropped, (unsigned long long)st.ifdropped);
+	}
+}
+
+/* After the loop: close -w, finish the meter, build and write the report. */
+static int finish(struct cap *c, const struct cli_opts *o)
+{
+	struct report_opts ro;
+	json_object *r;
+	unsigned role;
+	int rc = 0;
+
+	kernel_stats(c);
+	for (role = 0; role < LIVE_N; role++)
+		link_counters(&c->in[role], 1);
+	if (o->write && close_dumps(c) < 0)
+		rc = CLI_EXIT_RUNTIME;
+	if (meter_finish(&c->m) < 0) {
+		fprintf(stderr, "migmeter: out of memory while building downtime episodes\n");
+		return CLI_EXIT_RUNTIME;
+	}
+	cli_report_opts(o, &ro);
+	ro.digits = 9;
+	ro.inputs = c->in;
+	ro.ninputs = LIVE_N;
+	r = report_build(&c->m, &ro);
+	if (!r) {
+		fprintf(stderr, "migmeter: out of memory while building the report\n");
+		return CLI_EXIT_RUNTIME;
+	}
+	if (cli_emit(o, &c->m, r, ro.digits) != 0)
+		rc = CLI_EXIT_RUNTIME;
+	json_object_put(r);
+	return rc;
+}
+
+/* Opens both captures; prints why not. Returns 0 or the exit status. */
+static int open_captures(struct cap *c, const struct cli_opts *o, const char *const ifn[LIVE_N],
+			 const struct filter_spec *mig, const struct filter_spec *icmp)
+{
+	struct live_cfg lc;
+	enum live_error kind;
+	char err[1024];
+	unsigned role;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.iface[LIVE_MIG] = ifn[LIVE_MIG];
+	lc.iface[LIVE_ICMP] = ifn[LIVE_ICMP];
+	lc.filter[LIVE_MIG] = mig;
+	lc.filter[LIVE_ICMP] = icmp;
+	lc.snaplen = o->snaplen;
+	lc.buffer_mib = o->buffer_mib;
+	lc.promisc = o->promisc;
+	lc.timeout_ms = CAPTURE_BLOCK_MS;
+	c->live = live_open(&lc, &kind, err, sizeof(err));
+	if (!c->live) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		return kind == LIVE_ERR_FILTER && (o->filter || o->icmp_filter) ? CLI_EXIT_USAGE
+										 : CLI_EXIT_RUNTIME;
+	}
+	for (role = 0; role < LIVE_N; role++) {
+		struct source_input *in = &c->in[role];
+
+		c->dlt[role] = live_dlt(c->live, role);
+		in->live = 1;
+		in->path = ifn[role];
+		in->role = role == LIVE_MIG ? "migration" : "icmp";
+		in->dlt = c->dlt[role];
+		in->dlt_name = live_dlt_name(c->live, role);
+		in->digits = 9;
+		in->snaplen = live_snaplen(c->live, role);
+		in->filter_left_out = live_left_out(c->live, role);
+		if (in->filter_left_out)
+			fprintf(stderr, "migmeter: %zu line(s) of the %s filter file cannot run in the kernel "
+				"(protochain: IPv6 behind extension headers) and are left out of the live "
+				"capture on %s\n", in->filter_left_out, in->role, in->path);
+	}
+	return 0;
+}
+
+int capture_main(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct filter_spec mig, icmp;
+	struct meter_cfg mc;
+	struct cap *c = NULL;
+	char auto_if[IF_NAMESIZE], err[1024];
+	const char *ifn[LIVE_N];
+	const char *user;
+	char **paths = NULL;
+	int rc, done, have_filters = 0, meter_ok = 0, show, status;
+	unsigned role;
+
+	rc = cli_parse(CLI_CAPTURE, argc, argv, &o, &done);
+	if (rc || done)
+		return rc;
+	if (cli_load_filters(&o, &mig, &icmp) < 0)
+		return CLI_EXIT_USAGE;
+	have_filters = 1;
+	rc = CLI_EXIT_RUNTIME;
+	ifn[LIVE_MIG] = o.iface;
+	if (strcmp(o.iface, "auto") == 0) {
+		if (netif_route(o.peer, auto_if, sizeof(auto_if), err, sizeof(err)) < 0) {
+			fprintf(stderr, "migmeter: -i auto: %s\n", err);
+			goto out;
+		}
+		ifn[LIVE_MIG] = auto_if;
+		fprintf(stderr, "migmeter: capturing on %s (the route to %s)\n", auto_if, o.peer);
+	}
+	ifn[LIVE_ICMP] = o.icmp_iface ? o.icmp_iface : ifn[LIVE_MIG];
+
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		fprintf(stderr, "migmeter: out of memory\n");
+		goto out;
+	}
+	c->last_mig_ts = MM_NS_NONE;
+	rc = open_captures(c, &o, ifn, &mig, &icmp);
+	if (rc)
+		goto out;
+	rc = CLI_EXIT_RUNTIME;
+	if (o.write && open_dumps(c, &o, ifn) < 0)
+		goto out;
+	cli_meter_cfg(&o, &mc);
+	if (meter_init(&c->m, &mc) < 0) {
+		fprintf(stderr, "migmeter: out of memory\n");
+		goto out;
+	}
+	meter_ok = 1;
+	for (role = 0; role < LIVE_N; role++)
+		link_counters(&c->in[role], 0);
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	/* From here on the packet parser runs without root (tcpdump -Z). */
+	user = o.user ? o.user : "nobody";
+	if (geteuid() == 0 && strcmp(user, "root") != 0) {
+		paths = cli_output_paths(&o);
+		rc = privsep_start(user, paths, &status, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "migmeter: %s\n", err);
+			rc = CLI_EXIT_RUNTIME;
+			goto out;
+		}
+		if (rc == 0) {
+			/* The parent: the child did the work and wrote through us. */
+			rc = status;
+			goto out_parent;
+		}
+	}
+	show = o.progress == -1 ? isatty(STDERR_FILENO) : o.progress;
+	rc = 0;
+	if (run_loop(c, &o, show, err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s; the report covers the frames taken before\n", err);
+		for (role = 0; role < LIVE_N; role++) {
+			c->in[role].failed = 1;
+			snprintf(c->in[role].err, sizeof(c->in[role].err), "%.200s", err);
+		}
+		rc = CLI_EXIT_RUNTIME;
+	}
+	if (finish(c, &o) != 0)
+		rc = CLI_EXIT_RUNTIME;
+out:
+	if (c)
+		close_dumps(c);
+out_parent:
+	cli_free_paths(paths);
+	if (c) {
+		if (meter_ok)
+			meter_release(&c->m);
+		live_close(c->live);
+		free(c);
+	}
+	if (have_filters) {
+		filter_release(&mig);
+		filter_release(&icmp);
+	}
+	return rc;
+}

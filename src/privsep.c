@@ -1,0 +1,189 @@
+/* privsep.c - the capture parses packets unprivileged; a root parent writes its output files. */
+#include "privsep.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "out.h"
+
+/* The child the parent forwards SIGINT/SIGTERM to (a signal handler needs it). */
+static volatile pid_t privsep_child;
+
+static void forward(int sig)
+{
+	if (privsep_child > 0)
+		kill(privsep_child, sig);
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+struct blob {
+	const char *data;
+	size_t len;
+};
+
+static int write_blob(FILE *fp, void *ctx)
+{
+	const struct blob *b = ctx;
+
+	return fwrite(b->data, 1, b->len, fp) == b->len ? 0 : -1;
+}
+
+static int allowed_path(char *const *allowed, const char *path)
+{
+	size_t i;
+
+	for (i = 0; allowed && allowed[i]; i++)
+		if (strcmp(allowed[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+/* Largest output the parent accepts in one request (a report or a time series). */
+#define PRIVSEP_MAX_BLOB (1024ULL * 1024 * 1024)
+
+/* Serves write requests until the child closes its end. */
+static void serve(int fd, char *const *allowed)
+{
+	for (;;) {
+		struct out_relay_req req;
+		struct out_relay_rep rep;
+		char *path = NULL, *data = NULL;
+		struct blob b;
+
+		if (read_full(fd, &req, sizeof(req)) < 0)
+			return;
+		memset(&rep, 0, sizeof(rep));
+		rep.rc = -1;
+		if (req.magic != OUT_RELAY_MAGIC || req.pathlen == 0 || req.pathlen > 4096 ||
+		    req.datalen > PRIVSEP_MAX_BLOB)
+			return;
+		path = calloc(1, req.pathlen + 1);
+		data = malloc(req.datalen ? req.datalen : 1);
+		if (!path || !data || read_full(fd, path, req.pathlen) < 0 ||
+		    read_full(fd, data, req.datalen) < 0) {
+			free(path);
+			free(data);
+			return;
+		}
+		b.data = data;
+		b.len = req.datalen;
+		if (!allowed_path(allowed, path))
+			snprintf(rep.err, sizeof(rep.err), "refusing to write %s: not an output "
+				 "named on the command line", path);
+		else if (out_atomic(path, write_blob, &b, rep.err, sizeof(rep.err)) == 0)
+			rep.rc = 0;
+		free(path);
+		free(data);
+		if (write(fd, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+			return;
+	}
+}
+
+static int drop_to(const struct passwd *pw, char *err, size_t errlen)
+{
+	if (setgroups(0, NULL) != 0 || initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		snprintf(err, errlen, "cannot drop privileges to %s: %s", pw->pw_name, strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		snprintf(err, errlen, "dropped to %s but could regain root", pw->pw_name);
+		return -1;
+	}
+	return 0;
+}
+
+int privsep_start(const char *user, char *const *allowed, int *status, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwnam(user);
+	struct sigaction sa;
+	sigset_t block, old;
+	int sv[2], wst;
+	pid_t pid;
+
+	*status = 1;
+	if (!pw) {
+		snprintf(err, errlen, "no user '%s' to drop root to; name one with -Z USER (or -Z root "
+			 "to keep root)", user);
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	/* Nothing buffered may be written twice, once by each process. */
+	fflush(NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (drop_to(pw, err, errlen) < 0) {
+			close(sv[1]);
+			return -1;
+		}
+		out_set_relay(sv[1]);
+		return 1;
+	}
+	close(sv[1]);
+	privsep_child = pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	serve(sv[0], allowed);
+	close(sv[0]);
+	while (waitpid(pid, &wst, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	}
+	privsep_child = 0;
+	if (WIFEXITED(wst)) {
+		*status = WEXITSTATUS(wst);
+		return 0;
+	}
+	snprintf(err, errlen, "the capture process died of signal %d",
+		 WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
+	return -1;
+}

@@ -411,6 +411,9 @@ int capture_main(int argc, char **argv)
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
+	fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and %s "
+		"(icmp, %s)\n", ifn[LIVE_MIG], c->in[LIVE_MIG].dlt_name, c->in[LIVE_MIG].snaplen,
+		o.buffer_mib, ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name);
 	rc = CLI_EXIT_RUNTIME;
 	if (o.write && open_dumps(c, &o, ifn) < 0)
 		goto out;

@@ -211,7 +211,12 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":hi:o:Vw:Z:", lopts, NULL)) != -1) {
 		if (capture_only(c) && cmd != CLI_CAPTURE) {
-			fprintf(stderr, "migmeter: %s is a capture option (see --help)\n", argv[optind - 1]);
+			size_t i;
+
+			for (i = 0; lopts[i].name && lopts[i].val != c; i++)
+				;
+			fprintf(stderr, "migmeter: --%s is a capture option (see --help)\n",
+				lopts[i].name ? lopts[i].name : "?");
 			return CLI_EXIT_USAGE;
 		}
 		switch (c) {

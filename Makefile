@@ -29,6 +29,7 @@ UNIT_echo   := build/echo.o
 UNIT_series := build/series.o
 UNIT_mmtime := build/mmtime.o
 UNIT_report := $(LIBOBJS)
+UNIT_capture := build/dump.o build/filter.o build/cli.o build/out.o build/out-csv.o build/out-json.o build/out-text.o build/report.o build/mmtime.o build/flow.o build/echo.o build/series.o build/kind.o build/addr.o build/seqspace.o build/meter.o build/decode.o
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,build/test_%,$(UNITS))
 

@@ -335,6 +335,7 @@ static int open_captures(struct cap *c, const struct cli_opts *o, const char *co
 	enum live_error kind;
 	char err[1024];
 	unsigned role;
+	size_t left_out = 0;
 
 	memset(&lc, 0, sizeof(lc));
 	lc.iface[LIVE_MIG] = ifn[LIVE_MIG];
@@ -363,11 +364,11 @@ static int open_captures(struct cap *c, const struct cli_opts *o, const char *co
 		in->digits = 9;
 		in->snaplen = live_snaplen(c->live, role);
 		in->filter_left_out = live_left_out(c->live, role);
-		if (in->filter_left_out)
-			fprintf(stderr, "migmeter: %zu line(s) of the %s filter file cannot run in the kernel "
-				"(protochain: IPv6 behind extension headers) and are left out of the live "
-				"capture on %s\n", in->filter_left_out, in->role, in->path);
+		left_out += in->filter_left_out;
 	}
+	if (left_out)
+		fprintf(stderr, "migmeter: note: %zu filter line(s) cannot run in the kernel (protochain: "
+			"IPv6 behind extension headers); the live capture goes without them\n", left_out);
 	return 0;
 }
 

@@ -160,6 +160,20 @@ static int check_opts(struct cli_opts *o)
 	return 0;
 }
 
+/* "--ports", or "-i" for an option with a letter. */
+static const char *opt_name(const struct option *lopts, int c, char name[40])
+{
+	size_t i;
+
+	for (i = 0; lopts[i].name && lopts[i].val != c; i++)
+		;
+	if (c < 256)
+		snprintf(name, 40, "-%c", c);
+	else
+		snprintf(name, 40, "--%s", lopts[i].name ? lopts[i].name : "?");
+	return name;
+}
+
 int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *done)
 {
 	static const struct option lopts[] = {
@@ -193,6 +207,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
+	char name[40];
 	int c;
 
 	*done = 0;
@@ -211,12 +226,8 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":hi:o:Vw:Z:", lopts, NULL)) != -1) {
 		if (capture_only(c) && cmd != CLI_CAPTURE) {
-			size_t i;
-
-			for (i = 0; lopts[i].name && lopts[i].val != c; i++)
-				;
-			fprintf(stderr, "migmeter: --%s is a capture option (see --help)\n",
-				lopts[i].name ? lopts[i].name : "?");
+			fprintf(stderr, "migmeter: %s is a capture option (see --help)\n",
+				opt_name(lopts, c, name));
 			return CLI_EXIT_USAGE;
 		}
 		switch (c) {
@@ -342,7 +353,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 	o->nargs = (size_t)(argc - optind);
 	return check_opts(o);
 bad_value:
-	fprintf(stderr, "migmeter: bad value '%s' for %s (see --help)\n", optarg, argv[optind - 1]);
+	fprintf(stderr, "migmeter: bad value '%s' for %s (see --help)\n", optarg, opt_name(lopts, c, name));
 	return CLI_EXIT_USAGE;
 }
 

@@ -38,6 +38,28 @@ static void dir_line(FILE *fp, const char *label, json_object *d)
 		(unsigned long long)report_u64(d, "retrans_bytes"));
 }
 
+/* A live capture: what the kernel counted and the link's own counters beside it. */
+static void text_live_input(FILE *fp, json_object *f)
+{
+	fprintf(fp, "capture %s (%s): %s, snaplen %llu, %llu frames; kernel received %llu, dropped %llu, "
+		"interface dropped %llu%s%s\n",
+		report_str(f, "interface", "?"), report_str(f, "role", "?"),
+		report_str(f, "link_type", "?"), (unsigned long long)report_u64(f, "snaplen"),
+		(unsigned long long)report_u64(f, "frames"),
+		(unsigned long long)report_u64(f, "kernel.received"),
+		(unsigned long long)report_u64(f, "kernel.dropped"),
+		(unsigned long long)report_u64(f, "kernel.ifdropped"),
+		report_bool(f, "complete") ? "" : ", INCOMPLETE: ",
+		report_bool(f, "complete") ? "" : report_str(f, "error", "capture error"));
+	if (report_get(f, "link_counters.delta"))
+		fprintf(fp, "  link counters during the capture: rx %llu bytes %llu packets, tx %llu bytes "
+			"%llu packets\n",
+			(unsigned long long)report_u64(f, "link_counters.delta.rx_bytes"),
+			(unsigned long long)report_u64(f, "link_counters.delta.rx_packets"),
+			(unsigned long long)report_u64(f, "link_counters.delta.tx_bytes"),
+			(unsigned long long)report_u64(f, "link_counters.delta.tx_packets"));
+}
+
 static void text_inputs(FILE *fp, json_object *r)
 {
 	json_object *in = report_get(r, "inputs");
@@ -46,6 +68,10 @@ static void text_inputs(FILE *fp, json_object *r)
 	for (i = 0; in && i < json_object_array_length(in); i++) {
 		json_object *f = json_object_array_get_idx(in, i);
 
+		if (strcmp(report_str(f, "format", ""), "live") == 0) {
+			text_live_input(fp, f);
+			continue;
+		}
 		fprintf(fp, "input %s: %s %s, %s timestamps, %llu frames%s%s\n",
 			report_str(f, "file", "?"), report_str(f, "format", "?"),
 			report_str(f, "link_type", "?"), report_str(f, "precision", "?"),
@@ -53,6 +79,9 @@ static void text_inputs(FILE *fp, json_object *r)
 			report_bool(f, "complete") ? "" : ", INCOMPLETE: ",
 			report_bool(f, "complete") ? "" : report_str(f, "error", "read error"));
 	}
+	if (report_bool(r, "counts_are_lower_bounds"))
+		fprintf(fp, "WARNING: %llu frames were dropped before migmeter saw them: every count below "
+			"is a lower bound\n", (unsigned long long)report_u64(r, "dropped_frames"));
 }
 
 static void text_migration(FILE *fp, json_object *r)

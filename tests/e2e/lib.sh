@@ -286,3 +286,22 @@ xfer_listen() {
 	LISTEN_PID=$!
 	wait_listen "$NS_B" "$port" || die "listener $name on $port did not come up"
 }
+
+# iperf3_hold_test_end NS PORT CPORT - makes iperf3 -n exact on the wire.
+# iperf3 -n ends the test on its control connection (a one-byte TEST_END
+# message) as soon as the client has *written* the last byte; a server that
+# reads it before the data closes the data connection with a reset, and what
+# is still queued is never sent.  Dropping the first transmissions of that
+# message in NS (the kernel resends it after a timeout) lets every byte
+# iperf3 counts as sent reach the wire first.  The client's data connection
+# must use --cport CPORT (its control connection an ephemeral port).
+iperf3_hold_test_end() {
+	ip netns exec "$1" nft -f - <<EOF
+table inet mmiperf {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		tcp dport $2 tcp sport != $3 @ih,0,8 4 quota until 200 bytes drop
+	}
+}
+EOF
+}

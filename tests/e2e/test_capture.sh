@@ -76,21 +76,7 @@ pcap_frames() {
 case_bulk() {
 	local live=$E2E_TMP/bulk.json rep=$E2E_TMP/bulk-replay.json cap=$E2E_TMP/bulk.pcapng
 	local sent unique drops ping_pid start t0 t1 tx rx est interval fwd_wire link_tx
-	# iperf3 -n ends the test on its control connection (a one-byte
-	# TEST_END message) as soon as the client has *written* the last byte;
-	# a server that reads it before the data closes the data connection
-	# with a reset, and what is still queued is never sent.  Dropping the
-	# first transmissions of that message in A (the kernel resends it after
-	# a timeout) lets every byte iperf3 counts as sent reach the wire
-	# first.  The data connection's client port is fixed with --cport.
-	ip netns exec "$NS_A" nft -f - <<EOF || die "nftables: delay of iperf3's TEST_END"
-table inet mmcapa {
-	chain out {
-		type filter hook output priority 0; policy accept;
-		tcp dport $PORT tcp sport != $CPORT @ih,0,8 4 quota until 200 bytes drop
-	}
-}
-EOF
+	iperf3_hold_test_end "$NS_A" "$PORT" "$CPORT" || die "nftables: delay of iperf3's TEST_END"
 	ip netns exec "$NS_B" iperf3 -s -1 -p "$PORT" >"$E2E_TMP/iperf3-s.log" 2>&1 </dev/null &
 	track_pid $!
 	wait_listen "$NS_B" "$PORT" || die "iperf3 server did not come up"

@@ -12,6 +12,9 @@
 #  sigint   SIGINT in the middle of a capture: exit 0 within a second, the
 #           report and the -w file (pcap) complete and readable.
 #  idle     --idle-stop stops once the migration traffic has been idle.
+#  any      -i any (cooked v2) with the pings on lo: two link types, two -w
+#           files, the progress line.
+#  full     -w to a full disk: exit 1, the report is still written.
 #  duration --duration stops an idle capture on time.
 #  privs    without CAP_NET_RAW: one line naming it, exit 1; with root, the
 #           packet parser runs as nobody.
@@ -214,6 +217,48 @@ case_duration() {
 	check_eq "duration-empty-report" 0 "$(jqr "$json" '.flows | length')"
 }
 
+# ---- -i any with the pings on another interface; -w to a full disk ---------
+case_any() {
+	local json=$E2E_TMP/any.json cap=$E2E_TMP/any.pcapng ping_pid
+	# Two link types (any: Linux cooked v2; lo: Ethernet): the ICMP capture
+	# is saved beside the -w file, and each replays to the same figures.
+	mm_start any -i any --icmp-iface lo -w "$cap" --format json -o "$json" --progress || return
+	ip netns exec "$NS_A" ping -n -i 0.05 -c 10 127.0.0.1 >/dev/null 2>&1 </dev/null &
+	ping_pid=$!
+	track_pid "$ping_pid"
+	xfer_listen any 49172
+	ip netns exec "$NS_A" "$XFER" send "$B4" 49172 2000000 --magic multifd >/dev/null 2>&1 ||
+		fail "any-xfer" "transfer failed"
+	wait "$ping_pid"
+	sleep 0.3
+	kill -INT "$MM_PID"
+	mm_wait
+	check_eq "any-exit-0" 0 "$MM_RC"
+	check_eq "any-link-types" "LINUX_SLL2 EN10MB" "$(jqr "$json" '[.inputs[].link_type] | join(" ")')"
+	check_eq "any-unique" 2000000 "$(jqr "$json" '.migration.forward.unique_payload_bytes')"
+	check_eq "any-kind" multifd "$(jqr "$json" '.flows[0].kind')"
+	check "any-ifindex" "flow has no interface index" [ "$(jqr "$json" '.flows[0].ifindex')" -gt 0 ]
+	check_eq "any-echo-on-lo" "10 10" "$(jqr "$json" '"\(.downtime.streams[0].requests) \(.downtime.streams[0].replies)"')"
+	check "any-icmp-file" "no $E2E_TMP/any-icmp.pcapng" [ -s "$E2E_TMP/any-icmp.pcapng" ]
+	check_eq "any-replay-both-files" "2000000 10" \
+		"$("$MIGMETER" replay "${MM_OPTS[@]}" --format json "$cap" "$E2E_TMP/any-icmp.pcapng" 2>/dev/null |
+			jq -r '"\(.migration.forward.unique_payload_bytes) \(.downtime.streams[0].replies)"')"
+	check "any-progress-line" "no progress line on stderr" grep -q 'migration .* flows .*Gbit/s.*drops 0' "$E2E_TMP/any.err"
+}
+
+case_full_disk() {
+	local json=$E2E_TMP/full.json
+	xfer_listen full 49173
+	mm_start full -i veth-a -w /dev/full --format json -o "$json" || return
+	ip netns exec "$NS_A" "$XFER" send "$B4" 49173 300000 >/dev/null 2>&1 || fail "full-xfer" "transfer failed"
+	sleep 0.3
+	kill -INT "$MM_PID"
+	mm_wait
+	check_eq "full-exit-1" 1 "$MM_RC"
+	check "full-says-why" "stderr: $(cat "$E2E_TMP/full.err")" grep -q 'cannot write /dev/full' "$E2E_TMP/full.err"
+	check_eq "full-report-still-written" 300000 "$(jqr "$json" '.migration.forward.unique_payload_bytes')"
+}
+
 # ---- privileges ------------------------------------------------------------
 case_privs() {
 	local err=$E2E_TMP/noperm.err rc user
@@ -284,6 +329,8 @@ case_bulk
 [ -n "${ONLY_BULK:-}" ] || case_sigint
 [ -n "${ONLY_BULK:-}" ] || case_idle
 [ -n "${ONLY_BULK:-}" ] || case_duration
+[ -n "${ONLY_BULK:-}" ] || case_any
+[ -n "${ONLY_BULK:-}" ] || case_full_disk
 [ -n "${ONLY_BULK:-}" ] || case_privs
 [ -n "${ONLY_BULK:-}" ] || case_netlink
 summary

@@ -15,6 +15,7 @@
 #  any      -i any (cooked v2) with the pings on lo: two link types, two -w
 #           files, the progress line.
 #  full     -w to a full disk: exit 1, the report is still written.
+#  vanish   the interface is deleted mid-capture: exit 1, report incomplete.
 #  duration --duration stops an idle capture on time.
 #  privs    without CAP_NET_RAW: one line naming it, exit 1; with root, the
 #           packet parser runs as nobody.
@@ -50,7 +51,7 @@ mm_start() {
 		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err" </dev/null &
 	MM_PID=$!
 	track_pid "$MM_PID"
-	if ! wait_until 100 grep -q 'listening on' "$E2E_TMP/$name.err"; then
+	if ! wait_until 100 grep -qs 'listening on' "$E2E_TMP/$name.err"; then
 		fail "$name-start" "capture did not start: $(head -c 300 "$E2E_TMP/$name.err")"
 		return 1
 	fi
@@ -259,6 +260,25 @@ case_full_disk() {
 	check_eq "full-report-still-written" 300000 "$(jqr "$json" '.migration.forward.unique_payload_bytes')"
 }
 
+# The interface goes away in the middle: exit 1, and a report that says so.
+case_vanish() {
+	local json=$E2E_TMP/vanish.json t0 t1 ms
+	ip -n "$NS_A" link add mmvan0 type veth peer name mmvan1 &&
+		ip -n "$NS_A" link set mmvan0 up && ip -n "$NS_A" link set mmvan1 up ||
+		die "veth pair in A"
+	mm_start vanish -i mmvan0 --format json -o "$json" || return
+	t0=${EPOCHREALTIME/./}
+	ip -n "$NS_A" link del mmvan0
+	mm_wait
+	t1=${EPOCHREALTIME/./}
+	ms=$(((t1 - t0) / 1000))
+	check_eq "vanish-exit-1" 1 "$MM_RC"
+	check "vanish-prompt" "took $ms ms" [ "$ms" -lt 1000 ]
+	check "vanish-says-why" "stderr: $(tail -n 1 "$E2E_TMP/vanish.err")" \
+		grep -q 'capture on mmvan0 failed' "$E2E_TMP/vanish.err"
+	check_eq "vanish-report-incomplete" false "$(jqr "$json" '.complete')"
+}
+
 # ---- privileges ------------------------------------------------------------
 case_privs() {
 	local err=$E2E_TMP/noperm.err rc user
@@ -331,6 +351,7 @@ case_bulk
 [ -n "${ONLY_BULK:-}" ] || case_duration
 [ -n "${ONLY_BULK:-}" ] || case_any
 [ -n "${ONLY_BULK:-}" ] || case_full_disk
+[ -n "${ONLY_BULK:-}" ] || case_vanish
 [ -n "${ONLY_BULK:-}" ] || case_privs
 [ -n "${ONLY_BULK:-}" ] || case_netlink
 summary

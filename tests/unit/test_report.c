@@ -269,12 +269,62 @@ static void test_atomic_output(void **state)
 	assert_null(out_find("xml"));
 }
 
+/* A live capture that dropped frames: its counts are lower bounds, in JSON and in text. */
+static void test_live_drops(void **state)
+{
+	struct source_input in[2] = {
+		{ .path = "eth1", .live = 1, .role = "migration", .dlt = 1, .dlt_name = "EN10MB",
+		  .digits = 9, .snaplen = 256, .frames = 200, .matched = 200, .k_received = 205,
+		  .k_dropped = 5, .have_link = 1,
+		  .link_start = { .rx_bytes = 1000, .tx_bytes = 5000 },
+		  .link_stop = { .rx_bytes = 1600, .tx_bytes = 905000 } },
+		{ .path = "br-ex", .live = 1, .role = "icmp", .dlt = 1, .dlt_name = "EN10MB",
+		  .digits = 9, .snaplen = 256, .frames = 5, .matched = 5, .k_received = 5,
+		  .k_ifdropped = 2 },
+	};
+	struct report_opts o = { .ports = "49152-49261", .digits = 9, .inputs = in, .ninputs = 2,
+				 .nominal_interval = MM_NS_NONE };
+	json_object *r = report_build(*state, &o);
+	char *text;
+
+	assert_non_null(r);
+	assert_true(report_bool(r, "counts_are_lower_bounds"));
+	assert_int_equal(report_u64(r, "dropped_frames"), 7);
+	assert_true(report_bool(r, "complete"));
+	assert_string_equal(report_str(json_object_array_get_idx(report_get(r, "inputs"), 0), "interface", ""),
+			    "eth1");
+	assert_int_equal(report_u64(json_object_array_get_idx(report_get(r, "inputs"), 0),
+				    "link_counters.delta.tx_bytes"), 900000);
+	assert_null(report_get(json_object_array_get_idx(report_get(r, "inputs"), 1),
+			       "link_counters.delta"));
+	text = render(out_text, r);
+	assert_non_null(strstr(text, "WARNING: 7 frames were dropped"));
+	assert_non_null(strstr(text, "capture eth1 (migration): EN10MB, snaplen 256, 200 frames; kernel "
+				     "received 205, dropped 5"));
+	assert_non_null(strstr(text, "tx 900000 bytes"));
+	free(text);
+	json_object_put(r);
+	/* No drops: not lower bounds; a file replay has neither field. */
+	in[0].k_dropped = 0;
+	in[1].k_ifdropped = 0;
+	r = report_build(*state, &o);
+	assert_false(report_bool(r, "counts_are_lower_bounds"));
+	text = render(out_text, r);
+	assert_null(strstr(text, "WARNING"));
+	free(text);
+	json_object_put(r);
+	r = build(*state);
+	assert_null(report_get(r, "counts_are_lower_bounds"));
+	json_object_put(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_shapes, setup, teardown),
 		cmocka_unit_test(test_atomic_output),
+		cmocka_unit_test_setup_teardown(test_live_drops, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -52,6 +52,14 @@ void cli_usage(FILE *fp);
 /* Loads the migration and ICMP filters (bpf/ files or --filter); prints why on failure. */
 int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct filter_spec *icmp);
 
+/*
+ * cli_parse, then cli_load_filters: what every command that reads frames
+ * starts with.  Returns 0 (filters loaded unless *done), or the exit
+ * status after printing why.
+ */
+int cli_setup(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, struct filter_spec *mig,
+	      struct filter_spec *icmp, int *done);
+
 /* The meter configuration the options ask for. */
 void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg);
 

@@ -17,6 +17,9 @@ struct out_writer {
 /* The writer called `name` ("text", "csv", "json"), or NULL. */
 const struct out_writer *out_find(const char *name);
 
+/* "12.3 Mbit/s", "1.07 GB": three significant digits and an SI prefix before `unit`. */
+void out_si(char *buf, size_t n, double v, const char *unit);
+
 /* Comma-separated names of every writer, for --help and errors. */
 const char *out_names(void);
 

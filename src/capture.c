@@ -15,6 +15,7 @@
 #include "live.h"
 #include "meter.h"
 #include "netif.h"
+#include "out.h"
 #include "privsep.h"
 #include "report.h"
 #include "source.h"
@@ -84,18 +85,6 @@ static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, cons
 		c->last_mig_ts = ts;
 }
 
-static void human_bytes(char *buf, size_t n, double v)
-{
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
-	size_t u = 0;
-
-	while (v >= 1000.0 && u < 4) {
-		v /= 1000.0;
-		u++;
-	}
-	snprintf(buf, n, u ? "%.2f %s" : "%.0f %s", v, unit[u]);
-}
-
 /* The one-line progress display on stderr. */
 static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *last_at)
 {
@@ -103,7 +92,7 @@ static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *
 	struct live_stats st;
 	uint64_t drops = 0;
 	unsigned role;
-	char b[32], err[256];
+	char b[32], r[32], err[256];
 	double rate = 0.0;
 	mm_ns dt = elapsed - *last_at;
 
@@ -115,9 +104,10 @@ static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *
 		rate = (double)(t.wire_bytes - *last_bytes) * 8.0 / ((double)dt / 1e9);
 	*last_bytes = t.wire_bytes;
 	*last_at = elapsed;
-	human_bytes(b, sizeof(b), (double)t.wire_bytes);
-	fprintf(stderr, "\r\033[K%.1f s  migration %s in %zu flows  %.3f Gbit/s  echo %llu  drops %llu",
-		(double)elapsed / 1e9, b, flow_count(c->m.flows), rate / 1e9,
+	out_si(b, sizeof(b), (double)t.wire_bytes, "B");
+	out_si(r, sizeof(r), rate, "bit/s");
+	fprintf(stderr, "\r\033[K%.1f s  migration %s in %zu flows  %s  echo %llu  drops %llu",
+		(double)elapsed / 1e9, b, flow_count(c->m.flows), r,
 		(unsigned long long)c->m.echo_frames, (unsigned long long)drops);
 	fflush(stderr);
 }
@@ -385,11 +375,9 @@ int capture_main(int argc, char **argv)
 	int rc, done, have_filters = 0, meter_ok = 0, show, status;
 	unsigned role;
 
-	rc = cli_parse(CLI_CAPTURE, argc, argv, &o, &done);
+	rc = cli_setup(CLI_CAPTURE, argc, argv, &o, &mig, &icmp, &done);
 	if (rc || done)
 		return rc;
-	if (cli_load_filters(&o, &mig, &icmp) < 0)
-		return CLI_EXIT_USAGE;
 	have_filters = 1;
 	rc = CLI_EXIT_RUNTIME;
 	ifn[LIVE_MIG] = o.iface;

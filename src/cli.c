@@ -427,6 +427,16 @@ int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct f
 	return 0;
 }
 
+int cli_setup(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, struct filter_spec *mig,
+	      struct filter_spec *icmp, int *done)
+{
+	int rc = cli_parse(cmd, argc, argv, o, done);
+
+	if (rc || *done)
+		return rc;
+	return cli_load_filters(o, mig, icmp) < 0 ? CLI_EXIT_USAGE : 0;
+}
+
 void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -35,11 +35,9 @@ static int cmd_replay(int argc, char **argv)
 	int done, rc, digits = 6, have_filters = 0, meter_ok = 0;
 	size_t i;
 
-	rc = cli_parse(CLI_REPLAY, argc, argv, &o, &done);
+	rc = cli_setup(CLI_REPLAY, argc, argv, &o, &mig, &icmp, &done);
 	if (rc || done)
 		return rc;
-	if (cli_load_filters(&o, &mig, &icmp) < 0)
-		return CLI_EXIT_USAGE;
 	have_filters = 1;
 
 	rc = CLI_EXIT_RUNTIME;

@@ -6,19 +6,6 @@
 
 #include "report.h"
 
-/* "12.3 Mbit/s" from bits per second. */
-static void rate(char *buf, size_t n, double bps)
-{
-	static const char *const unit[] = { "bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s" };
-	int u = 0;
-
-	while (bps >= 1000.0 && u < 4) {
-		bps /= 1000.0;
-		u++;
-	}
-	snprintf(buf, n, "%.3g %s", bps, unit[u]);
-}
-
 static double num(json_object *o, const char *path)
 {
 	json_object *v = report_get(o, path);
@@ -109,8 +96,8 @@ static void text_migration(FILE *fp, json_object *r)
 	fputc('\n', fp);
 	dir_line(fp, "forward", report_get(m, "forward"));
 	dir_line(fp, "reverse", report_get(m, "reverse"));
-	rate(mean, sizeof(mean), num(m, "mean_throughput_bps"));
-	rate(peak, sizeof(peak), num(m, "peak_throughput_bps"));
+	out_si(mean, sizeof(mean), num(m, "mean_throughput_bps"), "bit/s");
+	out_si(peak, sizeof(peak), num(m, "peak_throughput_bps"), "bit/s");
 	fprintf(fp, "  throughput mean %s, peak %s over %s s bins\n", mean, peak,
 		report_str(m, "bin_s", "?"));
 }

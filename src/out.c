@@ -24,6 +24,18 @@ const struct out_writer *out_find(const char *name)
 	return NULL;
 }
 
+void out_si(char *buf, size_t n, double v, const char *unit)
+{
+	static const char *const prefix[] = { "", "k", "M", "G", "T" };
+	int u = 0;
+
+	while (v >= 1000.0 && u < 4) {
+		v /= 1000.0;
+		u++;
+	}
+	snprintf(buf, n, "%.3g %s%s", v, prefix[u], unit);
+}
+
 const char *out_names(void)
 {
 	return "text, csv, json";

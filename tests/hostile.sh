@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hostile.sh - replays the hostile captures of tests/gen_hostile.c and checks that nothing crashes and the good traffic still counts.
 #
-# Usage: tests/hostile.sh          (MIGMETER=path picks the binary; default ./migmeter)
+# Usage: tests/hostile.sh [-q]     (MIGMETER=path picks the binary; default ./migmeter;
+#                                   -q prints only the failures and the summary)
 #
 # build/gen_hostile writes the captures and tests/hostile/expect.json.  Each
 # capture is replayed (JSON, then text and CSV) and checked: the exit status
@@ -25,10 +26,10 @@ fi
 mkdir -p "$DIR"
 ./build/gen_hostile "$DIR" >/dev/null || { echo "FAIL gen_hostile"; echo "0 passed, 1 failed"; exit 1; }
 
-exec python3 - "$MM" "$DIR" "${HOSTILE_MAX_RSS_MB:-256}" <<'PY'
+exec python3 - "$MM" "$DIR" "${HOSTILE_MAX_RSS_MB:-256}" "${1:-}" <<'PY'
 import json, os, subprocess, sys, tempfile
 
-mm, d, max_rss = sys.argv[1], sys.argv[2], int(sys.argv[3])
+mm, d, max_rss, quiet = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "-q"
 expect = json.load(open(os.path.join(d, "expect.json")))
 npass = nfail = 0
 
@@ -37,7 +38,8 @@ def check(name, ok, why=""):
     global npass, nfail
     if ok:
         npass += 1
-        print("PASS %s" % name)
+        if not quiet:
+            print("PASS %s" % name)
     else:
         nfail += 1
         print("FAIL %s: %s" % (name, why))

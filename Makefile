@@ -122,10 +122,16 @@ fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
 hostile: $(BIN) build/gen_hostile
 	@MIGMETER=./$(BIN) bash tests/hostile.sh
 
-valgrind: $(BIN)
-	@valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-		./$(BIN) replay --bpf-dir bpf samples/migration-49152.pcapng >/dev/null && \
-		echo "valgrind: sample replay clean"
+# The sample replay, then a damaged merge (the error path, every CSV) under valgrind.
+valgrind: $(BIN) build/gen_hostile
+	@valgrind -q --error-exitcode=1 --leak-check=full \
+		./$(BIN) replay --bpf-dir bpf samples/migration-49152.pcapng >/dev/null
+	@mkdir -p tests/hostile && ./build/gen_hostile tests/hostile >/dev/null
+	@tmp=$$(mktemp -d); valgrind -q --error-exitcode=99 --leak-check=full \
+		./$(BIN) replay --bpf-dir bpf --format csv -o $$tmp/r.csv --timeseries $$tmp/s.csv \
+		tests/hostile/lying-headers.pcap tests/hostile/ng-block-past-end.pcapng 2>/dev/null; \
+		rc=$$?; rm -rf $$tmp; [ $$rc -eq 1 ] || { echo "valgrind: damaged replay: exit $$rc"; exit 1; }
+	@echo "valgrind: sample and damaged replays clean"
 
 e2e: migmeter build/xfer
 	@bash tests/e2e/run.sh

@@ -600,6 +600,39 @@ static void fx_link_some_raw(void)
 	b_free(&e);
 }
 
+/* A big-TCP segment (IPv4 total length 0) captured headers only: caplen 54, len `len`. */
+static struct rec *tso_seg(struct capf *c, enum what w, uint32_t seq, uint32_t len)
+{
+	struct rec *r = add(c, w);
+
+	eth(&r->data, 0x0800);
+	ip4(&r->data, 0x45, 0, 6, mig_c, mig_s);
+	tcp(&r->data, 40001, 49152, seq, c->seq_s, 5, 0x10);
+	r->caplen = (uint32_t)r->data.n;
+	r->len = len;
+	r->payload = len - (uint32_t)r->data.n;
+	return r;
+}
+
+/* Record lengths claiming gigabytes on TSO-looking segments: invalid, never
+ * payload; a real 300 KB big-TCP segment among them still counts. */
+static void fx_len_absurd(void)
+{
+	struct capf c = { 0 };
+
+	handshake(&c, LT_EN10MB);
+	rounds(&c, LT_EN10MB, ROUNDS);
+	tso_seg(&c, HOSTILE, c.seq_c, 0xffffffffu);
+	tso_seg(&c, HOSTILE, c.seq_c + 0x80000000u, 0x90000000u);
+	tso_seg(&c, HOSTILE, c.seq_c, 2u << 20);
+	tso_seg(&c, GOOD_FWD, c.seq_c, 300000);
+	c.seq_c += c.r[c.n - 1].payload;
+	rounds(&c, LT_EN10MB, ROUNDS);
+	write_pcap(&c, "len-absurd.pcap", LT_EN10MB, SNAP);
+	expect(&c, "len-absurd.pcap", 0, 0, NULL, 1);
+	cap_free(&c);
+}
+
 /* Appends a frame whose headers lie, as it was captured (caplen = len = its bytes). */
 static void lie(struct capf *c, const struct buf *e)
 {
@@ -842,6 +875,7 @@ int main(int argc, char **argv)
 	fx_caplen_over_snap();
 	fx_caplen_huge();
 	fx_caplen_gt_len();
+	fx_len_absurd();
 	fx_time_backwards();
 	fx_time_jump();
 	fx_link_lies();

@@ -70,6 +70,47 @@ static int load(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/*
+ * What must hold in any report, whatever the input (README "What is
+ * counted"): per direction IP bytes within wire bytes, payload within IP
+ * bytes, and payload = unique + retransmitted unless unique is approximate.
+ */
+static void check_dir(json_object *flow, const char *dir)
+{
+	char k[64];
+	uint64_t wire, ip, pl, un, re;
+
+	snprintf(k, sizeof(k), "%s.wire_bytes", dir);
+	wire = report_u64(flow, k);
+	snprintf(k, sizeof(k), "%s.ip_bytes", dir);
+	ip = report_u64(flow, k);
+	snprintf(k, sizeof(k), "%s.payload_bytes", dir);
+	pl = report_u64(flow, k);
+	snprintf(k, sizeof(k), "%s.unique_payload_bytes", dir);
+	un = report_u64(flow, k);
+	snprintf(k, sizeof(k), "%s.retrans_bytes", dir);
+	re = report_u64(flow, k);
+	if (ip > wire || pl > ip || un > pl)
+		abort();
+	if (!report_bool(flow, "unique_approx") && pl != un + re)
+		abort();
+}
+
+static void check_report(json_object *r)
+{
+	json_object *flows = report_get(r, "flows");
+	size_t i, n = flows ? json_object_array_length(flows) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *f = json_object_array_get_idx(flows, i);
+
+		check_dir(f, "forward");
+		check_dir(f, "reverse");
+	}
+	if (report_u64(r, "migration.packets") > report_u64(r, "capture.frames"))
+		abort();
+}
+
 /* The same sequence as cmd_replay in src/main.c, without the command line. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -114,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ro.nominal_interval = MM_NS_NONE;
 	r = report_build(&m, &ro);
 	if (r) {
+		check_report(r);
 		out_text(sink, r);
 		out_csv_flows(sink, r);
 		out_json(sink, r);

@@ -16,26 +16,37 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude \
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CMOCKA  = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 
+# B is where objects and unit tests go, BIN the program: `make asan` builds
+# a second, sanitized tree with B=build/asan BIN=build/asan/migmeter.
+B       ?= build
+BIN     ?= migmeter
 SRCS    := $(wildcard src/*.c)
-OBJS    := $(patsubst src/%.c,build/%.o,$(SRCS))
-LIBOBJS := $(filter-out build/main.o,$(OBJS))
+OBJS    := $(patsubst src/%.c,$(B)/%.o,$(SRCS))
+LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 
 # Each unit test links only the modules it exercises.
-UNIT_decode := build/decode.o build/addr.o
-UNIT_kind   := build/kind.o
-UNIT_flow   := build/flow.o build/kind.o build/addr.o build/seqspace.o
-UNIT_seqspace := build/seqspace.o
-UNIT_echo   := build/echo.o
-UNIT_series := build/series.o
-UNIT_mmtime := build/mmtime.o
+UNIT_decode := $(B)/decode.o $(B)/addr.o
+UNIT_kind   := $(B)/kind.o
+UNIT_flow   := $(B)/flow.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
+UNIT_seqspace := $(B)/seqspace.o
+UNIT_echo   := $(B)/echo.o
+UNIT_series := $(B)/series.o
+UNIT_mmtime := $(B)/mmtime.o
 UNIT_report := $(LIBOBJS)
 UNIT_capture := build/dump.o build/filter.o build/cli.o build/out.o build/out-csv.o build/out-json.o build/out-text.o build/report.o build/mmtime.o build/flow.o build/echo.o build/series.o build/kind.o build/addr.o build/seqspace.o build/meter.o build/decode.o
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
-UNITBIN := $(patsubst %,build/test_%,$(UNITS))
+UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
 
-.PHONY: all deps deps-build demo check unit e2e golden fuzz install clean bench
+# Sanitizers for `make asan` (gcc or clang) and the libFuzzer harnesses (clang only).
+SAN_FLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 30
+FUZZ_LIB   := $(filter-out src/main.c,$(SRCS))
 
-all: migmeter
+.PHONY: all deps deps-build demo check unit e2e golden fuzz fuzz-build asan asan-build hostile valgrind \
+	install clean bench
+
+all: $(BIN)
 
 deps-build:
 	@scripts/setup-deps.sh build
@@ -43,43 +54,85 @@ deps-build:
 deps:
 	@scripts/setup-deps.sh test
 
-migmeter: $(OBJS)
+$(BIN): $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LIBS)
 
-build/%.o: src/%.c $(wildcard include/*.h) | build
+$(B)/%.o: src/%.c $(wildcard include/*.h)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build:
-	@mkdir -p build
-
 .SECONDEXPANSION:
-build/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h) | build
+$(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_$*) $(LIBS) $(CMOCKA)
 
-build/gen_fixtures: tests/gen_fixtures.c | build
+build/gen_fixtures: tests/gen_fixtures.c
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
-build/xfer: tests/xfer.c | build
+build/gen_hostile: tests/gen_hostile.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+build/xfer: tests/xfer.c
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 unit: $(UNITBIN)
 	@set -e; for t in $(UNITBIN); do echo "== $$t"; ./$$t; done
 
-golden: migmeter build/gen_fixtures
+golden: $(BIN) build/gen_fixtures
 	@bash tests/golden.sh
 
-# The replay under AddressSanitizer/UBSan on mutated captures: damaged input never crashes.
-build/asan/migmeter: $(SRCS) $(wildcard include/*.h)
-	@mkdir -p build/asan
-	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-o $@ $(SRCS) $(LIBS)
+# migmeter and every unit test under AddressSanitizer + UBSan in build/asan/,
+# then the unit, golden, hostile and end-to-end suites against that binary.
+asan-build:
+	@$(MAKE) --no-print-directory B=build/asan BIN=build/asan/migmeter CFLAGS="$(SAN_FLAGS)" \
+		build/asan/migmeter $(patsubst %,build/asan/test_%,$(UNITS))
 
-fuzz: build/asan/migmeter build/gen_fixtures
-	@mkdir -p tests/fixtures && ./build/gen_fixtures tests/fixtures >/dev/null
+asan: asan-build build/gen_fixtures build/gen_hostile build/xfer
+	@$(MAKE) --no-print-directory B=build/asan BIN=build/asan/migmeter CFLAGS="$(SAN_FLAGS)" unit
+	@MIGMETER=build/asan/migmeter bash tests/golden.sh
+	@MIGMETER=build/asan/migmeter HOSTILE_MAX_RSS_MB=512 bash tests/hostile.sh -q
+	@MIGMETER=$(CURDIR)/build/asan/migmeter bash tests/e2e/run.sh
+
+# Damaged captures: the deterministic mutation rounds (tests/fuzz_replay.py)
+# through the sanitized binary, then each libFuzzer harness for FUZZ_TIME
+# seconds from a seed corpus of the fixtures, the sample and the hostile files.
+build/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c src/decode.c src/addr.c $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^) $(LIBS)
+
+build/fuzz/fuzz_replay: tests/fuzz/fuzz_replay.c $(FUZZ_LIB) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^) $(LIBS)
+
+fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay
+
+fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
+	@mkdir -p tests/fixtures tests/hostile
+	@./build/gen_fixtures tests/fixtures >/dev/null
+	@./build/gen_hostile tests/hostile >/dev/null
 	@python3 tests/fuzz_replay.py build/asan/migmeter bpf 150 \
 		tests/fixtures/mig_eth.pcap tests/fixtures/mig_v6.pcap tests/fixtures/mig_ns.pcap \
 		tests/fixtures/ping_vxlan.pcap tests/fixtures/ping_gre.pcap tests/fixtures/mig_sll2.pcap \
 		samples/migration-49152.pcapng
+	@bash tests/fuzz/run.sh $(FUZZ_TIME) tests/fixtures/*.pcap samples/*.pcapng tests/hostile/*.pcap*
+
+# Hostile captures (tests/gen_hostile.c) replayed by the real binary.
+hostile: $(BIN) build/gen_hostile
+	@MIGMETER=./$(BIN) bash tests/hostile.sh
+
+# The sample replay, then a damaged merge (the error path, every CSV) under valgrind.
+valgrind: $(BIN) build/gen_hostile
+	@valgrind -q --error-exitcode=1 --leak-check=full \
+		./$(BIN) replay --bpf-dir bpf samples/migration-49152.pcapng >/dev/null
+	@mkdir -p tests/hostile && ./build/gen_hostile tests/hostile >/dev/null
+	@tmp=$$(mktemp -d); valgrind -q --error-exitcode=99 --leak-check=full \
+		./$(BIN) replay --bpf-dir bpf --format csv -o $$tmp/r.csv --timeseries $$tmp/s.csv \
+		tests/hostile/lying-headers.pcap tests/hostile/ng-block-past-end.pcapng 2>/dev/null; \
+		rc=$$?; rm -rf $$tmp; [ $$rc -eq 1 ] || { echo "valgrind: damaged replay: exit $$rc"; exit 1; }
+	@echo "valgrind: sample and damaged replays clean"
 
 e2e: migmeter build/xfer
 	@bash tests/e2e/run.sh
@@ -94,8 +147,11 @@ check: deps
 	@$(MAKE) --no-print-directory clean-objs all >/dev/null
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory golden
-	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory hostile
+	@$(MAKE) --no-print-directory valgrind
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz
 
 bench: migmeter build/gen_fixtures
 	@bash bench/run.sh
@@ -110,4 +166,4 @@ clean-objs:
 	rm -rf build migmeter
 
 clean: clean-objs
-	rm -rf tests/fixtures bench/out
+	rm -rf tests/fixtures tests/hostile bench/out

@@ -96,9 +96,16 @@ struct dec_pkt {
 };
 
 /*
+ * Longest frame length (pkthdr.len) believed: Linux BIG TCP sends GSO
+ * frames of up to 512 KiB; a record claiming more is lying, and would
+ * otherwise add gigabytes of "payload" from a 54-byte capture.
+ */
+#define DEC_MAX_WIRE_LEN (1u << 20)
+
+/*
  * Decodes one frame of link type `dlt` (a DLT_* value: EN10MB, LINUX_SLL,
  * LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP).  Reads only data[0..caplen);
- * wire_len is pkthdr.len.  Fills *out completely (status included) and
+ * wire_len is pkthdr.len (over DEC_MAX_WIRE_LEN: DEC_INVALID).  Fills *out completely (status included) and
  * returns out->status.  Never fails otherwise; never reads past caplen.
  * Tunnels (VXLAN, GENEVE, GRE) are followed up to a fixed depth.
  */

@@ -17,8 +17,15 @@ struct series_bin {
 struct series;
 
 /*
+ * Default bin cap: 2^20 bins of 56 bytes, 56 MiB (12 days at 1 s, 17 min at
+ * 1 ms).  One frame with a damaged clock months after the rest must not
+ * make the empty bins in between cost half a gigabyte.
+ */
+#define SERIES_DEFAULT_MAX ((size_t)1 << 20)
+
+/*
  * A new series with bins of `bin` ns (> 0), holding at most max_bins
- * (0 = default, 10M).  The first event fixes t0 (the start of bin 0).
+ * (0 = SERIES_DEFAULT_MAX).  The first event fixes t0 (the start of bin 0).
  * Returns NULL when out of memory or bin <= 0.
  */
 struct series *series_new(mm_ns bin, size_t max_bins);

@@ -542,7 +542,7 @@ enum dec_status dec_frame(int dlt, const uint8_t *data, uint32_t caplen,
 	out->cap_len = caplen;
 	if (!dec_link_supported(dlt))
 		st = DEC_UNSUPPORTED_LINK;
-	else if (caplen > wire_len || (caplen && !data))
+	else if (caplen > wire_len || wire_len > DEC_MAX_WIRE_LEN || (caplen && !data))
 		st = DEC_INVALID;
 	else if (caplen == 0)   /* every link needs a byte; data may be NULL */
 		st = wire_len ? DEC_TRUNCATED : DEC_INVALID;

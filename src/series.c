@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SERIES_DEFAULT_MAX 10000000
-
 struct series {
 	mm_ns bin;
 	mm_ns t0;

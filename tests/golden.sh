@@ -15,12 +15,12 @@
 #
 # Prints `PASS name` / `FAIL name: reason` per check and ends with
 # `N passed, N failed`; exit status 1 when anything failed.
-# Needs: ./migmeter and build/gen_fixtures (make migmeter build/gen_fixtures), python3.
+# Needs: ./migmeter (or $MIGMETER) and build/gen_fixtures (make migmeter build/gen_fixtures), python3.
 set -u
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO" || exit 2
-MM=./migmeter
+MM=${MIGMETER:-./migmeter}
 MM_OPTS=(--bpf-dir bpf)
 FIX=tests/fixtures
 GOLD=tests/golden

@@ -622,6 +622,26 @@ static void test_ipv4_lies(void **state)
 	assert_int_equal(dec_frame(DLT_EN10MB, f.b, 10, 10, &p), DEC_INVALID);
 }
 
+/* Regression (tests/hostile len-absurd.pcap): a record whose length claims
+ * gigabytes is invalid, not a big-TCP frame of 4 GiB of payload. */
+static void test_absurd_wire_len(void **state)
+{
+	struct fb f = { .n = 0 };
+	struct dec_pkt p;
+
+	(void)state;
+	eth(&f, 0x0800);
+	ip4(&f, 6, 0, A4, B4);      /* total length 0: length from the frame */
+	tcp(&f, 40000, 49152, 5, 6, DEC_TCP_ACK, 0);
+	assert_int_equal(dec_frame(DLT_EN10MB, f.b, (uint32_t)f.n, 0xffffffffu, &p), DEC_INVALID);
+	assert_int_equal(dec_frame(DLT_EN10MB, f.b, (uint32_t)f.n, DEC_MAX_WIRE_LEN + 1, &p),
+			 DEC_INVALID);
+	/* The largest BIG TCP frame Linux sends still decodes. */
+	assert_int_equal(dec_frame(DLT_EN10MB, f.b, (uint32_t)f.n, 512 * 1024, &p), DEC_OK);
+	assert_int_equal(p.tcp.payload_len, 512 * 1024 - 54);
+	assert_int_equal(dec_frame(DLT_EN10MB, f.b, (uint32_t)f.n, DEC_MAX_WIRE_LEN, &p), DEC_OK);
+}
+
 static void test_ipv4_fragment(void **state)
 {
 	struct fb f = { .n = 0 };
@@ -1392,6 +1412,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_sweep),
 		cmocka_unit_test(test_mutation_fuzz),
 		cmocka_unit_test(test_names_and_addrs),
+		cmocka_unit_test(test_absurd_wire_len),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

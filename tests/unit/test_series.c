@@ -73,11 +73,31 @@ static void test_before_t0_and_cap(void **state)
 	assert_null(series_new(0, 0));
 }
 
+/* Regression (tests/hostile time-jump.pcap): a frame months after the rest
+ * is dropped at the default cap instead of allocating every bin in between. */
+static void test_default_cap_far_jump(void **state)
+{
+	struct series *s = series_new(S, 0);
+	mm_ns t0 = 1700000000LL * S;
+
+	(void)state;
+	assert_int_equal(series_add_ping(s, t0, SERIES_PING_REQUEST), 0);
+	assert_int_equal(series_add_ping(s, t0 + (mm_ns)SERIES_DEFAULT_MAX * S, SERIES_PING_REQUEST), -1);
+	assert_int_equal(series_dropped(s), 1);
+	assert_int_equal(series_len(s), 1);
+	assert_int_equal(series_add_ping(s, t0 + ((mm_ns)SERIES_DEFAULT_MAX - 1) * S,
+					 SERIES_PING_REPLY), 0);
+	assert_int_equal(series_len(s), SERIES_DEFAULT_MAX);
+	assert_true(SERIES_DEFAULT_MAX * sizeof(struct series_bin) <= 64u << 20);
+	series_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_binning),
 		cmocka_unit_test(test_before_t0_and_cap),
+		cmocka_unit_test(test_default_cap_far_jump),
 	};
 
 	return cmocka_run_group_tests_name("series", tests, NULL, NULL);

@@ -33,7 +33,7 @@ UNIT_echo   := $(B)/echo.o
 UNIT_series := $(B)/series.o
 UNIT_mmtime := $(B)/mmtime.o
 UNIT_report := $(LIBOBJS)
-UNIT_capture := build/dump.o build/filter.o build/cli.o build/out.o build/out-csv.o build/out-json.o build/out-text.o build/report.o build/mmtime.o build/flow.o build/echo.o build/series.o build/kind.o build/addr.o build/seqspace.o build/meter.o build/decode.o
+UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/out.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
 

@@ -35,7 +35,7 @@ struct blk {
 
 static void put(struct blk *b, const void *p, size_t n)
 {
-	if (b->len + n <= sizeof(b->buf)) {
+	if (n > 0 && b->len + n <= sizeof(b->buf)) {
 		memcpy(b->buf + b->len, p, n);
 		b->len += n;
 	}

@@ -372,6 +372,7 @@ int capture_main(int argc, char **argv)
 	const char *ifn[LIVE_N];
 	const char *user;
 	char **paths = NULL;
+	sigset_t stopsigs;
 	int rc, done, have_filters = 0, meter_ok = 0, show, status;
 	unsigned role;
 
@@ -400,9 +401,6 @@ int capture_main(int argc, char **argv)
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
-	fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and %s "
-		"(icmp, %s)\n", ifn[LIVE_MIG], c->in[LIVE_MIG].dlt_name, c->in[LIVE_MIG].snaplen,
-		o.buffer_mib, ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name);
 	rc = CLI_EXIT_RUNTIME;
 	if (o.write && open_dumps(c, &o, ifn) < 0)
 		goto out;
@@ -415,8 +413,13 @@ int capture_main(int argc, char **argv)
 	for (role = 0; role < LIVE_N; role++)
 		link_counters(&c->in[role], 0);
 
+	/* A capture stops on SIGINT/SIGTERM even if started with them ignored or blocked. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGINT);
+	sigaddset(&stopsigs, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &stopsigs, NULL);
 	/* From here on the packet parser runs without root (tcpdump -Z). */
 	user = o.user ? o.user : "nobody";
 	if (geteuid() == 0 && strcmp(user, "root") != 0) {
@@ -430,9 +433,13 @@ int capture_main(int argc, char **argv)
 		if (rc == 0) {
 			/* The parent: the child did the work and wrote through us. */
 			rc = status;
-			goto out_parent;
+			goto out;
 		}
 	}
+	/* Said once everything is ready: from now on every frame is taken, and a signal stops cleanly. */
+	fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and %s "
+		"(icmp, %s)\n", ifn[LIVE_MIG], c->in[LIVE_MIG].dlt_name, c->in[LIVE_MIG].snaplen,
+		o.buffer_mib, ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name);
 	show = o.progress == -1 ? isatty(STDERR_FILENO) : o.progress;
 	rc = 0;
 	if (run_loop(c, &o, show, err, sizeof(err)) < 0) {
@@ -446,9 +453,12 @@ int capture_main(int argc, char **argv)
 	if (finish(c, &o) != 0)
 		rc = CLI_EXIT_RUNTIME;
 out:
+	/*
+	 * The privileged parent closes its copy of -w too: nothing is buffered
+	 * in it (privsep_start flushed before the fork), so it writes nothing.
+	 */
 	if (c)
 		close_dumps(c);
-out_parent:
 	cli_free_paths(paths);
 	if (c) {
 		if (meter_ok)

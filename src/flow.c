@@ -1,12 +1,23 @@
 /* flow.c - migration flow table: which flows are migration, and their per-direction counters. */
 #include "flow.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "seqspace.h"
 
-#define FLOW_DEFAULT_MAX 65536
+/*
+ * Every flow is listed in the report, and the report tree costs about
+ * 7.5 KB a flow (json-c objects), the table itself about 0.4 KB: 2048
+ * flows keep a whole run under 32 MB.  A migration is a handful of flows;
+ * what does not fit is counted (frames, and distinct flows estimated).
+ */
+#define FLOW_DEFAULT_MAX 2048
+/* Sequence-gap intervals over the whole table (16 bytes each): 1 MB. */
+#define FLOW_IVAL_BUDGET 65536
+/* Bitmap that estimates distinct flows that did not fit (linear counting): 1 MB. */
+#define FLOW_MISS_BITS (1u << 23)
 
 /* One endpoint's sending half: what endpoint i sent. */
 struct side {
@@ -40,6 +51,9 @@ struct flow_table {
 	size_t nslots;
 	unsigned nsrc;			/* highest capture index seen + 1 */
 	uint64_t dropped;
+	size_t ivals;			/* sequence intervals allocated over all flows */
+	uint64_t *miss;			/* FLOW_MISS_BITS bits: hashes of flows that did not fit */
+	uint64_t miss_set;		/* bits set in miss */
 };
 
 static int in_range(const struct flow_table *ft, uint16_t port)
@@ -85,6 +99,7 @@ void flow_table_free(struct flow_table *ft)
 	}
 	free(ft->flows);
 	free(ft->slots);
+	free(ft->miss);
 	free(ft);
 }
 
@@ -96,7 +111,7 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h ^ (h >> 29);
 }
 
-static uint32_t hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
+static uint64_t hash_key64(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
 {
 	uint64_t w[4], h = 0;
 
@@ -108,7 +123,36 @@ static uint32_t hash_key(const struct dec_addr a[2], const uint16_t port[2], uns
 	h = mix(h, w[3]);
 	h = mix(h, (uint64_t)port[0] | (uint64_t)port[1] << 16 | (uint64_t)a[0].family << 32 |
 		   (uint64_t)src << 40);
+	return h;
+}
+
+static uint32_t hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
+{
+	uint64_t h = hash_key64(a, port, src);
+
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Remembers (approximately, in a fixed bitmap) a flow that did not fit. */
+static void note_miss(struct flow_table *ft, const struct dec_addr a[2], const uint16_t port[2],
+		      unsigned src)
+{
+	uint64_t h, bit;
+
+	ft->dropped++;
+	if (!ft->miss) {
+		ft->miss = calloc(FLOW_MISS_BITS / 64, sizeof(*ft->miss));
+		if (!ft->miss)
+			return;
+	}
+	h = hash_key64(a, port, src);
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	bit = (h >> 20) & (FLOW_MISS_BITS - 1);
+	if (!(ft->miss[bit / 64] & (1ULL << (bit % 64)))) {
+		ft->miss[bit / 64] |= 1ULL << (bit % 64);
+		ft->miss_set++;
+	}
 }
 
 static int key_eq(const struct flow *f, const struct dec_addr a[2], const uint16_t port[2], unsigned src)
@@ -287,7 +331,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	} else {
 		f = flow_create(ft, slot, a, port, src);
 		if (!f) {
-			ft->dropped++;
+			note_miss(ft, a, port, src);
 			return -1;
 		}
 	}
@@ -307,8 +351,14 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	/* A SYN occupies one sequence number before the data (RFC 9293 §3.4). */
 	data_seq = t->seq + ((t->flags & DEC_TCP_SYN) ? 1u : 0u);
 	if (t->payload_len > 0) {
+		size_t cap0 = sd->seq.cap;
+
+		/* Over the table's interval budget: this side folds instead of growing. */
+		if (ft->ivals >= FLOW_IVAL_BUDGET && sd->seq.n + 1 >= sd->seq.cap)
+			seq_freeze(&sd->seq);
 		if (seq_add(&sd->seq, data_seq, t->payload_len, &r) < 0)
 			sd->seq.approx = 1;
+		ft->ivals += sd->seq.cap - cap0;
 		sd->d.unique_payload_bytes += r.fresh;
 		/* Bytes already covered were sent before: payload = unique + retrans. */
 		sd->d.retrans_bytes += t->payload_len - r.fresh;
@@ -406,4 +456,16 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t)
 uint64_t flow_dropped(const struct flow_table *ft)
 {
 	return ft->dropped;
+}
+
+uint64_t flow_not_fitted(const struct flow_table *ft)
+{
+	double m = FLOW_MISS_BITS, zero = m - (double)ft->miss_set;
+
+	if (ft->miss_set == 0)
+		return 0;
+	if (zero < 1)
+		zero = 1;
+	/* Linear counting (Whang et al. 1990): n = -m ln(V), V the fraction of bits still zero. */
+	return (uint64_t)(-m * log(zero / m) + 0.5);
 }

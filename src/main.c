@@ -60,7 +60,7 @@ static void usage(FILE *fp)
 		"                        X-episodes.csv and X-streams.csv)\n"
 		"  --timeseries FILE     per-bin CSV: bytes, unique payload, packets, pings\n"
 		"  --bin DURATION        time-series bin (default 1s; 250ms, 2s, 1.5 accepted)\n"
-		"  --max-flows N         cap on the flow table (default 65536)\n"
+		"  --max-flows N         cap on the flow table (default 2048)\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n"
 		"\n"

@@ -28,6 +28,7 @@ UNIT_seqspace := build/seqspace.o
 UNIT_echo   := build/echo.o
 UNIT_series := build/series.o
 UNIT_mmtime := build/mmtime.o
+UNIT_bpfmemo := build/bpfmemo.o
 UNIT_report := $(LIBOBJS)
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,build/test_%,$(UNITS))

@@ -155,10 +155,20 @@ static void note_miss(struct flow_table *ft, const struct dec_addr a[2], const u
 	}
 }
 
+/* Equal addresses: family and all 16 bytes (the unused tail of an IPv4 address is zero). */
+static int addr_same(const struct dec_addr *x, const struct dec_addr *y)
+{
+	uint64_t a[2], b[2];
+
+	memcpy(a, x->a, 16);
+	memcpy(b, y->a, 16);
+	return x->family == y->family && ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
 static int key_eq(const struct flow *f, const struct dec_addr a[2], const uint16_t port[2], unsigned src)
 {
 	return f->src == src && f->port[0] == port[0] && f->port[1] == port[1] &&
-	       dec_addr_cmp(&f->addr[0], &a[0]) == 0 && dec_addr_cmp(&f->addr[1], &a[1]) == 0;
+	       addr_same(&f->addr[0], &a[0]) && addr_same(&f->addr[1], &a[1]);
 }
 
 /* Slot index holding the key, or the empty slot where it would go. */

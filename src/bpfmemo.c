@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEMO_END     128	/* a key covers at most the first 128 bytes of a frame */
+#define MEMO_END     64		/* a key covers at most the first 64 bytes of a frame */
 #define MEMO_WORDS   (MEMO_END / 8)
 #define MEMO_LOADS   32		/* loads per trace, after removing repeats */
 #define MEMO_ENTRIES 2048	/* verdicts, direct-mapped */
@@ -18,9 +18,10 @@ struct load {
 };
 
 /*
- * A kept verdict.  The key is the frame's first nw words, masked to the
+ * A kept verdict.  The key is the frame's first 64 bytes, masked to the
  * bytes some trace read (bytes past caplen are zero), then one word of
- * min(caplen, end) and, when a trace read it, the wire length.
+ * min(caplen, end) and, when a trace read it, the wire length.  Only the
+ * words with a masked byte are stored (the others are always zero).
  */
 struct entry {
 	uint64_t key[MEMO_WORDS + 1];
@@ -39,7 +40,9 @@ struct bpfmemo {
 	 */
 	uint8_t mask[MEMO_END];
 	uint64_t wmask[MEMO_WORDS];
-	unsigned nw;		/* words the key covers: ceil(end / 8) */
+	unsigned nw;		/* words the key covers: ceil(end / 8); 0 until a trace is kept */
+	uint8_t wi[MEMO_WORDS];	/* the words with a masked byte: only they make the key */
+	unsigned nwi;
 	uint32_t end;		/* last masked byte + 1 */
 	int use_len;		/* some trace read the wire length (BPF_LEN) */
 	struct entry *tab;	/* MEMO_ENTRIES */
@@ -363,28 +366,31 @@ static void gather(const struct bpfmemo *m, const struct pcap_pkthdr *h, const u
 	unsigned i;
 
 	if (cap == m->end && h->caplen >= m->nw * 8) {
-		for (i = 0; i < m->nw; i++) {
+		for (i = 0; i < m->nwi; i++) {
 			uint64_t w;
 
-			memcpy(&w, d + 8 * i, 8);
-			key[i] = w & m->wmask[i];
+			memcpy(&w, d + 8 * m->wi[i], 8);
+			key[i] = w & m->wmask[m->wi[i]];
 		}
 	} else {
-		memset(key, 0, m->nw * 8);
-		memcpy(key, d, cap);
-		for (i = 0; i < m->nw; i++)
-			key[i] &= m->wmask[i];
+		uint64_t b[MEMO_WORDS];
+
+		memset(b, 0, sizeof(b));
+		memcpy(b, d, cap);
+		for (i = 0; i < m->nwi; i++)
+			key[i] = b[m->wi[i]] & m->wmask[m->wi[i]];
 	}
-	key[m->nw] = (uint64_t)cap | (m->use_len ? (uint64_t)h->len << 32 : 0);
+	key[m->nwi] = (uint64_t)cap | (m->use_len ? (uint64_t)h->len << 32 : 0);
 }
 
 static size_t slot_of(const struct bpfmemo *m, const uint64_t *key)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ULL;
+	uint64_t h = 0;
 	unsigned i;
 
-	for (i = 0; i <= m->nw; i++)
-		h = (h ^ key[i]) * 0xff51afd7ed558ccdULL;
+	/* independent multiplications (a different odd constant a word), then the finaliser */
+	for (i = 0; i <= m->nwi; i++)
+		h ^= (key[i] + i) * (0x9E3779B97F4A7C15ULL + 2 * (uint64_t)i);
 	/* MurmurHash3's finaliser: a byte high in a word must reach the low bits too. */
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
@@ -397,7 +403,7 @@ static int key_eq(const struct bpfmemo *m, const uint64_t *a, const uint64_t *b)
 	uint64_t d = 0;
 	unsigned i;
 
-	for (i = 0; i <= m->nw; i++)
+	for (i = 0; i <= m->nwi; i++)
 		d |= a[i] ^ b[i];
 	return d == 0;
 }
@@ -433,11 +439,15 @@ static void record(struct bpfmemo *m, const struct trace *t, const struct pcap_p
 	if (grew) {
 		memcpy(m->wmask, m->mask, sizeof(m->wmask));
 		m->nw = (m->end + 7) / 8;
+		m->nwi = 0;
+		for (i = 0; i < m->nw; i++)
+			if (m->wmask[i])
+				m->wi[m->nwi++] = (uint8_t)i;
 		memset(m->tab, 0, MEMO_ENTRIES * sizeof(*m->tab));
 	}
 	gather(m, h, d, key);
 	e = &m->tab[slot_of(m, key)];
-	memcpy(e->key, key, (m->nw + 1) * sizeof(key[0]));
+	memcpy(e->key, key, sizeof(key));
 	e->verdict = verdict;
 	e->valid = 1;
 }

@@ -281,6 +281,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		put(js, "interval_s", jtime(s->interval, o->digits));
 		put(js, "rtt_median_s", jtime(s->rtt_median, o->digits));
 		put_u64(js, "n_episodes", s->n_episodes);
+		put_u64(js, "unlisted_episodes", s->episodes_not_listed);
 		put(js, "downtime_total_s", jtime(s->downtime_total, o->digits));
 		put(js, "downtime_longest_s", jtime(s->downtime_longest, o->digits));
 		put(js, "lost_x_interval_s", s->interval != MM_NS_NONE ?
@@ -302,7 +303,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		sum.pending += s->pending;
 		sum.duplicates += s->duplicates;
 		sum.late += s->late;
-		sum.episodes += s->n_episodes;
+		sum.episodes += s->n_episodes + s->episodes_not_listed;
 		sum.total += s->downtime_total;
 		if (s->downtime_longest > sum.longest)
 			sum.longest = s->downtime_longest;

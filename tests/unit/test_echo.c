@@ -751,7 +751,7 @@ static void sink(void *ctx, mm_ns ts)
 
 	/* order-free fingerprint of the lost times: count and sum */
 	l->n++;
-	l->ts[0] += ts;
+	l->ts[0] = (mm_ns)((uint64_t)l->ts[0] + (uint64_t)ts);   /* wraps: a fingerprint, not a sum */
 }
 
 static void same_streams(const struct msg *m, size_t k, mm_ns end)

@@ -97,7 +97,9 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory e2e
 
-bench: migmeter build/gen_fixtures
+bench:
+	@scripts/setup-deps.sh bench
+	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
 install: migmeter

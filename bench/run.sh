@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 frames=${1:-2000000}
 scan_flows=${BENCH_SCAN_FLOWS:-1000000}
 ping_reqs=${BENCH_PING_REQUESTS:-10800000}	# 3 hours at 1 ms
-tshark_div=${BENCH_TSHARK_DIV:-100}		# tshark reads 1/100 of the frames
+tshark_div=${BENCH_TSHARK_DIV:-10}		# tshark reads 1/10 of the frames
 rss_cap_kb=$((32 * 1024))
 out=bench/out
 mkdir -p "$out"
@@ -88,6 +88,9 @@ scan_rss=$(tail -n 1 "$out/rss")
 nf=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["capture"]; print(c.get("flows_not_fitted", -1), c["flows_dropped"])' "$out/scan.json")
 echo "scan of $scan_flows distinct flows: peak RSS $scan_rss KB; flows not fitted, frames dropped: $nf"
 [ "$scan_rss" -lt $rss_cap_kb ] || { echo "bench: scan over the $rss_cap_kb KB cap" >&2; fail=1; }
+# 2048 flows fit (the default --max-flows); the others are counted, within 1% (linear counting)
+awk -v nf="${nf% *}" -v want=$((scan_flows - 2048)) 'BEGIN { d = nf - want; if (d < 0) d = -d; exit !(d <= want / 100) }' ||
+	{ echo "bench: flows_not_fitted ${nf% *}, expected about $((scan_flows - 2048))" >&2; fail=1; }
 
 ping="$out/ping-$ping_reqs.pcap"
 [ -f "$ping" ] || "$out/genbig" ping "$ping" "$ping_reqs"
@@ -99,4 +102,8 @@ s = json.load(open(sys.argv[1]))["downtime"]["streams"][0]
 print(s["requests"], s["replies"], s["lost"], len(s["episodes"]))' "$out/ping.json")
 echo "ping -i 0.001 for $((ping_reqs / 3600000)) h ($ping_reqs requests): peak RSS $ping_rss KB; requests replies lost episodes: $pf"
 [ "$ping_rss" -lt $rss_cap_kb ] || { echo "bench: long ping over the $rss_cap_kb KB cap" >&2; fail=1; }
+# genbig ping: a 2 s outage (2000 requests) every 10 minutes, 5 minutes in
+outages=$(( (ping_reqs + 300000 - 1) / 600000 ))
+[ "$pf" = "$ping_reqs $((ping_reqs - 2000 * outages)) $((2000 * outages)) $outages" ] ||
+	{ echo "bench: long ping figures '$pf', expected '$ping_reqs $((ping_reqs - 2000 * outages)) $((2000 * outages)) $outages'" >&2; fail=1; }
 exit $fail

@@ -32,6 +32,7 @@ UNIT_seqspace := $(B)/seqspace.o
 UNIT_echo   := $(B)/echo.o
 UNIT_series := $(B)/series.o
 UNIT_mmtime := $(B)/mmtime.o
+UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_report := $(LIBOBJS)
 UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/out.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
@@ -153,8 +154,11 @@ check: deps
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory fuzz
 
-bench: migmeter build/gen_fixtures
+bench:
+	@scripts/setup-deps.sh bench
+	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
+	@bash bench/live.sh 4 3
 
 install: migmeter
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(MANDIR)

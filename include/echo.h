@@ -10,7 +10,7 @@
 
 struct echo_cfg {
 	size_t max_streams;    /* cap on streams; 0 = default (1024) */
-	size_t max_requests;   /* cap on stored requests over all streams; 0 = default (16M) */
+	size_t max_requests;   /* cap on stored sequence slots over all streams; 0 = default (512K, 12 MB) */
 	unsigned late_after;   /* a reply is late once this many later requests were sent; 0 = default (3) */
 };
 
@@ -46,8 +46,9 @@ struct echo_stream_info {
 	mm_ns first_ts, last_ts;       /* first/last echo message of the stream */
 	mm_ns interval;                /* median gap between consecutive requests; MM_NS_NONE if < 2 */
 	mm_ns rtt_median;              /* median request->reply time; MM_NS_NONE if none */
-	size_t n_episodes;
+	size_t n_episodes;             /* episodes listed */
 	const struct echo_episode *episodes;  /* owned by the table */
+	uint64_t episodes_not_listed;  /* past the table's listing cap (4096): in the totals, not listed */
 	mm_ns downtime_total;          /* sum of episode estimates */
 	mm_ns downtime_longest;        /* largest episode estimate */
 	mm_ns lost_x_interval;         /* classic: lost * interval */
@@ -82,8 +83,22 @@ int echo_finish(struct echo_table *et, mm_ns capture_end);
 size_t echo_stream_count(const struct echo_table *et);
 const struct echo_stream_info *echo_stream(const struct echo_table *et, size_t i);
 
-/* After echo_finish: calls fn once per lost request with its (estimated) send time. */
+/* After echo_finish: calls fn once per lost request with its (estimated) send time (see echo_set_lost_sink). */
 void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx);
+
+/*
+ * Memory stays bounded however long a stream runs: each stream keeps a
+ * window of at most 32K sequence numbers (and all streams 512K); when it
+ * is full, the oldest slots are retired into running figures (multisets
+ * of the gaps and RTTs for the medians, closed episodes, counters), so
+ * the report is the same as if every slot had been kept.  Requests lost
+ * in retired slots are told to `fn` as they are retired (NULL: nobody);
+ * echo_visit_lost then tells only the others.  Inexact only at the edges:
+ * a message older than the window is dropped (echo_dropped), a median
+ * over more than 4096 distinct values of retired slots is rounded to a
+ * power-of-two number of ns.
+ */
+void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx);
 
 /* Echo messages not stored because a cap was hit. */
 uint64_t echo_dropped(const struct echo_table *et);

@@ -11,7 +11,7 @@
 
 struct flow_cfg {
 	uint16_t port_lo, port_hi;  /* the migration (listening) port range, inclusive */
-	size_t max_flows;           /* cap on the table; 0 means the default (65536) */
+	size_t max_flows;           /* cap on the table; 0 means the default (2048) */
 };
 
 /* Counters for one direction of one flow (SPEC "What is counted"). */
@@ -90,5 +90,12 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t);
 
 /* Frames that did not fit because the table was full. */
 uint64_t flow_dropped(const struct flow_table *ft);
+
+/*
+ * Distinct flows (5-tuple and view) that did not fit, estimated from a
+ * fixed 1 MB bitmap by linear counting: exact for a few, within about 1%
+ * up to several million.  0 when every flow fitted.
+ */
+uint64_t flow_not_fitted(const struct flow_table *ft);
 
 #endif

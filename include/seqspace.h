@@ -43,4 +43,11 @@ void seq_release(struct seqspace *s);
  */
 int seq_add(struct seqspace *s, uint32_t seq, uint32_t len, struct seq_result *r);
 
+/*
+ * Stops the interval list from growing past what is allocated now: from
+ * here on a new interval folds the lowest one into the floor (`approx`).
+ * For a table-wide budget on intervals.
+ */
+void seq_freeze(struct seqspace *s);
+
 #endif

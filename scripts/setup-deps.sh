@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # setup-deps.sh - install the Debian packages migmeter builds and tests with, only those missing.
-# Usage: scripts/setup-deps.sh [build|test]   (default: test, which includes build)
+# Usage: scripts/setup-deps.sh [build|test|bench]   (default: test, which includes build)
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev valgrind tshark wireshark-common tcpdump iperf3 nftables iproute2 iputils-ping procps python3 jq)
+# make bench: the baselines, GNU time for the peak RSS of each tool, and bench/live.sh's traffic
+bench_pkgs=(time tshark wireshark-common tcpdump python3 iperf3 nftables iproute2 jq)
 
 want=("${build_pkgs[@]}")
-if [ "${1:-test}" = test ]; then
-	want+=("${test_pkgs[@]}")
-fi
+case "${1:-test}" in
+test) want+=("${test_pkgs[@]}") ;;
+bench) want+=("${bench_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

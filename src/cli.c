@@ -39,7 +39,7 @@ void cli_usage(FILE *fp)
 		"                        X-episodes.csv and X-streams.csv)\n"
 		"  --timeseries FILE     per-bin CSV: bytes, unique payload, packets, pings\n"
 		"  --bin DURATION        time-series bin (default 1s; 250ms, 2s, 1.5 accepted)\n"
-		"  --max-flows N         cap on the flow table (default 65536)\n"
+		"  --max-flows N         cap on the flow table (default 2048)\n"
 		"\n"
 		"Capture options:\n"
 		"  -i IFACE              interface of the migration traffic ('any' for all;\n"

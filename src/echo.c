@@ -5,7 +5,11 @@
 #include "echo.h"
 
 #define ECHO_DEF_STREAMS   1024
-#define ECHO_DEF_REQUESTS  ((size_t)16 << 20)
+#define ECHO_DEF_REQUESTS  ((size_t)512 << 10)   /* slots over all streams: 12 MB */
+#define ECHO_WINDOW        ((size_t)32 << 10)    /* slots one stream keeps before it retires the oldest */
+#define ECHO_MAX_LISTED    4096                  /* episodes listed over all streams (the rest are counted) */
+#define VMAP_MAX           4096                  /* distinct values a multiset keeps exactly */
+#define VMAP_BUDGET        ((size_t)128 << 10)   /* multiset entries over all streams: 2 MB */
 #define ECHO_DEF_LATE      3u
 #define ECHO_SLOTS0        32   /* first per-stream slot array */
 #define ECHO_FRONT_SLACK   8    /* room below the first seq: the reply of the previous request may follow */
@@ -16,6 +20,9 @@
 #define SL_REQ  0x01   /* request seen: t is its (earliest) send time */
 #define SL_REP  0x02   /* at least one reply seen: rep is the first */
 #define SL_EST  0x04   /* t is an estimate made by echo_finish */
+#define SL_FIX  0x08   /* t was fixed when the slots before were retired (first slot of a window) */
+#define SL_LOST 0x10   /* an episode of this finish counts the slot lost */
+#define SL_KNOWN (SL_REQ | SL_EST | SL_FIX)
 
 /* One unwrapped sequence number of a stream. */
 struct slot {
@@ -24,6 +31,52 @@ struct slot {
 	uint32_t nrep;    /* replies seen, saturating */
 	uint8_t flags;
 	uint8_t rep_src;  /* capture that saw the first reply (saturating at 255) */
+};
+
+/*
+ * A multiset of durations (value -> count): what the medians need of
+ * the slots a stream has retired.  Exact up to VMAP_MAX distinct values
+ * (or the table's budget); past that, values are rounded down to a
+ * multiple of 2^shift ns, coarser each time it fills again.
+ */
+struct vent {
+	mm_ns v;
+	uint64_t c;	/* 0: empty */
+};
+
+struct vmap {
+	struct vent *e;
+	size_t cap, n;
+	unsigned shift;
+};
+
+/*
+ * What a stream keeps of the slots it retired (moved out of its window
+ * once the window is full): the same figures stream_finish would have
+ * drawn from them, so the report is the same as with every slot kept.
+ */
+struct retired {
+	int any;			/* slots were retired */
+	struct vmap gap[2][2];		/* [flag REQ/REP][consecutive, or divided by the distance] */
+	struct vmap rtt;
+	mm_ns rtt_max;
+	uint64_t late;
+	int64_t last_flag_u[2];		/* last retired slot carrying REQ / REP (INT64_MIN: none) */
+	mm_ns last_flag_t[2];
+	uint8_t last_flags;		/* flags of the last retired slot (u = base - 1) */
+	mm_ns last_t, last_rep;
+	/* request episodes: the last answered request retired, and a run still open */
+	mm_ns ans_t;			/* MM_NS_NONE: none yet */
+	int open;
+	int64_t open_k;
+	mm_ns open_first_t, open_last_t;
+	int open_began;
+	mm_ns open_before_t;
+	/* reply-gap episodes wait for the interval: raw runs (first_lost_ts = t before, last_lost_ts = t after) */
+	struct echo_episode *eps;	/* closed episodes, in order */
+	size_t n_eps, cap_eps;
+	uint64_t unlisted, unlisted_lost;	/* past the listing cap: counted only */
+	mm_ns unlisted_total, unlisted_longest;
 };
 
 struct stream {
@@ -39,6 +92,10 @@ struct stream {
 	int64_t shift;             /* added to unwrapped seqs when reported, keeps them >= 0 */
 	struct echo_episode *eps;
 	size_t n_eps, cap_eps;
+	int64_t base;              /* first unretired sequence number (= umin until something is retired) */
+	struct retired r;
+	uint64_t ul_n, ul_lost;    /* window episodes past the listing cap, counted at finish */
+	mm_ns ul_total, ul_longest;
 	struct echo_stream_info info;
 };
 
@@ -49,6 +106,11 @@ struct echo_table {
 	struct stream **hash;      /* open addressing, linear probing, power-of-two size */
 	size_t hcap;
 	size_t slots_used;         /* allocated slots over all streams, against max_requests */
+	size_t vmap_used;          /* multiset entries over all streams, against VMAP_BUDGET */
+	size_t listed;             /* episodes listed over all streams, against ECHO_MAX_LISTED */
+	size_t listed_retired;     /* of which closed by retired slots (the rest is redone by each finish) */
+	void (*lost_fn)(void *ctx, mm_ns ts);   /* told of requests lost in retired slots */
+	void *lost_ctx;
 	uint64_t dropped;
 };
 
@@ -75,6 +137,11 @@ static void stream_free(struct stream *s)
 		return;
 	free(s->slots);
 	free(s->eps);
+	for (int f = 0; f < 2; f++)
+		for (int k = 0; k < 2; k++)
+			free(s->r.gap[f][k].e);
+	free(s->r.rtt.e);
+	free(s->r.eps);
 	free(s);
 }
 
@@ -164,6 +231,8 @@ static size_t budget(const struct echo_table *et)
 	return et->cfg.max_requests > et->slots_used ? et->cfg.max_requests - et->slots_used : 0;
 }
 
+static int retire(struct echo_table *et, struct stream *s, int64_t want);
+
 /*
  * Makes unwrapped sequence u addressable in s->slots, growing the array
  * geometrically towards whichever end is short.  Returns -1 when the
@@ -188,14 +257,34 @@ static int stream_reserve(struct echo_table *et, struct stream *s, int64_t u)
 		et->slots_used += n;
 		return 0;
 	}
-	if (u >= s->lo + (int64_t)s->alloc) {
+	while (u >= s->lo + (int64_t)s->alloc) {
 		size_t need = (size_t)(u - s->lo) + 1;
 		size_t grow = s->alloc;   /* doubling, if the cap allows */
 		size_t nalloc;
 		struct slot *ns;
 
-		if (need - s->alloc > left)
-			return -1;
+		if (need - s->alloc > left || s->alloc >= ECHO_WINDOW) {
+			/* full: the oldest slots go into the running figures; u lands 3/4 into the window */
+			int64_t want = u - (int64_t)(s->alloc * 3 / 4), before = s->base;
+
+			if (want > s->umax)
+				want = s->umax;
+			if (retire(et, s, want) < 0)
+				return -1;
+			if (s->base > before)
+				continue;
+			/*
+			 * A jump longer than the window (an outage of thousands of
+			 * requests): the slots in between must exist for a moment.
+			 * Past the caps by at most two windows over the whole table;
+			 * the next retirement gives the room back.
+			 */
+			if (need - s->alloc > ECHO_WINDOW ||
+			    et->slots_used + (need - s->alloc) > et->cfg.max_requests + 2 * ECHO_WINDOW)
+				return -1;
+			grow = need - s->alloc;
+			left = grow;
+		}
 		if (grow > left)
 			grow = left;
 		nalloc = s->alloc + grow;
@@ -208,7 +297,8 @@ static int stream_reserve(struct echo_table *et, struct stream *s, int64_t u)
 		et->slots_used += nalloc - s->alloc;
 		s->slots = ns;
 		s->alloc = nalloc;
-	} else if (u < s->lo) {
+	}
+	if (u < s->lo) {
 		/* rare: a message older than anything seen so far */
 		size_t need = (size_t)(s->lo - u);
 		size_t extra = s->alloc;
@@ -277,6 +367,7 @@ static struct stream *stream_get(struct echo_table *et, const struct dec_addr *p
 	s->last_ts = MM_NS_NONE;
 	s->umin = seq;
 	s->umax = seq;
+	s->base = seq;
 	if (stream_reserve(et, s, seq) < 0) {
 		free(s);
 		return NULL;
@@ -309,12 +400,17 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 	/* nearest to the highest seen: reordering and the 16-bit wrap both come out right */
 	d = (int16_t)(uint16_t)(p->icmp.seq - (uint16_t)s->umax);
 	u = s->umax + d;
+	if (s->r.any && u < s->base)
+		goto drop;   /* older than the window: its slot was retired */
 	if (stream_reserve(et, s, u) < 0)
 		goto drop;
 	if (u > s->umax)
 		s->umax = u;
-	if (u < s->umin)
+	if (u < s->umin) {
 		s->umin = u;
+		if (!s->r.any)
+			s->base = u;
+	}
 	if (s->first_ts == MM_NS_NONE || ts < s->first_ts)
 		s->first_ts = ts;
 	if (s->last_ts == MM_NS_NONE || ts > s->last_ts)
@@ -370,6 +466,146 @@ static mm_ns median(mm_ns *v, size_t n)
 	return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
+/* ---- multisets of durations ---- */
+
+static size_t vmap_slot(const struct vmap *m, mm_ns v)
+{
+	uint64_t h = (uint64_t)v * 0x9E3779B97F4A7C15ULL;
+	size_t i = (size_t)(h ^ (h >> 32)) & (m->cap - 1);
+
+	while (m->e[i].c && m->e[i].v != v)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static mm_ns vmap_round(const struct vmap *m, mm_ns v)
+{
+	/* floor to a multiple of 2^shift, negative values included */
+	return m->shift ? (mm_ns)((uint64_t)(v >> m->shift) << m->shift) : v;
+}
+
+/* Rebuilds into cap entries, re-rounding with the current shift. Returns 0 or -1. */
+static int vmap_rehash(struct echo_table *et, struct vmap *m, size_t cap)
+{
+	struct vent *old = m->e;
+	size_t ocap = m->cap;
+	struct vent *ne = calloc(cap, sizeof(*ne));
+
+	if (!ne)
+		return -1;
+	et->vmap_used += cap;
+	et->vmap_used -= ocap;
+	m->e = ne;
+	m->cap = cap;
+	m->n = 0;
+	for (size_t i = 0; i < ocap; i++) {
+		if (old[i].c) {
+			mm_ns v = vmap_round(m, old[i].v);
+			size_t j = vmap_slot(m, v);
+
+			if (!m->e[j].c)
+				m->n++;
+			m->e[j].v = v;
+			m->e[j].c += old[i].c;
+		}
+	}
+	free(old);
+	return 0;
+}
+
+static void vmap_add(struct echo_table *et, struct vmap *m, mm_ns v)
+{
+	size_t i;
+
+	if (!m->e) {
+		if (et->vmap_used + 64 > VMAP_BUDGET || vmap_rehash(et, m, 64) < 0)
+			return;
+	}
+	v = vmap_round(m, v);
+	i = vmap_slot(m, v);
+	if (!m->e[i].c) {
+		/* a new value: keep the load at or under one half */
+		while ((m->n + 1) * 2 > m->cap) {
+			size_t ncap = m->cap * 2;
+
+			if (m->n + 1 <= VMAP_MAX && et->vmap_used + ncap - m->cap <= VMAP_BUDGET &&
+			    vmap_rehash(et, m, ncap) == 0)
+				break;
+			/* full: coarser values, merged in place */
+			m->shift++;
+			if (vmap_rehash(et, m, m->cap) < 0)
+				return;
+		}
+		v = vmap_round(m, v);
+		i = vmap_slot(m, v);
+		if (!m->e[i].c)
+			m->n++;
+	}
+	m->e[i].v = v;
+	m->e[i].c++;
+}
+
+static uint64_t vmap_count(const struct vmap *m)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; m->e && i < m->cap; i++)
+		n += m->e[i].c;
+	return n;
+}
+
+static int cmp_vent(const void *a, const void *b)
+{
+	mm_ns x = ((const struct vent *)a)->v, y = ((const struct vent *)b)->v;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Median of the multiset m together with extra[0..k) (each once): the
+ * same value median() gives over all of them.  MM_NS_NONE when empty,
+ * -2 (never a median here) when out of memory.
+ */
+static mm_ns median_with(const struct vmap *m, mm_ns *extra, size_t k)
+{
+	size_t ne = 0, j = 0;
+	uint64_t total = vmap_count(m) + k, seen = 0, want_lo, want_hi;
+	struct vent *all;
+	mm_ns lo = MM_NS_NONE, hi = MM_NS_NONE;
+
+	if (total == 0)
+		return MM_NS_NONE;
+	if (!m->n)
+		return median(extra, k);
+	all = malloc((m->n + k) * sizeof(*all));
+	if (!all)
+		return -2;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->e[i].c)
+			all[ne++] = m->e[i];
+	for (size_t i = 0; i < k; i++) {
+		all[ne].v = extra[i];
+		all[ne++].c = 1;
+	}
+	qsort(all, ne, sizeof(*all), cmp_vent);
+	/* 0-based ranks of the middle element(s), as median() picks them */
+	want_hi = total / 2;
+	want_lo = total % 2 ? want_hi : want_hi - 1;
+	for (j = 0; j < ne; j++) {
+		if (lo == MM_NS_NONE && seen + all[j].c > want_lo)
+			lo = all[j].v;
+		if (seen + all[j].c > want_hi) {
+			hi = all[j].v;
+			break;
+		}
+		seen += all[j].c;
+	}
+	free(all);
+	if (total % 2)
+		return hi;
+	return lo + (hi - lo) / 2;
+}
+
 static mm_ns slot_time(const struct slot *sl, int use_rep)
 {
 	return use_rep ? sl->rep : sl->t;
@@ -414,7 +650,7 @@ static void interpolate(struct slot *v, size_t n)
 	size_t prev = SIZE_MAX;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!(v[i].flags & (SL_REQ | SL_EST)))
+		if (!(v[i].flags & SL_KNOWN))
 			continue;
 		if (prev != SIZE_MAX) {
 			for (size_t j = prev + 1; j < i; j++) {
@@ -436,7 +672,7 @@ static void estimate_times(struct slot *v, size_t n, mm_ns rtt)
 {
 	interpolate(v, n);
 	for (size_t i = 0; i < n; i++) {
-		if (!(v[i].flags & (SL_REQ | SL_EST)) && (v[i].flags & SL_REP)) {
+		if (!(v[i].flags & SL_KNOWN) && (v[i].flags & SL_REP)) {
 			v[i].t = v[i].rep - (rtt == MM_NS_NONE ? 0 : rtt);
 			v[i].flags |= SL_EST;
 		}
@@ -444,34 +680,70 @@ static void estimate_times(struct slot *v, size_t n, mm_ns rtt)
 	interpolate(v, n);
 }
 
-static int push_episode(struct stream *s, const struct echo_episode *ep, size_t max)
+/* Lists an episode while the table's listing cap allows, else only counts it. Returns 0 or -1 (memory). */
+static int push_episode(struct echo_table *et, struct stream *s, const struct echo_episode *ep)
 {
+	if (et->listed >= ECHO_MAX_LISTED) {
+		s->ul_n++;
+		s->ul_lost += ep->lost;
+		s->ul_total += ep->estimate;
+		if (ep->estimate > s->ul_longest)
+			s->ul_longest = ep->estimate;
+		return 0;
+	}
 	if (s->n_eps == s->cap_eps) {
 		size_t ncap = s->cap_eps ? s->cap_eps * 2 : 8;
-		struct echo_episode *ne;
+		struct echo_episode *ne = realloc(s->eps, ncap * sizeof(*ne));
 
-		if (ncap > max)
-			ncap = max;
-		if (ncap <= s->n_eps)
-			return -1;
-		ne = realloc(s->eps, ncap * sizeof(*ne));
 		if (!ne)
 			return -1;
 		s->eps = ne;
 		s->cap_eps = ncap;
 	}
 	s->eps[s->n_eps++] = *ep;
+	et->listed++;
 	return 0;
 }
 
-/* Episodes from unanswered requests; trailing ones near the capture end are pending. */
-static int request_episodes(struct stream *s, struct slot *v, size_t n, mm_ns iv,
+/* The figures of an episode inferred from reply times ta (before) and tb (after). */
+static void reply_episode(struct echo_episode *ep, uint64_t k_seq, uint64_t m_seq, mm_ns ta, mm_ns tb,
+			  mm_ns iv)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->first_seq = k_seq;
+	ep->last_seq = m_seq;
+	ep->lost = m_seq - k_seq + 1;
+	ep->first_lost_ts = ta + iv;
+	ep->last_lost_ts = tb - iv;
+	if (ep->last_lost_ts < ep->first_lost_ts)
+		ep->last_lost_ts = ep->first_lost_ts;   /* jitter on a short gap */
+	ep->estimate = tb - ta - iv;
+	if (ep->estimate < 0)
+		ep->estimate = 0;
+	ep->lower = (mm_ns)(m_seq - k_seq) * iv;
+	ep->upper = tb - ta;
+	ep->began_in_capture = 1;
+	ep->ended_in_capture = 1;
+	ep->inferred = 1;
+}
+
+/* Send time of the j-th of an inferred episode's lost requests (spread over [first, last]). */
+static mm_ns reply_lost_ts(const struct echo_episode *ep, uint64_t j)
+{
+	return ep->lost > 1 ? lerp(ep->first_lost_ts, ep->last_lost_ts, j, ep->lost - 1) : ep->first_lost_ts;
+}
+
+/*
+ * Episodes from unanswered requests; trailing ones near the capture end
+ * are pending.  v[0] is sequence number s->base; a run the retired slots
+ * left open (s->r.open) continues at v[0].
+ */
+static int request_episodes(struct echo_table *et, struct stream *s, struct slot *v, size_t n, mm_ns iv,
 			    mm_ns rtt_max, mm_ns capture_end)
 {
 	struct echo_stream_info *in = &s->info;
 	mm_ns window = ECHO_PENDING_MIN, cutoff;
 	size_t last_ans = 0, pend_from = n, i = 0;
-	size_t max_eps = n / 2 + 1;
 
 	for (size_t j = 0; j < n; j++) {
 		if (v[j].flags & SL_REP)
@@ -485,10 +757,29 @@ static int request_episodes(struct stream *s, struct slot *v, size_t n, mm_ns iv
 	while (pend_from > last_ans + 1 && v[pend_from - 1].t >= cutoff)
 		pend_from--;
 	in->pending = n - pend_from;
+	if (s->r.open && (v[0].flags & SL_REP)) {
+		/* the run the retired slots left open ended just before the window */
+		struct echo_episode ep;
+
+		memset(&ep, 0, sizeof(ep));
+		ep.first_seq = (uint64_t)(s->r.open_k + s->shift);
+		ep.last_seq = (uint64_t)(s->base - 1 + s->shift);
+		ep.lost = ep.last_seq - ep.first_seq + 1;
+		ep.first_lost_ts = s->r.open_first_t;
+		ep.last_lost_ts = s->r.open_last_t;
+		ep.lower = ep.last_lost_ts - ep.first_lost_ts;
+		ep.began_in_capture = (uint8_t)s->r.open_began;
+		ep.ended_in_capture = 1;
+		ep.estimate = v[0].t - ep.first_lost_ts;
+		ep.upper = ep.began_in_capture ? v[0].t - s->r.open_before_t : MM_NS_NONE;
+		if (push_episode(et, s, &ep) < 0)
+			return -1;
+	}
 
 	while (i < pend_from) {
 		struct echo_episode ep;
 		size_t k, m;
+		int carried = i == 0 && s->r.open;
 
 		if (v[i].flags & SL_REP) {
 			i++;
@@ -498,92 +789,142 @@ static int request_episodes(struct stream *s, struct slot *v, size_t n, mm_ns iv
 		while (i < pend_from && !(v[i].flags & SL_REP))
 			i++;
 		m = i - 1;
+		for (size_t j = k; j <= m; j++)
+			v[j].flags |= SL_LOST;
 		memset(&ep, 0, sizeof(ep));
-		ep.first_seq = (uint64_t)(s->umin + (int64_t)k + s->shift);
-		ep.last_seq = (uint64_t)(s->umin + (int64_t)m + s->shift);
-		ep.lost = m - k + 1;
-		ep.first_lost_ts = v[k].t;
+		ep.first_seq = (uint64_t)((carried ? s->r.open_k : s->base + (int64_t)k) + s->shift);
+		ep.last_seq = (uint64_t)(s->base + (int64_t)m + s->shift);
+		ep.lost = ep.last_seq - ep.first_seq + 1;
+		ep.first_lost_ts = carried ? s->r.open_first_t : v[k].t;
 		ep.last_lost_ts = v[m].t;
 		ep.lower = ep.last_lost_ts - ep.first_lost_ts;
-		ep.began_in_capture = k > 0;
+		ep.began_in_capture = carried ? s->r.open_began : k > 0;
 		ep.ended_in_capture = i < pend_from;   /* slot i is then answered */
 		if (ep.ended_in_capture) {
+			mm_ns before = carried ? s->r.open_before_t : k > 0 ? v[k - 1].t : MM_NS_NONE;
+
 			ep.estimate = v[i].t - ep.first_lost_ts;
-			ep.upper = ep.began_in_capture ? v[i].t - v[k - 1].t : MM_NS_NONE;
+			ep.upper = ep.began_in_capture ? v[i].t - before : MM_NS_NONE;
 		} else {
 			/* capture ends inside the outage: what we saw plus one interval */
 			ep.estimate = ep.lower + (iv == MM_NS_NONE ? 0 : iv);
 			ep.upper = MM_NS_NONE;
 		}
-		if (push_episode(s, &ep, max_eps) < 0)
+		if (push_episode(et, s, &ep) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 /* Episodes inferred from gaps in the reply sequence (no request captured). */
-static int reply_episodes(struct stream *s, struct slot *v, size_t n, mm_ns iv)
+static int reply_episodes(struct echo_table *et, struct stream *s, struct slot *v, size_t n, mm_ns iv)
 {
-	size_t i = 0, max_eps = n / 2 + 1;
+	size_t i = 0;
 
 	if (iv == MM_NS_NONE)
 		return 0;
+	if (s->r.open && (v[0].flags & SL_REP)) {
+		/* the run the retired slots left open ended just before the window */
+		struct echo_episode ep;
+
+		reply_episode(&ep, (uint64_t)(s->r.open_k + s->shift), (uint64_t)(s->base - 1 + s->shift),
+			      s->r.open_before_t, v[0].rep, iv);
+		if (push_episode(et, s, &ep) < 0)
+			return -1;
+	}
 	while (i < n) {
 		struct echo_episode ep;
 		mm_ns ta, tb;
 		size_t k, m;
+		int carried = i == 0 && s->r.open;
 
 		if (v[i].flags & SL_REP) {
 			i++;
 			continue;
 		}
-		/* range ends are replies, so k > 0 and i < n after the run */
+		/* range ends are replies, so k > 0 (or the run is carried in) and i < n after it */
 		k = i;
 		while (i < n && !(v[i].flags & SL_REP))
 			i++;
 		m = i - 1;
-		ta = v[k - 1].rep;
+		ta = carried ? s->r.open_before_t : v[k - 1].rep;
 		tb = v[i].rep;
-		memset(&ep, 0, sizeof(ep));
-		ep.first_seq = (uint64_t)(s->umin + (int64_t)k + s->shift);
-		ep.last_seq = (uint64_t)(s->umin + (int64_t)m + s->shift);
-		ep.lost = m - k + 1;
-		ep.first_lost_ts = ta + iv;
-		ep.last_lost_ts = tb - iv;
-		if (ep.last_lost_ts < ep.first_lost_ts)
-			ep.last_lost_ts = ep.first_lost_ts;   /* jitter on a short gap */
-		ep.estimate = tb - ta - iv;
-		if (ep.estimate < 0)
-			ep.estimate = 0;
-		ep.lower = (mm_ns)(m - k) * iv;
-		ep.upper = tb - ta;
-		ep.began_in_capture = 1;
-		ep.ended_in_capture = 1;
-		ep.inferred = 1;
+		reply_episode(&ep, (uint64_t)((carried ? s->r.open_k : s->base + (int64_t)k) + s->shift),
+			      (uint64_t)(s->base + (int64_t)m + s->shift), ta, tb, iv);
 		/* spread the lost requests over [first, last] for echo_visit_lost */
 		for (size_t j = k; j <= m; j++) {
-			v[j].t = ep.lost > 1 ? lerp(ep.first_lost_ts, ep.last_lost_ts, j - k, m - k)
-					     : ep.first_lost_ts;
-			v[j].flags |= SL_EST;
+			v[j].t = reply_lost_ts(&ep, (uint64_t)(s->base + (int64_t)j + s->shift) - ep.first_seq);
+			v[j].flags |= SL_EST | SL_LOST;
 		}
-		if (push_episode(s, &ep, max_eps) < 0)
+		if (push_episode(et, s, &ep) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int stream_finish(const struct echo_table *et, struct stream *s, mm_ns capture_end)
+/*
+ * Gaps between sequence-neighbours both carrying `flag` in the window,
+ * and the pair across the window's start (the last retired slot and
+ * v[0]); into tmp.  `spread`: gaps between flagged slots of any
+ * distance, divided by it (the fallback when no neighbours exist).
+ */
+static size_t window_gaps(const struct stream *s, const struct slot *v, size_t n, uint8_t flag,
+			  int spread, mm_ns *tmp)
+{
+	int use_rep = flag == SL_REP, fi = use_rep;
+	size_t k = 0, prev = SIZE_MAX;
+
+	if (!spread) {
+		if (s->r.any && (s->r.last_flags & flag) && (v[0].flags & flag))
+			tmp[k++] = slot_time(&v[0], use_rep) - (use_rep ? s->r.last_rep : s->r.last_t);
+		for (size_t i = 1; i < n; i++)
+			if ((v[i].flags & flag) && (v[i - 1].flags & flag))
+				tmp[k++] = slot_time(&v[i], use_rep) - slot_time(&v[i - 1], use_rep);
+		return k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(v[i].flags & flag))
+			continue;
+		if (prev != SIZE_MAX)
+			tmp[k++] = (slot_time(&v[i], use_rep) - slot_time(&v[prev], use_rep)) /
+				   (mm_ns)(i - prev);
+		else if (s->r.any && s->r.last_flag_u[fi] != INT64_MIN)
+			tmp[k++] = (slot_time(&v[i], use_rep) - s->r.last_flag_t[fi]) /
+				   (mm_ns)(s->base + (int64_t)i - s->r.last_flag_u[fi]);
+		prev = i;
+	}
+	return k;
+}
+
+/* The measured interval: median_gap over the retired slots and the window together. */
+static mm_ns stream_interval(const struct stream *s, const struct slot *v, size_t n, uint8_t flag, mm_ns *tmp)
+{
+	int fi = flag == SL_REP;
+	size_t k;
+
+	if (!s->r.any)
+		return median_gap(v, n, flag, tmp);
+	k = window_gaps(s, v, n, flag, 0, tmp);
+	if (k || vmap_count(&s->r.gap[fi][0]))
+		return median_with(&s->r.gap[fi][0], tmp, k);
+	k = window_gaps(s, v, n, flag, 1, tmp);
+	return median_with(&s->r.gap[fi][1], tmp, k);
+}
+
+static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_end)
 {
 	struct echo_stream_info *in = &s->info;
-	size_t n = (size_t)(s->umax - s->umin) + 1;
-	struct slot *v = &s->slots[s->umin - s->lo];
-	mm_ns rtt_max = 0, iv;
+	size_t n = (size_t)(s->umax - s->base) + 1;
+	struct slot *v = &s->slots[s->base - s->lo];
+	mm_ns rtt_max = s->r.rtt_max, iv;
 	size_t nr = 0;
 	mm_ns *tmp = NULL;
 	int ret = -1;
 
 	memset(in, 0, sizeof(*in));
 	s->n_eps = 0;
+	s->ul_n = s->ul_lost = 0;
+	s->ul_total = s->ul_longest = 0;
 	in->pinger = s->pinger;
 	in->target = s->target;
 	in->id = s->id;
@@ -600,12 +941,14 @@ static int stream_finish(const struct echo_table *et, struct stream *s, mm_ns ca
 		capture_end = s->last_ts;
 
 	for (size_t i = 0; i < n; i++)
-		v[i].flags &= (uint8_t)~SL_EST;   /* finish may run again */
+		v[i].flags &= (uint8_t)~(SL_EST | SL_LOST);   /* finish may run again */
 
-	tmp = malloc(n * sizeof(*tmp));
+	tmp = malloc((n + 1) * sizeof(*tmp));
 	if (!tmp)
 		goto out;
-	iv = median_gap(v, n, s->requests ? SL_REQ : SL_REP, tmp);
+	iv = stream_interval(s, v, n, s->requests ? SL_REQ : SL_REP, tmp);
+	if (iv == -2)
+		goto out;
 	in->interval = iv;
 
 	for (size_t i = 0; i < n; i++) {
@@ -620,7 +963,9 @@ static int stream_finish(const struct echo_table *et, struct stream *s, mm_ns ca
 		if (r > rtt_max)
 			rtt_max = r;
 	}
-	in->rtt_median = nr ? median(tmp, nr) : MM_NS_NONE;
+	in->rtt_median = median_with(&s->r.rtt, tmp, nr);
+	if (in->rtt_median == -2)
+		goto out;
 
 	estimate_times(v, n, in->rtt_median);
 
@@ -629,14 +974,39 @@ static int stream_finish(const struct echo_table *et, struct stream *s, mm_ns ca
 		ret = 0;
 		goto out;
 	}
+	/* what the retired slots closed comes first, in sequence order */
+	for (size_t e = 0; e < s->r.n_eps; e++) {
+		struct echo_episode ep = s->r.eps[e];
+
+		if (ep.inferred) {
+			if (iv == MM_NS_NONE)
+				continue;
+			reply_episode(&ep, ep.first_seq + (uint64_t)s->shift, ep.last_seq + (uint64_t)s->shift,
+				      ep.first_lost_ts, ep.last_lost_ts, iv);
+		} else {
+			ep.first_seq += (uint64_t)s->shift;
+			ep.last_seq += (uint64_t)s->shift;
+		}
+		if (s->n_eps == s->cap_eps) {
+			size_t ncap = s->cap_eps ? s->cap_eps * 2 : 8;
+			struct echo_episode *ne = realloc(s->eps, ncap * sizeof(*ne));
+
+			if (!ne)
+				goto out;
+			s->eps = ne;
+			s->cap_eps = ncap;
+		}
+		s->eps[s->n_eps++] = ep;   /* counted in the listing cap when it was retired */
+	}
 	if (in->replies_only)
-		ret = reply_episodes(s, v, n, iv);
+		ret = reply_episodes(et, s, v, n, iv);
 	else
-		ret = request_episodes(s, v, n, iv, rtt_max, capture_end);
+		ret = request_episodes(et, s, v, n, iv, rtt_max, capture_end);
 	if (ret < 0)
 		goto out;
 
 	if (!in->replies_only) {
+		in->late = s->r.late;
 		for (size_t i = 0; i + et->cfg.late_after < n; i++) {
 			const struct slot *later = &v[i + et->cfg.late_after];
 
@@ -647,6 +1017,10 @@ static int stream_finish(const struct echo_table *et, struct stream *s, mm_ns ca
 
 	in->n_episodes = s->n_eps;
 	in->episodes = s->eps;
+	in->episodes_not_listed = s->ul_n + s->r.unlisted;
+	in->lost = s->ul_lost + s->r.unlisted_lost;
+	in->downtime_total = s->ul_total + s->r.unlisted_total;
+	in->downtime_longest = s->ul_longest > s->r.unlisted_longest ? s->ul_longest : s->r.unlisted_longest;
 	for (size_t i = 0; i < s->n_eps; i++) {
 		in->lost += s->eps[i].lost;
 		in->downtime_total += s->eps[i].estimate;
@@ -663,11 +1037,186 @@ static int stream_finish(const struct echo_table *et, struct stream *s, mm_ns ca
 	 * something for replies-only streams (requests == 0).
 	 */
 	in->duration_x_loss = (mm_ns)((long double)(in->last_ts - in->first_ts) *
-				      (long double)in->lost / (long double)n);
+				      (long double)in->lost / (long double)(s->umax - s->umin + 1));
 	ret = 0;
 out:
 	free(tmp);
 	return ret;
+}
+
+/* Room for one more retired episode. Returns 0, or -1 when out of memory. */
+static int keep_grow(struct retired *r)
+{
+	size_t ncap = r->cap_eps ? r->cap_eps * 2 : 8;
+	struct echo_episode *ne = realloc(r->eps, ncap * sizeof(*ne));
+
+	if (!ne)
+		return -1;
+	r->eps = ne;
+	r->cap_eps = ncap;
+	return 0;
+}
+
+/*
+ * Retires the slots before sequence number `want` (or fewer: the cut goes
+ * to an answered slot at or before it when there is one, so no outage is
+ * split), folding into s->r everything stream_finish would have drawn
+ * from them.  Lost requests of closed runs are told to the lost sink now.
+ * Returns 0, or -1 when out of memory (the stream then keeps its slots).
+ */
+static int retire(struct echo_table *et, struct stream *s, int64_t want)
+{
+	size_t n = (size_t)(s->umax - s->base) + 1, cut, L = et->cfg.late_after;
+	struct slot *v = &s->slots[s->base - s->lo];
+	struct retired *r = &s->r;
+	int req_mode = s->requests > 0;
+	uint8_t anchor = req_mode ? (SL_REQ | SL_REP) : SL_REP;
+	mm_ns *tmp, rtt = MM_NS_NONE;
+	size_t nr = 0;
+
+	if (want <= s->base)
+		return 0;
+	cut = (size_t)(want - s->base);
+	if (cut > n)
+		cut = n;
+	/* an answered slot to start the new window at, leaving room for the late check */
+	for (size_t c = cut; c > 0; c--) {
+		if (c < n && c + L <= n && (v[c].flags & anchor) == anchor) {
+			cut = c;
+			break;
+		}
+	}
+	if (cut == 0)
+		return 0;
+	if (!r->any) {
+		r->any = 1;
+		r->last_flag_u[0] = r->last_flag_u[1] = INT64_MIN;
+		r->ans_t = MM_NS_NONE;
+	}
+
+	/* send times for the window as stream_finish would set them, with the RTT so far */
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		v[i].flags &= (uint8_t)~SL_EST;
+		if ((v[i].flags & (SL_REQ | SL_REP)) == (SL_REQ | SL_REP) && v[i].rep >= v[i].t)
+			tmp[nr++] = v[i].rep - v[i].t;
+	}
+	rtt = median_with(&r->rtt, tmp, nr);
+	free(tmp);
+	if (rtt == -2)
+		return -1;
+	estimate_times(v, n, rtt);
+
+	for (size_t i = 0; i < cut; i++) {
+		const struct slot *sl = &v[i];
+		int64_t u = s->base + (int64_t)i;
+		int answered = (sl->flags & SL_REP) != 0;
+
+		for (int fi = 0; fi < 2; fi++) {
+			uint8_t flag = fi ? SL_REP : SL_REQ;
+			mm_ns t = fi ? sl->rep : sl->t;
+
+			if (!(sl->flags & flag))
+				continue;
+			if (i > 0 ? (v[i - 1].flags & flag) : (r->last_flag_u[fi] == u - 1))
+				vmap_add(et, &r->gap[fi][0], t - (i > 0 ? slot_time(&v[i - 1], fi) :
+								 r->last_flag_t[fi]));
+			if (r->last_flag_u[fi] != INT64_MIN)
+				vmap_add(et, &r->gap[fi][1], (t - r->last_flag_t[fi]) / (mm_ns)(u - r->last_flag_u[fi]));
+			r->last_flag_u[fi] = u;
+			r->last_flag_t[fi] = t;
+		}
+		if ((sl->flags & (SL_REQ | SL_REP)) == (SL_REQ | SL_REP) && sl->rep >= sl->t) {
+			vmap_add(et, &r->rtt, sl->rep - sl->t);
+			if (sl->rep - sl->t > r->rtt_max)
+				r->rtt_max = sl->rep - sl->t;
+		}
+		if (answered && i + L < n && v[i + L].t < sl->rep)
+			r->late++;
+
+		if (!answered) {
+			if (!r->open) {
+				r->open = 1;
+				r->open_k = u;
+				r->open_first_t = sl->t;
+				r->open_began = u > s->umin;
+				r->open_before_t = req_mode ? r->ans_t : r->last_flag_t[1];
+			}
+			r->open_last_t = sl->t;
+			if (req_mode && et->lost_fn && s->replies > 0)
+				et->lost_fn(et->lost_ctx, sl->t);
+			continue;
+		}
+		if (r->open) {
+			struct echo_episode ep;
+
+			memset(&ep, 0, sizeof(ep));
+			ep.first_seq = (uint64_t)r->open_k;	/* unshifted until stream_finish */
+			ep.last_seq = (uint64_t)(u - 1);
+			ep.lost = (uint64_t)(u - r->open_k);
+			if (req_mode) {
+				ep.first_lost_ts = r->open_first_t;
+				ep.last_lost_ts = r->open_last_t;
+				ep.lower = ep.last_lost_ts - ep.first_lost_ts;
+				ep.began_in_capture = (uint8_t)r->open_began;
+				ep.ended_in_capture = 1;
+				ep.estimate = sl->t - ep.first_lost_ts;
+				ep.upper = r->open_began ? sl->t - r->open_before_t : MM_NS_NONE;
+			} else {
+				/* raw: reply times before and after; the interval is known at the end */
+				ep.first_lost_ts = r->open_before_t;
+				ep.last_lost_ts = sl->rep;
+				ep.inferred = 1;
+			}
+			r->open = 0;
+			if (et->listed < ECHO_MAX_LISTED && (r->n_eps < r->cap_eps || !keep_grow(r))) {
+				r->eps[r->n_eps++] = ep;
+				et->listed++;
+				et->listed_retired++;
+			} else {
+				r->unlisted++;
+				r->unlisted_lost += ep.lost;
+				if (!ep.inferred) {
+					r->unlisted_total += ep.estimate;
+					if (ep.estimate > r->unlisted_longest)
+						r->unlisted_longest = ep.estimate;
+				}
+			}
+		}
+		r->ans_t = sl->t;
+	}
+	r->last_flags = v[cut - 1].flags;
+	r->last_t = v[cut - 1].t;
+	r->last_rep = v[cut - 1].rep;
+
+	/* the new window starts at the cut; its first slot keeps the time it was given */
+	{
+		size_t off = (size_t)(s->base + (int64_t)cut - s->lo);
+
+		if (v[cut].flags & (SL_EST | SL_FIX))
+			v[cut].flags |= SL_FIX;
+		memmove(s->slots, s->slots + off, (s->alloc - off) * sizeof(*s->slots));
+		memset(s->slots + (s->alloc - off), 0, off * sizeof(*s->slots));
+		s->lo += (int64_t)off;
+		s->base += (int64_t)cut;
+	}
+	/* a window grown past the caps for a jump gives the room back */
+	if (s->alloc > ECHO_WINDOW || et->slots_used > et->cfg.max_requests) {
+		size_t used = (size_t)(s->umax - s->lo) + 1, nalloc = used + used / 2 + ECHO_FRONT_SLACK;
+
+		if (nalloc < s->alloc) {
+			struct slot *ns = realloc(s->slots, nalloc * sizeof(*ns));
+
+			if (ns) {
+				et->slots_used -= s->alloc - nalloc;
+				s->slots = ns;
+				s->alloc = nalloc;
+			}
+		}
+	}
+	return 0;
 }
 
 static int cmp_stream(const void *a, const void *b)
@@ -682,6 +1231,7 @@ static int cmp_stream(const void *a, const void *b)
 
 int echo_finish(struct echo_table *et, mm_ns capture_end)
 {
+	et->listed = et->listed_retired;
 	if (et->n_streams)
 		qsort(et->streams, et->n_streams, sizeof(*et->streams), cmp_stream);
 	for (size_t i = 0; i < et->n_streams; i++) {
@@ -705,16 +1255,32 @@ void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts
 {
 	for (size_t i = 0; i < et->n_streams; i++) {
 		const struct stream *s = et->streams[i];
+		const struct slot *v = &s->slots[s->base - s->lo];
+		size_t n = (size_t)(s->umax - s->base) + 1;
 
+		if (s->info.never_answered)
+			continue;
+		/* inferred episodes, where they lie in retired slots: their requests spread over the run */
 		for (size_t e = 0; e < s->info.n_episodes; e++) {
 			const struct echo_episode *ep = &s->info.episodes[e];
-			int64_t u0 = (int64_t)ep->first_seq - s->shift;
-			int64_t u1 = (int64_t)ep->last_seq - s->shift;
 
-			for (int64_t u = u0; u <= u1; u++)
-				fn(ctx, s->slots[u - s->lo].t);
+			if (!ep->inferred)
+				continue;
+			for (uint64_t j = 0; j < ep->lost && (int64_t)(ep->first_seq + j) - s->shift < s->base; j++)
+				fn(ctx, reply_lost_ts(ep, j));
+		}
+		/* the window: every slot an episode called lost (earlier ones were told when retired) */
+		for (size_t k = 0; k < n; k++) {
+			if (v[k].flags & SL_LOST)
+				fn(ctx, v[k].t);
 		}
 	}
+}
+
+void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx)
+{
+	et->lost_fn = fn;
+	et->lost_ctx = ctx;
 }
 
 uint64_t echo_dropped(const struct echo_table *et)

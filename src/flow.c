@@ -1,12 +1,23 @@
 /* flow.c - migration flow table: which flows are migration, and their per-direction counters. */
 #include "flow.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "seqspace.h"
 
-#define FLOW_DEFAULT_MAX 65536
+/*
+ * Every flow is listed in the report, and the report tree costs about
+ * 7.5 KB a flow (json-c objects), the table itself about 0.4 KB: 2048
+ * flows keep a whole run under 32 MB.  A migration is a handful of flows;
+ * what does not fit is counted (frames, and distinct flows estimated).
+ */
+#define FLOW_DEFAULT_MAX 2048
+/* Sequence-gap intervals over the whole table (16 bytes each): 1 MB. */
+#define FLOW_IVAL_BUDGET 65536
+/* Bitmap that estimates distinct flows that did not fit (linear counting): 1 MB. */
+#define FLOW_MISS_BITS (1u << 23)
 
 /* One endpoint's sending half: what endpoint i sent. */
 struct side {
@@ -40,6 +51,9 @@ struct flow_table {
 	size_t nslots;
 	unsigned nsrc;			/* highest capture index seen + 1 */
 	uint64_t dropped;
+	size_t ivals;			/* sequence intervals allocated over all flows */
+	uint64_t *miss;			/* FLOW_MISS_BITS bits: hashes of flows that did not fit */
+	uint64_t miss_set;		/* bits set in miss */
 };
 
 static int in_range(const struct flow_table *ft, uint16_t port)
@@ -85,36 +99,105 @@ void flow_table_free(struct flow_table *ft)
 	}
 	free(ft->flows);
 	free(ft->slots);
+	free(ft->miss);
 	free(ft);
 }
 
-/* Multiply-xorshift over 64-bit words of the canonical key: a few instructions a frame. */
-static uint64_t mix(uint64_t h, uint64_t v)
+/*
+ * The canonical key's words, each multiplied by its own odd constant and
+ * XORed: the multiplications are independent (no serial chain a frame),
+ * then one finaliser spreads every bit over the low ones the slot uses.
+ */
+static uint64_t hash_key64(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
 {
-	h ^= v;
-	h *= 0x9E3779B97F4A7C15ULL;
-	return h ^ (h >> 29);
+	uint64_t w[4], h;
+
+	memcpy(&w[0], a[0].a, 16);
+	memcpy(&w[2], a[1].a, 16);
+	h = w[0] * 0x9E3779B97F4A7C15ULL ^ w[1] * 0xC2B2AE3D27D4EB4FULL ^
+	    w[2] * 0x165667B19E3779F9ULL ^ w[3] * 0xD6E8FEB86659FD93ULL ^
+	    ((uint64_t)port[0] | (uint64_t)port[1] << 16 | (uint64_t)a[0].family << 32 |
+	     (uint64_t)src << 40) * 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ULL;
+	h ^= h >> 33;
+	return h;
 }
 
 static uint32_t hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
 {
-	uint64_t w[4], h = 0;
+	uint64_t h = hash_key64(a, port, src);
 
-	memcpy(&w[0], a[0].a, 16);
-	memcpy(&w[2], a[1].a, 16);
-	h = mix(h, w[0]);
-	h = mix(h, w[1]);
-	h = mix(h, w[2]);
-	h = mix(h, w[3]);
-	h = mix(h, (uint64_t)port[0] | (uint64_t)port[1] << 16 | (uint64_t)a[0].family << 32 |
-		   (uint64_t)src << 40);
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Remembers (approximately, in a fixed bitmap) a flow that did not fit. */
+static void note_miss(struct flow_table *ft, const struct dec_addr a[2], const uint16_t port[2],
+		      unsigned src)
+{
+	uint64_t h, bit;
+
+	ft->dropped++;
+	if (!ft->miss) {
+		ft->miss = calloc(FLOW_MISS_BITS / 64, sizeof(*ft->miss));
+		if (!ft->miss)
+			return;
+	}
+	h = hash_key64(a, port, src);
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	bit = (h >> 20) & (FLOW_MISS_BITS - 1);
+	if (!(ft->miss[bit / 64] & (1ULL << (bit % 64)))) {
+		ft->miss[bit / 64] |= 1ULL << (bit % 64);
+		ft->miss_set++;
+	}
+}
+
+/* Equal addresses: family and all 16 bytes (the unused tail of an IPv4 address is zero). */
+static int addr_same(const struct dec_addr *x, const struct dec_addr *y)
+{
+	uint64_t a[2], b[2];
+
+	memcpy(a, x->a, 16);
+	memcpy(b, y->a, 16);
+	return x->family == y->family && ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
+static uint64_t be64_at(const uint8_t *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/*
+ * dec_addr_cmp's order (family, then the address bytes), without a call:
+ * the bytes past an IPv4 address are zero on both sides, so comparing
+ * all 16 as two big-endian words orders the same.
+ */
+static int addr_order(const struct dec_addr *x, const struct dec_addr *y)
+{
+	uint64_t a, b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	a = be64_at(x->a);
+	b = be64_at(y->a);
+	if (a == b) {
+		a = be64_at(x->a + 8);
+		b = be64_at(y->a + 8);
+	}
+	return (a > b) - (a < b);
 }
 
 static int key_eq(const struct flow *f, const struct dec_addr a[2], const uint16_t port[2], unsigned src)
 {
 	return f->src == src && f->port[0] == port[0] && f->port[1] == port[1] &&
-	       dec_addr_cmp(&f->addr[0], &a[0]) == 0 && dec_addr_cmp(&f->addr[1], &a[1]) == 0;
+	       addr_same(&f->addr[0], &a[0]) && addr_same(&f->addr[1], &a[1]);
 }
 
 /* Slot index holding the key, or the empty slot where it would go. */
@@ -270,7 +353,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 
 	/* Canonical order: the endpoint that sorts first is endpoint 0. */
 	{
-		int c = dec_addr_cmp(&p->src, &p->dst);
+		int c = addr_order(&p->src, &p->dst);
 
 		from = (c < 0 || (c == 0 && t->sport <= t->dport)) ? 0 : 1;
 	}
@@ -287,7 +370,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	} else {
 		f = flow_create(ft, slot, a, port, src);
 		if (!f) {
-			ft->dropped++;
+			note_miss(ft, a, port, src);
 			return -1;
 		}
 	}
@@ -307,8 +390,14 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	/* A SYN occupies one sequence number before the data (RFC 9293 §3.4). */
 	data_seq = t->seq + ((t->flags & DEC_TCP_SYN) ? 1u : 0u);
 	if (t->payload_len > 0) {
+		size_t cap0 = sd->seq.cap;
+
+		/* Over the table's interval budget: this side folds instead of growing. */
+		if (ft->ivals >= FLOW_IVAL_BUDGET && sd->seq.n + 1 >= sd->seq.cap)
+			seq_freeze(&sd->seq);
 		if (seq_add(&sd->seq, data_seq, t->payload_len, &r) < 0)
 			sd->seq.approx = 1;
+		ft->ivals += sd->seq.cap - cap0;
 		sd->d.unique_payload_bytes += r.fresh;
 		/* Bytes already covered were sent before: payload = unique + retrans. */
 		sd->d.retrans_bytes += t->payload_len - r.fresh;
@@ -406,4 +495,16 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t)
 uint64_t flow_dropped(const struct flow_table *ft)
 {
 	return ft->dropped;
+}
+
+uint64_t flow_not_fitted(const struct flow_table *ft)
+{
+	double m = FLOW_MISS_BITS, zero = m - (double)ft->miss_set;
+
+	if (ft->miss_set == 0)
+		return 0;
+	if (zero < 1)
+		zero = 1;
+	/* Linear counting (Whang et al. 1990): n = -m ln(V), V the fraction of bits still zero. */
+	return (uint64_t)(-m * log(zero / m) + 0.5);
 }

@@ -3,6 +3,11 @@
 
 #include <string.h>
 
+static void add_lost(void *ctx, mm_ns ts)
+{
+	series_add_ping(ctx, ts, SERIES_PING_LOST);
+}
+
 int meter_init(struct meter *m, const struct meter_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
@@ -14,6 +19,7 @@ int meter_init(struct meter *m, const struct meter_cfg *cfg)
 		meter_release(m);
 		return -1;
 	}
+	echo_set_lost_sink(m->echo, add_lost, m->series);
 	return 0;
 }
 
@@ -92,11 +98,6 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 					SERIES_PING_REQUEST : SERIES_PING_REPLY);
 		}
 	}
-}
-
-static void add_lost(void *ctx, mm_ns ts)
-{
-	series_add_ping(ctx, ts, SERIES_PING_LOST);
 }
 
 int meter_finish(struct meter *m)

@@ -177,6 +177,7 @@ static json_object *capture_obj(const struct meter *m, const struct report_opts 
 	put_u64(c, "migration_not_tcp", m->non_tcp_mig);
 	put_u64(c, "echo_frames", m->echo_frames);
 	put_u64(c, "flows_dropped", flow_dropped(m->flows));
+	put_u64(c, "flows_not_fitted", flow_not_fitted(m->flows));
 	put_u64(c, "echo_dropped", echo_dropped(m->echo));
 	put_u64(c, "bins_dropped", series_dropped(m->series));
 	return c;
@@ -337,6 +338,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		put(js, "interval_s", jtime(s->interval, o->digits));
 		put(js, "rtt_median_s", jtime(s->rtt_median, o->digits));
 		put_u64(js, "n_episodes", s->n_episodes);
+		put_u64(js, "unlisted_episodes", s->episodes_not_listed);
 		put(js, "downtime_total_s", jtime(s->downtime_total, o->digits));
 		put(js, "downtime_longest_s", jtime(s->downtime_longest, o->digits));
 		put(js, "lost_x_interval_s", s->interval != MM_NS_NONE ?
@@ -358,7 +360,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		sum.pending += s->pending;
 		sum.duplicates += s->duplicates;
 		sum.late += s->late;
-		sum.episodes += s->n_episodes;
+		sum.episodes += s->n_episodes + s->episodes_not_listed;
 		sum.total += s->downtime_total;
 		if (s->downtime_longest > sum.longest)
 			sum.longest = s->downtime_longest;

@@ -136,3 +136,10 @@ int seq_add(struct seqspace *s, uint32_t seq, uint32_t len, struct seq_result *r
 		fold_lowest(s);
 	return 0;
 }
+
+void seq_freeze(struct seqspace *s)
+{
+	/* Keeps n <= max; the next insertion grows the array by one slot at most, then folds. */
+	if (s->n < s->max)
+		s->max = s->n;
+}

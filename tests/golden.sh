@@ -632,6 +632,7 @@ replay_json $t --max-flows 1 "$FIX/collision.pcap"
 eq "capped one flow kept" 10.0.0.1 "$(jget $t flows.0.client)"
 check "capped no second flow" test "$(jget $t flows.1.client 2>/dev/null | cut -c1-12)" = "<unreadable:"
 check "capped frames of other flows counted" test "$(jget $t capture.flows_dropped)" -gt 0
+eq "capped distinct flows not fitted" 1 "$(jget $t capture.flows_not_fitted)"
 replay $t-text --max-flows 1 "$FIX/collision.pcap"
 check "capped text report warns" grep -q "^WARNING: tables full" "$TMP/$t-text.out"
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -162,8 +163,11 @@ static void test_wrap(void **state)
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
 	const struct echo_episode *e;
+	uint64_t told = 0;
 
 	(void)state;
+	/* 70000 slots are more than a window: the outage is retired, its losses told as it goes */
+	echo_set_lost_sink(et, count_cb, &told);
 	for (uint32_t i = 0; i < 70000; i++) {
 		uint16_t seq = (uint16_t)(60000 + i);
 		/* outage over the wrap: seqs 65530..65535, 0..9 */
@@ -188,7 +192,7 @@ static void test_wrap(void **state)
 	assert_true(e->estimate == 16 * MS);
 	assert_true(e->lower == 15 * MS);
 	assert_true(e->upper == 17 * MS);
-	assert_int_equal(visit_count(et), 16);
+	assert_int_equal(told + visit_count(et), 16);
 	echo_free(et);
 }
 
@@ -603,30 +607,23 @@ static void test_caps(void **state)
 	assert_int_equal(echo_stream_count(et), 1);
 	echo_free(et);
 
-	/* request slots: 100 over all streams */
+	/* request slots: 100 over all streams; a longer stream retires its oldest and takes all */
 	cfg.max_streams = 0;
 	cfg.max_requests = 100;
 	et = echo_new(&cfg);
 	assert_non_null(et);
-	{
-		int taken = 0, dropped = 0;
-
-		for (uint16_t i = 0; i < 500; i++) {
-			p = mk(0, 1, 2, 1, 1, i);
-			if (echo_account(et, &p, 0, T0 + i * MS) == 1)
-				taken++;
-			else
-				dropped++;
-		}
-		assert_true(taken > 0 && taken <= 100);
-		assert_int_equal(dropped, 500 - taken);
-		assert_int_equal(echo_dropped(et), (uint64_t)dropped);
+	for (uint16_t i = 0; i < 500; i++) {
+		p = mk(0, 1, 2, 1, 1, i);
+		assert_int_equal(echo_account(et, &p, 0, T0 + i * MS), 1);
 	}
+	assert_int_equal(echo_dropped(et), 0);
 	/* a new stream does not fit either */
 	p = mk(0, 1, 2, 1, 9, 0);
 	assert_int_equal(echo_account(et, &p, 0, T0), -1);
 	assert_int_equal(echo_finish(et, T0 + 500 * MS), 0);
 	assert_int_equal(echo_stream_count(et), 1);
+	assert_int_equal(echo_stream(et, 0)->requests, 500);
+	assert_int_equal(echo_stream(et, 0)->never_answered, 1);
 	echo_free(et);
 }
 
@@ -690,6 +687,162 @@ static void test_ignored(void **state)
 	echo_free(et);
 }
 
+/* ---- streaming: a table that retires slots all the time reports what one that keeps them all does ---- */
+
+struct msg {
+	int is_req;
+	uint16_t seq;
+	mm_ns ts;
+};
+
+static uint64_t erng = 88172645463325252ULL;
+
+static unsigned erand(unsigned n)
+{
+	erng ^= erng << 13;
+	erng ^= erng >> 7;
+	erng ^= erng << 17;
+	return (unsigned)((erng >> 11) % n);
+}
+
+static int cmp_msg(const void *a, const void *b)
+{
+	const struct msg *x = a, *y = b;
+
+	return (x->ts > y->ts) - (x->ts < y->ts);
+}
+
+/*
+ * n pings from seq 65000 (so it wraps), every 10 ms +- 300 us, RTT 1-3 ms;
+ * outages of 3 to 200 requests, a reply now and then 6 pings late, a
+ * duplicate reply; with `replies_only` the requests are not captured.
+ */
+static size_t scenario(struct msg *m, size_t n, int replies_only, int start_down)
+{
+	size_t k = 0;
+	int down = start_down ? 40 : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		mm_ns t = T0 + (mm_ns)i * 10 * MS + (mm_ns)erand(600) * US;
+		uint16_t seq = (uint16_t)(65000 + i);
+		mm_ns rtt = (mm_ns)(1000 + erand(2000)) * US;
+
+		if (!down && erand(100) == 0)
+			down = 3 + (int)erand(198);
+		if (!replies_only)
+			m[k++] = (struct msg){ 1, seq, t };
+		if (down) {
+			down--;
+			continue;
+		}
+		if (erand(200) == 0)
+			rtt += 60 * MS;		/* late */
+		m[k++] = (struct msg){ 0, seq, t + rtt };
+		if (erand(300) == 0)
+			m[k++] = (struct msg){ 0, seq, t + rtt + 5 * US };	/* duplicate */
+	}
+	qsort(m, k, sizeof(*m), cmp_msg);
+	return k;
+}
+
+static void sink(void *ctx, mm_ns ts)
+{
+	struct ts_list *l = ctx;
+
+	/* order-free fingerprint of the lost times: count and sum */
+	l->n++;
+	l->ts[0] = (mm_ns)((uint64_t)l->ts[0] + (uint64_t)ts);   /* wraps: a fingerprint, not a sum */
+}
+
+static void same_streams(const struct msg *m, size_t k, mm_ns end)
+{
+	struct echo_cfg small = { .max_requests = 64 };
+	struct echo_table *a = table(), *b = echo_new(&small);
+	struct ts_list la, lb;
+	const struct echo_stream_info *x, *y;
+
+	assert_non_null(b);
+	memset(&la, 0, sizeof(la));
+	memset(&lb, 0, sizeof(lb));
+	echo_set_lost_sink(a, sink, &la);
+	echo_set_lost_sink(b, sink, &lb);
+	for (size_t i = 0; i < k; i++) {
+		struct dec_pkt p = mk(0, 1, 2, m[i].is_req, 77, m[i].seq);
+
+		assert_int_equal(echo_account(a, &p, 0, m[i].ts), 1);
+		assert_int_equal(echo_account(b, &p, 0, m[i].ts), 1);
+	}
+	assert_int_equal(echo_finish(a, end), 0);
+	assert_int_equal(echo_finish(b, end), 0);
+	echo_visit_lost(a, sink, &la);
+	echo_visit_lost(b, sink, &lb);
+	x = echo_stream(a, 0);
+	y = echo_stream(b, 0);
+	assert_int_equal(x->requests, y->requests);
+	assert_int_equal(x->replies, y->replies);
+	assert_int_equal(x->lost, y->lost);
+	assert_int_equal(x->pending, y->pending);
+	assert_int_equal(x->duplicates, y->duplicates);
+	assert_int_equal(x->late, y->late);
+	assert_true(x->interval == y->interval);
+	assert_true(x->rtt_median == y->rtt_median);
+	assert_int_equal(x->n_episodes, y->n_episodes);
+	assert_true(x->n_episodes > 3);
+	for (size_t e = 0; e < x->n_episodes; e++)
+		assert_memory_equal(&x->episodes[e], &y->episodes[e], sizeof(x->episodes[e]));
+	assert_true(x->downtime_total == y->downtime_total);
+	assert_true(x->downtime_longest == y->downtime_longest);
+	assert_true(x->lost_x_interval == y->lost_x_interval);
+	assert_true(x->duration_x_loss == y->duration_x_loss);
+	assert_int_equal(la.n, lb.n);
+	assert_true(la.ts[0] == lb.ts[0]);
+	assert_true(la.n > 0);
+	echo_free(a);
+	echo_free(b);
+}
+
+static void test_streaming_same(void **state)
+{
+	static struct msg m[3 * 6000];
+	size_t k;
+
+	(void)state;
+	k = scenario(m, 6000, 0, 0);
+	same_streams(m, k, m[k - 1].ts);
+	k = scenario(m, 6000, 0, 1);
+	same_streams(m, k, m[k - 1].ts + 5 * MS);
+	k = scenario(m, 6000, 1, 0);
+	same_streams(m, k, m[k - 1].ts);
+}
+
+/* Hours of 1 ms pings keep a bounded window: memory does not grow with the capture. */
+static void test_streaming_bounded(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	uint64_t told = 0;
+
+	(void)state;
+	echo_set_lost_sink(et, count_cb, &told);
+	for (uint32_t i = 0; i < 2000000; i++) {
+		int lost = i % 500000 >= 100000 && i % 500000 < 100500;
+
+		ping(et, 0, 3, (uint16_t)i, T0 + (mm_ns)i * MS, lost ? NO_REPLY : 200 * US);
+	}
+	assert_int_equal(echo_finish(et, T0 + 1999999 * MS + 200 * US), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->requests, 2000000);
+	assert_int_equal(s->lost, 4 * 500);
+	assert_int_equal(s->n_episodes, 4);
+	assert_true(s->interval == 1 * MS);
+	assert_true(s->rtt_median == 200 * US);
+	assert_true(s->episodes[3].first_seq == 1600000);
+	assert_true(s->episodes[3].estimate == 500 * MS);
+	assert_int_equal(told + visit_count(et), 2000);
+	assert_int_equal(echo_dropped(et), 0);
+	echo_free(et);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +865,8 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_many_streams),
 		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_streaming_same),
+		cmocka_unit_test(test_streaming_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -299,6 +299,56 @@ static void test_cap(void **state)
 }
 
 /* Frames outside the range and non-TCP frames are ignored. */
+/* Distinct flows that did not fit are counted once each, however many frames they send. */
+static void test_not_fitted(void **state)
+{
+	struct flow_table *ft = table(4);
+	struct flow_verdict v;
+	struct dec_pkt p;
+	unsigned i, k;
+
+	(void)state;
+	assert_int_equal(flow_not_fitted(ft), 0);
+	for (i = 0; i < 1000; i++) {
+		for (k = 0; k < 3; k++) {
+			p = tcp((uint8_t)(1 + i % 200), (uint16_t)(40000 + i), 2, 49152, k, DEC_TCP_ACK, 10);
+			flow_account(ft, &p, 0, (mm_ns)i * MS, &v);
+		}
+	}
+	assert_int_equal(flow_count(ft), 4);
+	assert_int_equal(flow_dropped(ft), 996 * 3);
+	/* linear counting: exact for few flows, within 1% here */
+	assert_true(flow_not_fitted(ft) >= 986 && flow_not_fitted(ft) <= 1006);
+	flow_table_free(ft);
+}
+
+/* Sequence holes in many flows: the table-wide interval budget folds instead of growing. */
+static void test_interval_budget(void **state)
+{
+	struct flow_table *ft = table(1024);
+	struct flow_info fi;
+	struct dec_pkt p;
+	unsigned i, k;
+
+	(void)state;
+	/* 1024 flows x 200 holes each = 204800 intervals wanted, over the 65536 budget */
+	for (i = 0; i < 1024; i++) {
+		for (k = 0; k < 200; k++) {
+			p = tcp(1, (uint16_t)(40000 + i), 2, 49152, 1000 + k * 20, DEC_TCP_ACK, 10);
+			feed(ft, p, (mm_ns)k * MS);
+		}
+	}
+	assert_int_equal(flow_count(ft), 1024);
+	assert_int_equal(flow_get(ft, 0, &fi), 0);
+	assert_int_equal(fi.fwd.unique_payload_bytes, 2000);
+	assert_false(fi.unique_approx);
+	assert_int_equal(flow_get(ft, 1023, &fi), 0);
+	/* late flows ran out of budget: still every byte counted once, marked approximate */
+	assert_int_equal(fi.fwd.unique_payload_bytes, 2000);
+	assert_true(fi.unique_approx);
+	flow_table_free(ft);
+}
+
 static void test_ignored(void **state)
 {
 	struct flow_table *ft = table(0);
@@ -357,6 +407,8 @@ int main(void)
 		cmocka_unit_test(test_two_captures),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_not_fitted),
+		cmocka_unit_test(test_interval_budget),
 		cmocka_unit_test(test_ipv6_flows_apart),
 	};
 

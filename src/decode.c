@@ -602,7 +602,7 @@ enum dec_status dec_frame(int dlt, const uint8_t *data, uint32_t caplen,
 	memset(out, 0, sizeof(*out));
 	out->wire_len = wire_len;
 	out->cap_len = caplen;
-	if (dlt == DLT_EN10MB && caplen >= 54 && caplen <= wire_len && data &&
+	if (dlt == DLT_EN10MB && caplen >= 54 && caplen <= wire_len && wire_len <= DEC_MAX_WIRE_LEN && data &&
 	    fast_eth_ip4_tcp(data, caplen, wire_len, out))
 		return DEC_OK;
 	if (!dec_link_supported(dlt))

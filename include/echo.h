@@ -103,4 +103,14 @@ void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), 
 /* Echo messages not stored because a cap was hit. */
 uint64_t echo_dropped(const struct echo_table *et);
 
+/*
+ * For a progress display while a capture runs (before echo_finish): the
+ * downtime episodes seen so far over all streams, an outage still going
+ * on included (counted in *ongoing too).  Quick and approximate, from
+ * replies alone (an answer after unanswered requests closes one; three
+ * requests past the last answer is one still open); the report's
+ * episodes come from echo_finish.
+ */
+uint64_t echo_episodes_so_far(const struct echo_table *et, uint64_t *ongoing);
+
 #endif

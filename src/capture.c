@@ -90,7 +90,7 @@ static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *
 {
 	struct flow_totals t;
 	struct live_stats st;
-	uint64_t drops = 0;
+	uint64_t drops = 0, eps, ongoing;
 	unsigned role;
 	char b[32], r[32], err[256];
 	double rate = 0.0;
@@ -106,9 +106,11 @@ static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *
 	*last_at = elapsed;
 	out_si(b, sizeof(b), (double)t.wire_bytes, "B");
 	out_si(r, sizeof(r), rate, "bit/s");
-	fprintf(stderr, "\r\033[K%.1f s  migration %s in %zu flows  %s  echo %llu  drops %llu",
-		(double)elapsed / 1e9, b, flow_count(c->m.flows), r,
-		(unsigned long long)c->m.echo_frames, (unsigned long long)drops);
+	eps = echo_episodes_so_far(c->m.echo, &ongoing);
+	fprintf(stderr, "\r\033[K%.1f s  migration %s in %zu flows  %s  echo %llu  episodes %llu%s  "
+		"drops %llu", (double)elapsed / 1e9, b, flow_count(c->m.flows), r,
+		(unsigned long long)c->m.echo_frames, (unsigned long long)eps,
+		ongoing ? " (outage now)" : "", (unsigned long long)drops);
 	fflush(stderr);
 }
 

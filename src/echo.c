@@ -97,6 +97,10 @@ struct stream {
 	uint64_t ul_n, ul_lost;    /* window episodes past the listing cap, counted at finish */
 	mm_ns ul_total, ul_longest;
 	struct echo_stream_info info;
+	/* For a live progress display: outages seen so far, from replies alone. */
+	int live_any;              /* a reply was seen; live_ans is valid */
+	int64_t live_ans;          /* highest sequence number answered */
+	uint64_t live_eps;         /* answers that came after a gap of unanswered requests */
 };
 
 struct echo_table {
@@ -434,6 +438,12 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 			sl->rep = ts;
 			sl->rep_src = from;
 			s->replies++;
+			if (!s->live_any || u > s->live_ans) {
+				if (s->live_any && u > s->live_ans + 1)
+					s->live_eps++;
+				s->live_ans = u;
+				s->live_any = 1;
+			}
 		} else {
 			/* the same reply seen by another capture is not a duplicate */
 			if (from == sl->rep_src)
@@ -1281,6 +1291,23 @@ void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), 
 {
 	et->lost_fn = fn;
 	et->lost_ctx = ctx;
+}
+
+uint64_t echo_episodes_so_far(const struct echo_table *et, uint64_t *ongoing)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	*ongoing = 0;
+	for (i = 0; i < et->n_streams; i++) {
+		const struct stream *s = et->streams[i];
+
+		n += s->live_eps;
+		/* Three requests past the last answer: not a late reply any more. */
+		if (s->live_any && s->umax - s->live_ans >= 3)
+			(*ongoing)++;
+	}
+	return n + *ongoing;
 }
 
 uint64_t echo_dropped(const struct echo_table *et)

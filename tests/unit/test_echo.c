@@ -158,6 +158,36 @@ static void test_one_outage(void **state)
 }
 
 /* 70000 pings at 1 ms from seq 60000: wraps 65535 -> 0 and passes 60000 again. */
+/* The live progress count: closed outages from replies, one still open, before echo_finish. */
+static void test_episodes_so_far(void **state)
+{
+	struct echo_table *et = table();
+	uint64_t ongoing = 99;
+	uint16_t q;
+
+	(void)state;
+	assert_int_equal(echo_episodes_so_far(et, &ongoing), 0);
+	assert_int_equal(ongoing, 0);
+	for (q = 0; q < 20; q++)	/* 5..9 unanswered: one outage, over */
+		ping(et, 0, 7, q, T0 + q * 10 * MS, (q >= 5 && q <= 9) ? NO_REPLY : 1 * MS);
+	assert_int_equal(echo_episodes_so_far(et, &ongoing), 1);
+	assert_int_equal(ongoing, 0);
+	req(et, 0, 7, 20, T0 + 200 * MS);	/* one or two requests past the answer: maybe late */
+	req(et, 0, 7, 21, T0 + 210 * MS);
+	assert_int_equal(echo_episodes_so_far(et, &ongoing), 1);
+	assert_int_equal(ongoing, 0);
+	req(et, 0, 7, 22, T0 + 220 * MS);	/* three: an outage now */
+	assert_int_equal(echo_episodes_so_far(et, &ongoing), 2);
+	assert_int_equal(ongoing, 1);
+	ping(et, 0, 7, 23, T0 + 230 * MS, 1 * MS);	/* it ends: still two, none open */
+	assert_int_equal(echo_episodes_so_far(et, &ongoing), 2);
+	assert_int_equal(ongoing, 0);
+	/* The report agrees once the capture is over. */
+	assert_int_equal(echo_finish(et, T0 + 300 * MS), 0);
+	assert_int_equal(echo_stream(et, 0)->n_episodes, 2);
+	echo_free(et);
+}
+
 static void test_wrap(void **state)
 {
 	struct echo_table *et = table();
@@ -847,6 +877,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_outage),
+		cmocka_unit_test(test_episodes_so_far),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_median_interval),
 		cmocka_unit_test(test_several_outages),

@@ -85,7 +85,7 @@ case_bulk() {
 	track_pid $!
 	wait_listen "$NS_B" "$PORT" || die "iperf3 server did not come up"
 	mm_start bulk -i veth-a -w "$cap" --format json -o "$live" \
-		--timeseries "$E2E_TMP/bulk-ts.csv" --bin 100ms || return
+		--timeseries "$E2E_TMP/bulk-ts.csv" --bin 100ms --progress || return
 
 	# The outage: B drops echo requests for one whole second of the kernel clock.
 	start=${EPOCHREALTIME%.*}
@@ -135,6 +135,8 @@ case_bulk() {
 	rx=$(sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' "$E2E_TMP/bulk.ping")
 	check_eq "bulk-lost-vs-ping-summary" "$((tx - rx))" "$(jqr "$live" '.downtime.streams[0].lost')"
 	check_eq "bulk-one-episode" 1 "$(jqr "$live" '.downtime.streams[0].episodes | length')"
+	check "bulk-progress-episodes" "last progress line: $(tr '\r' '\n' <"$E2E_TMP/bulk.err" | grep flows | tail -n 1)" \
+		sh -c "tr '\r' '\n' <'$E2E_TMP/bulk.err' | grep flows | tail -n 1 | grep -q 'episodes 1  drops 0'"
 	est=$(jqr "$live" '.downtime.streams[0].episodes[0].estimate_s')
 	interval=$(jqr "$live" '.downtime.streams[0].interval_s')
 	check "bulk-outage-within-2-intervals" "imposed 1 s, estimate $est s, interval $interval s" \

@@ -16,7 +16,9 @@ mkdir -p "$out"
 cc -O2 -o "$out/pcapread" bench/pcapread.c -lpcap
 cc -O2 -o "$out/genbig" bench/genbig.c -lpcap
 cc -O2 -o "$out/rusage" bench/rusage.c
-f="$out/big-$frames.pcap"
+# Generated files are named after the generator's source: a changed genbig.c makes new ones.
+gen=$(sha1sum bench/genbig.c | cut -c1-8)
+f="$out/big-$gen-$frames.pcap"
 [ -f "$f" ] || "$out/genbig" big "$f" "$frames"
 # Read the file once so every tool below finds it in the page cache.
 cat "$f" >/dev/null
@@ -55,7 +57,7 @@ done
 
 # tshark's TCP analysis is four orders of magnitude slower: one run on 1/$tshark_div of
 # the frames, with migmeter on the same slice for a like-for-like ratio.
-small="$out/small-$frames-$tshark_div.pcap"
+small="$out/small-$gen-$frames-$tshark_div.pcap"
 have_tshark=0
 if command -v tshark >/dev/null && command -v editcap >/dev/null; then
 	have_tshark=1
@@ -87,7 +89,7 @@ fi
 
 # Memory stays bounded whatever the input: a scan of distinct flows and a long ping.
 fail=0
-scan="$out/scan-$scan_flows.pcap"
+scan="$out/scan-$gen-$scan_flows.pcap"
 [ -f "$scan" ] || "$out/genbig" scan "$scan" "$scan_flows"
 "$out/rusage" "$out/ru" ./migmeter replay --bpf-dir bpf --format json -o "$out/scan.json" "$scan"
 read -r _ _ scan_rss <"$out/ru"
@@ -98,7 +100,7 @@ echo "scan of $scan_flows distinct flows: peak RSS $scan_rss KB; flows not fitte
 awk -v nf="${nf% *}" -v want=$((scan_flows - 2048)) 'BEGIN { d = nf - want; if (d < 0) d = -d; exit !(d <= want / 100) }' ||
 	{ echo "bench: flows_not_fitted ${nf% *}, expected about $((scan_flows - 2048))" >&2; fail=1; }
 
-ping="$out/ping-$ping_reqs.pcap"
+ping="$out/ping-$gen-$ping_reqs.pcap"
 [ -f "$ping" ] || "$out/genbig" ping "$ping" "$ping_reqs"
 "$out/rusage" "$out/ru" ./migmeter replay --bpf-dir bpf --format json -o "$out/ping.json" "$ping"
 read -r _ _ ping_rss <"$out/ru"

@@ -77,6 +77,10 @@ static int cmd_replay(int argc, char **argv)
 		inputs[i] = *source_input(src, i);
 		if (inputs[i].digits > digits)
 			digits = inputs[i].digits;
+		if (inputs[i].frames > 0 && inputs[i].matched == 0 && !inputs[i].failed)
+			fprintf(stderr, "migmeter: %s: none of its %llu frames passed the filters (%s link "
+				"type; ports %s): wrong link type, ports or filter?\n", inputs[i].path,
+				(unsigned long long)inputs[i].frames, inputs[i].dlt_name, o.ports);
 		if (inputs[i].failed) {
 			fprintf(stderr, "migmeter: %s: %s; the report covers the %llu frames read before it\n",
 				inputs[i].path, inputs[i].err, (unsigned long long)inputs[i].frames);

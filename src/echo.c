@@ -690,6 +690,19 @@ static void estimate_times(struct slot *v, size_t n, mm_ns rtt)
 	interpolate(v, n);
 }
 
+/* Doubles an episode array (first 8). Returns 0, or -1 when out of memory (the array is kept). */
+static int eps_grow(struct echo_episode **eps, size_t *cap)
+{
+	size_t ncap = *cap ? *cap * 2 : 8;
+	struct echo_episode *ne = realloc(*eps, ncap * sizeof(*ne));
+
+	if (!ne)
+		return -1;
+	*eps = ne;
+	*cap = ncap;
+	return 0;
+}
+
 /* Lists an episode while the table's listing cap allows, else only counts it. Returns 0 or -1 (memory). */
 static int push_episode(struct echo_table *et, struct stream *s, const struct echo_episode *ep)
 {
@@ -701,15 +714,8 @@ static int push_episode(struct echo_table *et, struct stream *s, const struct ec
 			s->ul_longest = ep->estimate;
 		return 0;
 	}
-	if (s->n_eps == s->cap_eps) {
-		size_t ncap = s->cap_eps ? s->cap_eps * 2 : 8;
-		struct echo_episode *ne = realloc(s->eps, ncap * sizeof(*ne));
-
-		if (!ne)
-			return -1;
-		s->eps = ne;
-		s->cap_eps = ncap;
-	}
+	if (s->n_eps == s->cap_eps && eps_grow(&s->eps, &s->cap_eps) < 0)
+		return -1;
 	s->eps[s->n_eps++] = *ep;
 	et->listed++;
 	return 0;
@@ -1054,18 +1060,6 @@ out:
 	return ret;
 }
 
-/* Room for one more retired episode. Returns 0, or -1 when out of memory. */
-static int keep_grow(struct retired *r)
-{
-	size_t ncap = r->cap_eps ? r->cap_eps * 2 : 8;
-	struct echo_episode *ne = realloc(r->eps, ncap * sizeof(*ne));
-
-	if (!ne)
-		return -1;
-	r->eps = ne;
-	r->cap_eps = ncap;
-	return 0;
-}
 
 /*
  * Retires the slots before sequence number `want` (or fewer: the cut goes
@@ -1181,7 +1175,7 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 				ep.inferred = 1;
 			}
 			r->open = 0;
-			if (et->listed < ECHO_MAX_LISTED && (r->n_eps < r->cap_eps || !keep_grow(r))) {
+			if (et->listed < ECHO_MAX_LISTED && (r->n_eps < r->cap_eps || !eps_grow(&r->eps, &r->cap_eps))) {
 				r->eps[r->n_eps++] = ep;
 				et->listed++;
 				et->listed_retired++;

@@ -39,6 +39,7 @@ struct source_input {
 	const char *role;	/* "migration" or "icmp" */
 	int snaplen;
 	size_t filter_left_out;	/* filter file lines the kernel cannot run, left out */
+	uint64_t wire_bytes;	/* sum of pkthdr.len of the frames taken, beside the link counters */
 	uint64_t k_received, k_dropped, k_ifdropped;	/* pcap_stats */
 	int have_link;		/* link counters read at start and stop (not for "any") */
 	struct netif_counters link_start, link_stop;

@@ -70,6 +70,7 @@ static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, cons
 	mm_ns ts;
 
 	c->in[role].frames++;
+	c->in[role].wire_bytes += h->len;
 	if (c->dump[role] && !c->dump_failed &&
 	    dump_frame(c->dump[role], c->dump_if[role], h, data) < 0)
 		c->dump_failed = 1;

@@ -39,8 +39,9 @@ static void text_live_input(FILE *fp, json_object *f)
 		report_bool(f, "complete") ? "" : ", INCOMPLETE: ",
 		report_bool(f, "complete") ? "" : report_str(f, "error", "capture error"));
 	if (report_get(f, "link_counters.delta"))
-		fprintf(fp, "  link counters during the capture: rx %llu bytes %llu packets, tx %llu bytes "
-			"%llu packets\n",
+		fprintf(fp, "  captured %llu bytes; link counters during the capture: rx %llu bytes %llu "
+			"packets, tx %llu bytes %llu packets\n",
+			(unsigned long long)report_u64(f, "wire_bytes"),
 			(unsigned long long)report_u64(f, "link_counters.delta.rx_bytes"),
 			(unsigned long long)report_u64(f, "link_counters.delta.rx_packets"),
 			(unsigned long long)report_u64(f, "link_counters.delta.tx_bytes"),

@@ -108,6 +108,7 @@ static void live_input(json_object *j, const struct source_input *in)
 	put_u64(j, "filter_lines_left_out", (uint64_t)in->filter_left_out);
 	put_u64(j, "frames", in->frames);
 	put_u64(j, "matched", in->matched);
+	put_u64(j, "wire_bytes", in->wire_bytes);
 	put_u64(k, "received", in->k_received);
 	put_u64(k, "dropped", in->k_dropped);
 	put_u64(k, "ifdropped", in->k_ifdropped);

@@ -130,6 +130,11 @@ case_bulk() {
 		[ "$link_tx" -ge "$fwd_wire" ]
 	check "bulk-link-counter-close" "link tx $link_tx vs captured forward $fwd_wire (>1% apart)" \
 		awk -v l="$link_tx" -v f="$fwd_wire" 'BEGIN { exit !((l - f) <= f / 100) }'
+	# What the migration capture took, beside the link's own rx + tx.
+	check "bulk-captured-beside-link" \
+		"captured $(jqr "$live" '.inputs[0].wire_bytes') vs link rx+tx $(jqr "$live" '.inputs[0].link_counters.delta | .rx_bytes + .tx_bytes')" \
+		jq -e '.inputs[0] | .wire_bytes as $c | (.link_counters.delta | .rx_bytes + .tx_bytes) as $l |
+			$c <= $l and ($l - $c) <= $l / 100' "$live"
 
 	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$E2E_TMP/bulk.ping")
 	rx=$(sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' "$E2E_TMP/bulk.ping")

@@ -275,7 +275,7 @@ static void test_live_drops(void **state)
 	struct source_input in[2] = {
 		{ .path = "eth1", .live = 1, .role = "migration", .dlt = 1, .dlt_name = "EN10MB",
 		  .digits = 9, .snaplen = 256, .frames = 200, .matched = 200, .k_received = 205,
-		  .k_dropped = 5, .have_link = 1,
+		  .k_dropped = 5, .have_link = 1, .wire_bytes = 880000,
 		  .link_start = { .rx_bytes = 1000, .tx_bytes = 5000 },
 		  .link_stop = { .rx_bytes = 1600, .tx_bytes = 905000 } },
 		{ .path = "br-ex", .live = 1, .role = "icmp", .dlt = 1, .dlt_name = "EN10MB",
@@ -301,7 +301,10 @@ static void test_live_drops(void **state)
 	assert_non_null(strstr(text, "WARNING: 7 frames were dropped"));
 	assert_non_null(strstr(text, "capture eth1 (migration): EN10MB, snaplen 256, 200 frames; kernel "
 				     "received 205, dropped 5"));
+	assert_non_null(strstr(text, "captured 880000 bytes; link counters during the capture: rx 600 bytes"));
 	assert_non_null(strstr(text, "tx 900000 bytes"));
+	assert_int_equal(report_u64(json_object_array_get_idx(report_get(r, "inputs"), 0), "wire_bytes"),
+			 880000);
 	free(text);
 	json_object_put(r);
 	/* No drops: not lower bounds; a file replay has neither field. */

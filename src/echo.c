@@ -8,6 +8,14 @@
 #define ECHO_DEF_REQUESTS  ((size_t)512 << 10)   /* slots over all streams: 12 MB */
 #define ECHO_WINDOW        ((size_t)32 << 10)    /* slots one stream keeps before it retires the oldest */
 #define ECHO_MAX_LISTED    4096                  /* episodes listed over all streams (the rest are counted) */
+/*
+ * A forward jump of more than half a window retires most of the window
+ * (work in proportion to the window).  A real ping stream jumps like that
+ * only after a capture gap of thousands of requests; a stream that does it
+ * more than this many times is not one (hostile input: each message would
+ * cost a whole window), and its later messages are dropped and counted.
+ */
+#define ECHO_MAX_BIG_JUMPS 64
 #define VMAP_MAX           4096                  /* distinct values a multiset keeps exactly */
 #define VMAP_BUDGET        ((size_t)128 << 10)   /* multiset entries over all streams: 2 MB */
 #define ECHO_DEF_LATE      3u
@@ -101,6 +109,7 @@ struct stream {
 	int live_any;              /* a reply was seen; live_ans is valid */
 	int64_t live_ans;          /* highest sequence number answered */
 	uint64_t live_eps;         /* answers that came after a gap of unanswered requests */
+	unsigned big_jumps;        /* forward jumps over half a window (ECHO_MAX_BIG_JUMPS) */
 };
 
 struct echo_table {
@@ -404,6 +413,9 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 	/* nearest to the highest seen: reordering and the 16-bit wrap both come out right */
 	d = (int16_t)(uint16_t)(p->icmp.seq - (uint16_t)s->umax);
 	u = s->umax + d;
+	if (s->requests + s->replies > 0 && d > (int16_t)(ECHO_WINDOW / 2) &&
+	    ++s->big_jumps > ECHO_MAX_BIG_JUMPS)
+		goto drop;
 	if (s->r.any && u < s->base)
 		goto drop;   /* older than the window: its slot was retired */
 	if (stream_reserve(et, s, u) < 0)

@@ -188,6 +188,39 @@ static void test_episodes_so_far(void **state)
 	echo_free(et);
 }
 
+/* Hostile: sequence numbers leaping half the 16-bit space each time cost a window each; bounded. */
+static void test_big_jumps(void **state)
+{
+	struct echo_table *et = table();
+	uint16_t q = 0;
+	int dropped = 0, i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		struct dec_pkt p;
+
+		q = (uint16_t)(q + 32767);
+		p = mk(0, 1, 2, 1, 9, q);
+		if (echo_account(et, &p, 0, T0 + i * MS) < 0)
+			dropped++;
+	}
+	/* After ECHO_MAX_BIG_JUMPS leaps the leaping messages are dropped and counted. */
+	assert_true(dropped >= 400);
+	assert_int_equal(echo_dropped(et), (uint64_t)dropped);
+	assert_int_equal(echo_finish(et, T0 + 2000 * MS), 0);
+	echo_free(et);
+	/* A real stream with a few capture gaps of 20000 requests loses nothing. */
+	et = table();
+	q = 0;
+	for (i = 0; i < 5; i++) {
+		ping(et, 0, 9, q, T0 + i * 1000 * MS, 1 * MS);
+		ping(et, 0, 9, (uint16_t)(q + 1), T0 + i * 1000 * MS + 10 * MS, 1 * MS);
+		q = (uint16_t)(q + 20000);
+	}
+	assert_int_equal(echo_dropped(et), 0);
+	echo_free(et);
+}
+
 static void test_wrap(void **state)
 {
 	struct echo_table *et = table();
@@ -878,6 +911,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_outage),
 		cmocka_unit_test(test_episodes_so_far),
+		cmocka_unit_test(test_big_jumps),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_median_interval),
 		cmocka_unit_test(test_several_outages),

@@ -18,4 +18,12 @@
  */
 int privsep_start(const char *user, char *const *allowed, int *status, char *err, size_t errlen);
 
+/*
+ * For a process that captures as an ordinary user with file capabilities
+ * (setcap cap_net_raw,cap_net_admin=eip migmeter): once the captures are
+ * open, clears every capability, so that the packet parser runs with none.
+ * Returns 0, or -1 with a reason in err.
+ */
+int privsep_drop_caps(char *err, size_t errlen);
+
 #endif

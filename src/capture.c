@@ -438,6 +438,10 @@ int capture_main(int argc, char **argv)
 			rc = status;
 			goto out;
 		}
+	} else if (geteuid() != 0 && privsep_drop_caps(err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
 	}
 	/* Said once everything is ready: from now on every frame is taken, and a signal stops cleanly. */
 	fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and %s "

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,6 +117,20 @@ static int drop_to(const struct passwd *pw, char *err, size_t errlen)
 	}
 	if (pw->pw_uid != 0 && setuid(0) == 0) {
 		snprintf(err, errlen, "dropped to %s but could regain root", pw->pw_name);
+		return -1;
+	}
+	return 0;
+}
+
+int privsep_drop_caps(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	/* No capability effective, permitted or inheritable; and none to gain by exec either. */
+	if (syscall(SYS_capset, &h, d) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -26,7 +26,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 require_root
-require_tools ip iperf3 nft ping jq awk capinfos tshark setpriv
+require_tools ip iperf3 nft ping jq awk capinfos tshark setpriv setcap
 require_binaries migmeter xfer
 
 PORT=49160
@@ -296,6 +296,25 @@ case_privs() {
 	check_eq "privs-exit-1" 1 "$rc"
 	check "privs-names-cap-net-raw" "stderr: $(cat "$err")" grep -q 'CAP_NET_RAW' "$err"
 	check_eq "privs-one-line" 1 "$(wc -l <"$err")"
+
+	# An ordinary user with file capabilities (setcap) captures, then holds none.
+	local bin=$E2E_TMP/capbin pid caps
+	chmod 711 "$E2E_TMP"
+	mkdir -p "$bin" && cp "$MIGMETER" "$bin/migmeter" && cp -r "$REPO_DIR/bpf" "$bin/bpf" &&
+		chmod -R a+rX "$bin" && setcap cap_net_raw,cap_net_admin=eip "$bin/migmeter" ||
+		die "setcap on a copy of migmeter"
+	ip netns exec "$NS_A" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$bin/migmeter" capture --bpf-dir "$bin/bpf" --no-progress -i veth-a --duration 2s \
+		--format json >"$E2E_TMP/capbin.json" 2>"$E2E_TMP/capbin.err" </dev/null &
+	pid=$!
+	track_pid "$pid"
+	wait_until 50 grep -qs 'listening on' "$E2E_TMP/capbin.err"
+	caps=$(awk '/^Cap(Prm|Eff):/ { printf "%s%s", sep, $2; sep = " " }' "/proc/$pid/status" 2>/dev/null)
+	wait "$pid"
+	rc=$?
+	check_eq "privs-setcap-user-captures" 0 "$rc"
+	check_eq "privs-setcap-caps-dropped" "0000000000000000 0000000000000000" "$caps"
+	check_eq "privs-setcap-report" veth-a "$(jqr "$E2E_TMP/capbin.json" '.inputs[0].interface')"
 
 	mm_start privs -i veth-a --duration 3s -o "$E2E_TMP/privs.txt" || return
 	sleep 0.3

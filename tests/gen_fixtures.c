@@ -31,6 +31,8 @@
 
 #include <pcap/pcap.h>
 
+#include "bytebuf.h"
+
 #define NS_PER_S 1000000000LL
 #define NS_PER_MS 1000000LL
 #define NS_PER_US 1000LL
@@ -39,11 +41,6 @@
 #define T0 (1700000000LL * NS_PER_S)
 
 /* ---- byte buffers ------------------------------------------------------- */
-
-struct buf {
-	uint8_t *p;
-	size_t n, cap;
-};
 
 static _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -57,69 +54,6 @@ static _Noreturn void die(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(1);
-}
-
-static void b_reserve(struct buf *b, size_t more)
-{
-	size_t ncap;
-	uint8_t *np;
-
-	if (b->n + more <= b->cap)
-		return;
-	ncap = b->cap ? b->cap : 128;
-	while (ncap < b->n + more)
-		ncap *= 2;
-	np = realloc(b->p, ncap);
-	if (!np)
-		die("out of memory");
-	b->p = np;
-	b->cap = ncap;
-}
-
-static void b_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
-static void b_mem(struct buf *b, const void *p, size_t n)
-{
-	b_reserve(b, n);
-	if (n)
-		memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
-static void b_u8(struct buf *b, uint8_t v)
-{
-	b_mem(b, &v, 1);
-}
-
-static void b_be16(struct buf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	b_mem(b, x, 2);
-}
-
-static void b_be32(struct buf *b, uint32_t v)
-{
-	uint8_t x[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	b_mem(b, x, 4);
-}
-
-static void b_zero(struct buf *b, size_t n)
-{
-	b_reserve(b, n);
-	memset(b->p + b->n, 0, n);
-	b->n += n;
-}
-
-static void set_be16(struct buf *b, size_t off, uint16_t v)
-{
-	b->p[off] = (uint8_t)(v >> 8);
-	b->p[off + 1] = (uint8_t)v;
 }
 
 /* ---- checksums (RFC 1071) ----------------------------------------------- */

@@ -17,17 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytebuf.h"
+
 #define T0 1700000000u		/* seconds of the first record */
 #define SNAP 65535u
 #define MSS 1000u
 #define ROUNDS 10		/* good rounds before and after the hostile records */
 
 enum { LT_NULL = 0, LT_EN10MB = 1, LT_RAW = 101 };
-
-struct buf {
-	uint8_t *p;
-	size_t n, cap;
-};
 
 static _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -41,68 +38,6 @@ static _Noreturn void die(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(1);
-}
-
-static void b_mem(struct buf *b, const void *p, size_t n)
-{
-	if (b->n + n > b->cap) {
-		size_t c = b->cap ? b->cap : 256;
-
-		while (c < b->n + n)
-			c *= 2;
-		b->p = realloc(b->p, c);
-		if (!b->p)
-			die("out of memory");
-		b->cap = c;
-	}
-	if (n)
-		memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
-static void b_u8(struct buf *b, uint8_t v)
-{
-	b_mem(b, &v, 1);
-}
-
-static void b_be16(struct buf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	b_mem(b, x, 2);
-}
-
-static void b_be32(struct buf *b, uint32_t v)
-{
-	uint8_t x[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	b_mem(b, x, 4);
-}
-
-static void b_le16(struct buf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
-
-	b_mem(b, x, 2);
-}
-
-static void b_le32(struct buf *b, uint32_t v)
-{
-	uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-
-	b_mem(b, x, 4);
-}
-
-static void b_zero(struct buf *b, size_t n)
-{
-	while (n--)
-		b_u8(b, 0);
-}
-
-static void b_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
 }
 
 /* ---- packets (checksums are left 0: migmeter does not check them) ---- */

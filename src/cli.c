@@ -52,7 +52,7 @@ void cli_usage(FILE *fp)
 		"                        idle this long\n"
 		"  --snaplen N           bytes kept of each frame (default 256: headers plus\n"
 		"                        the first payload bytes)\n"
-		"  --buffer-size MIB     kernel ring per capture (default 64)\n"
+		"  --buffer-size MIB     kernel ring per capture (default 64, at most 2047)\n"
 		"  --no-promisc          do not put the interfaces in promiscuous mode\n"
 		"  -Z USER               drop root to USER once the captures are open\n"
 		"                        (default nobody; -Z root keeps root)\n"
@@ -315,7 +315,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 			o->snaplen = (int)v;
 			break;
 		case OPT_BUFFER:
-			if (parse_ulong(optarg, 1, 4096, &v) < 0)
+			if (parse_ulong(optarg, 1, 2047, &v) < 0)
 				goto bad_value;
 			o->buffer_mib = (int)v;
 			break;

@@ -188,6 +188,10 @@ static void test_cli_errors(void **state)
 			 CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "eth0", "--idle-stop", "0", NULL),
 			 CLI_EXIT_USAGE);
+	/* libpcap takes the ring size as an int of bytes */
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "eth0", "--buffer-size", "2048", NULL),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "eth0", "--buffer-size", "2047", NULL), 0);
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "-w", "x.pcap", "f.pcap", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "--idle-stop", "1s", "f.pcap", NULL), CLI_EXIT_USAGE);

@@ -14,6 +14,7 @@
 #  idle     --idle-stop stops once the migration traffic has been idle.
 #  any      -i any (cooked v2) with the pings on lo: two link types, two -w
 #           files, the progress line.
+#  two      -i veth-a --icmp-iface lo: one pcapng with two interface blocks, replayed the same.
 #  full     -w to a full disk: exit 1, the report is still written.
 #  vanish   the interface is deleted mid-capture: exit 1, report incomplete.
 #  duration --duration stops an idle capture on time.
@@ -254,6 +255,28 @@ case_any() {
 	check "any-progress-line" "no progress line on stderr" grep -q 'migration .* in [0-9]* flows  .*bit/s  echo [0-9]*  episodes [0-9]*.*  drops 0' "$E2E_TMP/any.err"
 }
 
+# Two interfaces of one link type: one pcapng with an interface block each.
+case_two_ifaces() {
+	local json=$E2E_TMP/two.json cap=$E2E_TMP/two.pcapng rep=$E2E_TMP/two-replay.json
+	mm_start two -i veth-a --icmp-iface lo -w "$cap" --format json -o "$json" || return
+	xfer_listen two 49174
+	ip netns exec "$NS_A" "$XFER" send "$B4" 49174 1500000 --magic qemu >/dev/null 2>&1 ||
+		fail "two-xfer" "transfer failed"
+	ip netns exec "$NS_A" ping -n -i 0.05 -c 6 127.0.0.1 >/dev/null 2>&1 </dev/null
+	sleep 0.3
+	kill -INT "$MM_PID"
+	mm_wait
+	check_eq "two-exit-0" 0 "$MM_RC"
+	check_eq "two-interface-blocks" 2 \
+		"$(capinfos "$cap" 2>/dev/null | awk -F: '/Number of interfaces in file/ { gsub(/ /, "", $2); print $2 }')"
+	"$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$rep" "$cap" 2>/dev/null
+	check_eq "two-replay-exit-0" 0 "$?"
+	check_eq "two-unique" "1500000 1500000" \
+		"$(jqr "$json" '.migration.forward.unique_payload_bytes') $(jqr "$rep" '.migration.forward.unique_payload_bytes')"
+	check_eq "two-echo" "6 6 6 6" \
+		"$(jqr "$json" '"\(.downtime.streams[0].requests) \(.downtime.streams[0].replies)"') $(jqr "$rep" '"\(.downtime.streams[0].requests) \(.downtime.streams[0].replies)"')"
+}
+
 case_full_disk() {
 	local json=$E2E_TMP/full.json
 	xfer_listen full 49173
@@ -376,6 +399,7 @@ case_bulk
 [ -n "${ONLY_BULK:-}" ] || case_idle
 [ -n "${ONLY_BULK:-}" ] || case_duration
 [ -n "${ONLY_BULK:-}" ] || case_any
+[ -n "${ONLY_BULK:-}" ] || case_two_ifaces
 [ -n "${ONLY_BULK:-}" ] || case_full_disk
 [ -n "${ONLY_BULK:-}" ] || case_vanish
 [ -n "${ONLY_BULK:-}" ] || case_privs

@@ -19,6 +19,7 @@
 #include "privsep.h"
 #include "report.h"
 #include "source.h"
+#include "tsmerge.h"
 
 /* Set by SIGINT/SIGTERM: stop capturing, still write everything. */
 static volatile sig_atomic_t capture_stop;
@@ -31,12 +32,20 @@ static void on_signal(int sig)
 
 /* How long a TPACKET_V3 block may wait for more frames before the kernel hands it over. */
 #define CAPTURE_BLOCK_MS 100
+/*
+ * How far behind the clock the two captures are merged: a frame reaches
+ * us at most one block timeout after it was taken, plus a poll round.
+ */
+#define CAPTURE_MERGE_LAG_NS ((2 * CAPTURE_BLOCK_MS + 100) * 1000000LL)
+/* Bytes each capture may have waiting for the other before order gives way to memory. */
+#define CAPTURE_MERGE_BYTES ((size_t)32 << 20)
 /* How often the progress line is redrawn. */
 #define CAPTURE_PROGRESS_NS (MM_NS_PER_S / 2)
 
 struct cap {
 	struct meter m;
 	struct live *live;
+	struct tsm *merge;		/* both captures into one timeline before anything else */
 	struct dump *dump[LIVE_N];	/* the file each role's frames go to (may be shared) */
 	unsigned dump_if[LIVE_N];	/* interface number within that file */
 	struct source_input in[LIVE_N];
@@ -62,8 +71,11 @@ static mm_ns real_now(void)
 	return (mm_ns)t.tv_sec * MM_NS_PER_S + t.tv_nsec;
 }
 
-/* One frame from a capture: saved (-w) first, then accounted, in the same order replay will see. */
-static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
+/*
+ * One frame, in timestamp order over both captures: saved (-w) first, then
+ * accounted, so replay of the file sees the frames as the meter did.
+ */
+static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
 {
 	struct cap *c = ctx;
 	uint64_t before = c->m.mig_frames;
@@ -84,6 +96,15 @@ static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, cons
 		    role == LIVE_MIG ? METER_MIG : METER_ICMP);
 	if (c->m.mig_frames != before)
 		c->last_mig_ts = ts;
+}
+
+/* One frame as a capture hands it over: queued for the merge (taken at once if memory fails). */
+static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
+{
+	struct cap *c = ctx;
+
+	if (tsm_push(c->merge, role, h, data) < 0)
+		take(c, role, h, data);
 }
 
 /* The one-line progress display on stderr. */
@@ -225,11 +246,12 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 			rc = -1;
 			break;
 		}
+		tsm_emit(c->merge, real_now() - CAPTURE_MERGE_LAG_NS, take, c);
 		now = mono_now();
 		if (o->duration != MM_NS_NONE && now - start >= o->duration)
 			break;
 		if (o->idle_stop != MM_NS_NONE && c->last_mig_ts != MM_NS_NONE &&
-		    real_now() - c->last_mig_ts >= o->idle_stop)
+		    tsm_queued(c->merge, LIVE_MIG) == 0 && real_now() - c->last_mig_ts >= o->idle_stop)
 			break;
 		if (show && now >= next_progress) {
 			progress(c, now - start, &last_bytes, &last_at);
@@ -244,6 +266,7 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 		if (dispatch_all(c, err, errlen) < 0)
 			rc = -1;
 	}
+	tsm_emit(c->merge, INT64_MAX, take, c);
 	if (show) {
 		progress(c, mono_now() - start, &last_bytes, &last_at);
 		fputc('\n', stderr);
@@ -413,6 +436,11 @@ int capture_main(int argc, char **argv)
 		goto out;
 	}
 	meter_ok = 1;
+	c->merge = tsm_new(LIVE_N, CAPTURE_MERGE_BYTES);
+	if (!c->merge) {
+		fprintf(stderr, "migmeter: out of memory\n");
+		goto out;
+	}
 	for (role = 0; role < LIVE_N; role++)
 		link_counters(&c->in[role], 0);
 
@@ -471,6 +499,7 @@ out:
 		if (meter_ok)
 			meter_release(&c->m);
 		live_close(c->live);
+		tsm_free(c->merge);
 		free(c);
 	}
 	if (have_filters) {

@@ -1,4 +1,4 @@
-/* cli.h - the command line shared by replay and capture: options, filters, report outputs. */
+/* cli.h - the command line of every command (cli-parse.c), and what replay and capture share: filters, report outputs. */
 #ifndef MM_CLI_H
 #define MM_CLI_H
 
@@ -28,34 +28,51 @@ struct cli_opts {
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;
-	char **args;			/* replay: files; interfaces: names to show */
+	char **args;			/* replay: files (operands and -r, in order); interfaces: names */
 	size_t nargs;
+	int quiet;			/* -q: nothing on stderr but warnings and errors */
+	int verbose;			/* -v: notes on stderr (how many -v) */
 	/* capture only */
 	const char *iface, *icmp_iface, *peer, *write, *user;
+	uint64_t count;			/* -c: stop after this many migration frames; 0 none */
 	mm_ns duration, idle_stop;	/* MM_NS_NONE when not given */
 	int snaplen;			/* bytes kept of each frame */
-	int buffer_mib;			/* kernel ring per capture */
+	int buffer_mib;			/* kernel ring per capture (-B KiB rounded up) */
 	int promisc;
 	int progress;			/* -1 auto (stderr is a terminal), 0 off, 1 on */
+	char filter_words[4096];	/* the expression after capture's options; then filter points here */
 };
 
 /*
- * Parses argv (argv[0] is the command name).  Returns 0; 0 with *done set
- * after printing --help or --version; or CLI_EXIT_USAGE after printing one
- * line that says what is wrong.
+ * Parses argv (argv[0] is the command name, options and operands mixed
+ * in any order, "--" ends the options).  The operands, -r FILEs among
+ * them in the order given, are gathered at the front of argv (o->args
+ * points into argv); capture's operands become its --filter.  A
+ * single-valued option given twice is an error.  Returns 0; 0 with *done
+ * set after printing the command's --help or --version; or
+ * CLI_EXIT_USAGE after printing one line that says what is wrong.
  */
 int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *done);
 
-/* The usage text of every command. */
-void cli_usage(FILE *fp);
-
-/* Loads the migration and ICMP filters (bpf/ files or --filter); prints why on failure. */
+/*
+ * Loads the migration and ICMP filters (bpf/ files or --filter); with -v
+ * says which files.  Prints why on failure (a directory not found names
+ * --bpf-dir and MIGMETER_BPF_DIR).  Returns 0 or -1.
+ */
 int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct filter_spec *icmp);
+
+/*
+ * With -v: one note per line of filter file `f` left out for a capture of
+ * link type `dlt` (`kernel`: also what the kernel cannot run), naming the
+ * line and why.  `where` names the capture ("veth-a (migration capture)").
+ */
+void cli_note_left_out(const struct cli_opts *o, const struct filter_spec *f, const char *where, int dlt,
+		       int snaplen, int kernel);
 
 /*
  * cli_parse, then cli_load_filters: what every command that reads frames
  * starts with.  Returns 0 (filters loaded unless *done), or the exit
- * status after printing why.
+ * status after printing why (2 for the command line, 1 for filter files).
  */
 int cli_setup(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, struct filter_spec *mig,
 	      struct filter_spec *icmp, int *done);

@@ -16,6 +16,7 @@
  */
 struct filter_spec {
 	char *alts[FILTER_MAX_ALTS];
+	unsigned line[FILTER_MAX_ALTS];	/* each one's line in the file (0: not from a file) */
 	size_t n;
 	int user;		/* 1: from the command line, never trimmed */
 	char origin[256];	/* file name or "--filter", for messages */
@@ -49,5 +50,9 @@ int filter_compile(const struct filter_spec *f, pcap_t *p, struct bpf_program *p
  */
 int filter_compile_kernel(const struct filter_spec *f, pcap_t *p, struct bpf_program *prog,
 			  size_t *left_out, char *err, size_t errlen);
+
+/* Whether alternative i of a spec compiles alone for handle `p`, and with `kernel` runs in the kernel too. */
+enum filter_fit { FILTER_FITS, FILTER_NO_LINK, FILTER_NO_KERNEL };
+enum filter_fit filter_alt_fit(const struct filter_spec *f, size_t i, pcap_t *p, int kernel);
 
 #endif

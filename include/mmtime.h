@@ -12,9 +12,10 @@ typedef int64_t mm_ns;
 #define MM_NS_NONE INT64_MIN /* "no such time" */
 
 /*
- * Parses a duration: "250ms", "2s", "1.5" (seconds), "3m", "1h", "500us",
- * "20ns".  Returns 0 and stores a positive value in *out, or -1 when the
- * text is not a duration or is not positive.
+ * Parses a duration: a decimal number and one unit, ns, us, ms, s, m or
+ * min, h, or no unit for seconds ("250ms", "2s", "1.5", "3m", "1h",
+ * "500us", "20ns").  Returns 0 and stores a positive value in *out, or -1
+ * when the text is not a duration or is not positive.
  */
 int mm_parse_duration(const char *s, mm_ns *out);
 

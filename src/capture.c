@@ -53,6 +53,8 @@ struct cap {
 	mm_ns last_mig_ts;		/* newest frame of a migration flow (idle stop) */
 	uint64_t bad_time;
 	int dump_failed;
+	uint64_t count;			/* -c: stop after this many migration frames (0: no limit) */
+	int count_done;			/* -c reached: later frames are neither taken nor saved */
 };
 
 static mm_ns mono_now(void)
@@ -81,6 +83,8 @@ static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const ui
 	uint64_t before = c->m.mig_frames;
 	mm_ns ts;
 
+	if (c->count_done)
+		return;
 	c->in[role].frames++;
 	c->in[role].wire_bytes += h->len;
 	if (c->dump[role] && !c->dump_failed &&
@@ -96,6 +100,9 @@ static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const ui
 		    role == LIVE_MIG ? METER_MIG : METER_ICMP);
 	if (c->m.mig_frames != before)
 		c->last_mig_ts = ts;
+	/* tcpdump -c: the Nth frame is the last one, in timestamp order over both captures. */
+	if (c->count && c->m.mig_frames >= c->count)
+		c->count_done = 1;
 }
 
 /* One frame as a capture hands it over: queued for the merge (taken at once if memory fails). */
@@ -172,7 +179,7 @@ static int open_dumps(struct cap *c, const struct cli_opts *o, const char *const
 			c->dump[LIVE_ICMP] = dump_open(icmp, pcapng, c->dlt[LIVE_ICMP],
 						       live_snaplen(c->live, LIVE_ICMP), &ifn[LIVE_ICMP],
 						       1, err, sizeof(err));
-			if (c->dump[LIVE_ICMP])
+			if (c->dump[LIVE_ICMP] && !o->quiet)
 				fprintf(stderr, "migmeter: the ICMP capture (%s, link type %s) is saved "
 					"apart in %s\n", ifn[LIVE_ICMP], live_dlt_name(c->live, LIVE_ICMP),
 					icmp);
@@ -217,7 +224,7 @@ static int dispatch_all(struct cap *c, char *err, size_t errlen)
 }
 
 /*
- * Polls both captures until a signal, --duration or --idle-stop; then
+ * Polls both captures until a signal, -c, --duration or --idle-stop; then
  * takes what the kernel still holds (a block is handed over at most
  * CAPTURE_BLOCK_MS after its last frame).  Returns 0, or -1 when a
  * capture failed (err says why; what was taken is still reported).
@@ -247,6 +254,8 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 			break;
 		}
 		tsm_emit(c->merge, real_now() - CAPTURE_MERGE_LAG_NS, take, c);
+		if (c->count_done)
+			break;
 		now = mono_now();
 		if (o->duration != MM_NS_NONE && now - start >= o->duration)
 			break;
@@ -351,7 +360,6 @@ static int open_captures(struct cap *c, const struct cli_opts *o, const char *co
 	enum live_error kind;
 	char err[1024];
 	unsigned role;
-	size_t left_out = 0;
 
 	memset(&lc, 0, sizeof(lc));
 	lc.iface[LIVE_MIG] = ifn[LIVE_MIG];
@@ -380,11 +388,13 @@ static int open_captures(struct cap *c, const struct cli_opts *o, const char *co
 		in->digits = 9;
 		in->snaplen = live_snaplen(c->live, role);
 		in->filter_left_out = live_left_out(c->live, role);
-		left_out += in->filter_left_out;
+		if (in->filter_left_out) {
+			char where[128];
+
+			snprintf(where, sizeof(where), "%s (%s capture)", in->path, in->role);
+			cli_note_left_out(o, role == LIVE_MIG ? mig : icmp, where, in->dlt, in->snaplen, 1);
+		}
 	}
-	if (left_out)
-		fprintf(stderr, "migmeter: note: %zu filter line(s) cannot run in the kernel (protochain: "
-			"IPv6 behind extension headers); the live capture goes without them\n", left_out);
 	return 0;
 }
 
@@ -414,7 +424,8 @@ int capture_main(int argc, char **argv)
 			goto out;
 		}
 		ifn[LIVE_MIG] = auto_if;
-		fprintf(stderr, "migmeter: capturing on %s (the route to %s)\n", auto_if, o.peer);
+		if (!o.quiet)
+			fprintf(stderr, "migmeter: capturing on %s (the route to %s)\n", auto_if, o.peer);
 	}
 	ifn[LIVE_ICMP] = o.icmp_iface ? o.icmp_iface : ifn[LIVE_MIG];
 
@@ -424,6 +435,7 @@ int capture_main(int argc, char **argv)
 		goto out;
 	}
 	c->last_mig_ts = MM_NS_NONE;
+	c->count = o.count;
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
@@ -472,9 +484,10 @@ int capture_main(int argc, char **argv)
 		goto out;
 	}
 	/* Said once everything is ready: from now on every frame is taken, and a signal stops cleanly. */
-	fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and %s "
-		"(icmp, %s)\n", ifn[LIVE_MIG], c->in[LIVE_MIG].dlt_name, c->in[LIVE_MIG].snaplen,
-		o.buffer_mib, ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name);
+	if (!o.quiet)
+		fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and "
+			"%s (icmp, %s)\n", ifn[LIVE_MIG], c->in[LIVE_MIG].dlt_name,
+			c->in[LIVE_MIG].snaplen, o.buffer_mib, ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name);
 	show = o.progress == -1 ? isatty(STDERR_FILENO) : o.progress;
 	rc = 0;
 	if (run_loop(c, &o, show, err, sizeof(err)) < 0) {

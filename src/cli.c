@@ -1,9 +1,7 @@
-/* cli.c - the command line shared by replay and capture: options, filters, report outputs. */
+/* cli.c - what the commands that read frames share: the filters, the meter and report settings, the outputs. */
 #include "cli.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,354 +9,11 @@
 
 #include "out.h"
 
-void cli_usage(FILE *fp)
-{
-	fprintf(fp,
-		"usage: migmeter replay [OPTIONS] FILE...\n"
-		"       migmeter capture [OPTIONS] -i IFACE|auto [--icmp-iface IFACE]\n"
-		"       migmeter interfaces [--format text|json] [IFACE...]\n"
-		"       migmeter --help | --version\n"
-		"\n"
-		"Reports live-migration traffic per TCP flow and VM downtime from ICMP echo\n"
-		"traffic: from saved pcap/pcapng captures (replay, merged by timestamp) or\n"
-		"live from network interfaces (capture).\n"
-		"\n"
-		"Report options (replay and capture):\n"
-		"  --ports LO-HI         migration listening ports (default 49152-49261)\n"
-		"  --filter EXPR         migration capture filter (default: bpf/migration.bpf)\n"
-		"  --icmp-filter EXPR    echo capture filter (default: bpf/icmp.bpf)\n"
-		"  --bpf-dir DIR         where the filter files are\n"
-		"  --ping-target ADDR    downtime total over the echo streams to ADDR only\n"
-		"  --ping-interval DUR   the interval ping was asked for (-i); adds the classic\n"
-		"                        lost x that interval beside the measured one\n"
-		"  --format FMT          text, csv or json (default text)\n"
-		"  -o FILE               write the report to FILE (atomically) instead of stdout\n"
-		"  --episodes FILE       downtime episodes as CSV, one row per episode\n"
-		"  --streams FILE        echo streams as CSV, one row per stream\n"
-		"                        (with --format csv -o X.csv both default to\n"
-		"                        X-episodes.csv and X-streams.csv)\n"
-		"  --timeseries FILE     per-bin CSV: bytes, unique payload, packets, pings\n"
-		"  --bin DURATION        time-series bin (default 1s; 250ms, 2s, 1.5 accepted)\n"
-		"  --max-flows N         cap on the flow table (default 2048)\n"
-		"\n"
-		"Capture options:\n"
-		"  -i IFACE              interface of the migration traffic ('any' for all;\n"
-		"                        'auto' with --peer: the one the routing table uses)\n"
-		"  --peer ADDR           the other compute node (for -i auto)\n"
-		"  --icmp-iface IFACE    interface of the ping traffic (default: -i)\n"
-		"  -w FILE               also save what was captured (.pcapng: pcapng, else pcap)\n"
-		"  --duration DUR        stop after this long\n"
-		"  --idle-stop DUR       stop once migration traffic has started and then been\n"
-		"                        idle this long\n"
-		"  --snaplen N           bytes kept of each frame (default 256: headers plus\n"
-		"                        the first payload bytes)\n"
-		"  --buffer-size MIB     kernel ring per capture (default 64, at most 2047)\n"
-		"  --no-promisc          do not put the interfaces in promiscuous mode\n"
-		"  -Z USER               drop root to USER once the captures are open\n"
-		"                        (default nobody; -Z root keeps root)\n"
-		"  --progress, --no-progress   the progress line on stderr (default: when it\n"
-		"                        is a terminal)\n"
-		"\n"
-		"  -h, --help            this text\n"
-		"  -V, --version         the version\n"
-		"\n"
-		"Capture stops on SIGINT/SIGTERM, --duration or --idle-stop and writes the\n"
-		"report either way. Exit status: 0 success, 1 runtime failure (the report\n"
-		"is still written when anything was read), 2 usage error.\n");
-}
-
-static int parse_ports(const char *s, struct cli_opts *o)
-{
-	char *end;
-	unsigned long lo, hi;
-
-	errno = 0;
-	lo = strtoul(s, &end, 10);
-	if (end == s || errno)
-		return -1;
-	hi = lo;
-	if (*end == '-') {
-		const char *h = end + 1;
-
-		hi = strtoul(h, &end, 10);
-		if (end == h || errno)
-			return -1;
-	}
-	if (*end || lo == 0 || hi > 65535 || lo > hi)
-		return -1;
-	o->port_lo = (uint16_t)lo;
-	o->port_hi = (uint16_t)hi;
-	snprintf(o->ports, sizeof(o->ports), "%u-%u", (unsigned)o->port_lo, (unsigned)o->port_hi);
-	return 0;
-}
-
-static int parse_target(const char *s, struct cli_opts *o)
-{
-	unsigned char buf[16];
-
-	if (inet_pton(AF_INET, s, buf) == 1)
-		return inet_ntop(AF_INET, buf, o->ping_target, sizeof(o->ping_target)) ? 0 : -1;
-	if (inet_pton(AF_INET6, s, buf) == 1)
-		return inet_ntop(AF_INET6, buf, o->ping_target, sizeof(o->ping_target)) ? 0 : -1;
-	return -1;
-}
-
-/* A decimal in [lo, hi]; 0 or -1. */
-static int parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	return (end == s || *end || errno || *v < lo || *v > hi || *s == '-') ? -1 : 0;
-}
-
-static int is_addr(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-enum { OPT_PORTS = 256, OPT_FILTER, OPT_ICMP_FILTER, OPT_BPF_DIR, OPT_TARGET, OPT_FORMAT,
-       OPT_EPISODES, OPT_STREAMS, OPT_SERIES, OPT_BIN, OPT_MAX_FLOWS, OPT_PING_INTERVAL,
-       OPT_ICMP_IFACE, OPT_PEER, OPT_DURATION, OPT_IDLE_STOP, OPT_SNAPLEN, OPT_BUFFER,
-       OPT_NO_PROMISC, OPT_PROGRESS, OPT_NO_PROGRESS };
-
-/* Options that only mean something to capture. */
-static int capture_only(int c)
-{
-	return c == 'i' || c == 'w' || c == 'Z' || (c >= OPT_ICMP_IFACE && c <= OPT_NO_PROGRESS);
-}
-
-/* Checks that need every option seen. Returns 0 or CLI_EXIT_USAGE after one line. */
-static int check_opts(struct cli_opts *o)
-{
-	if (o->cmd == CLI_REPLAY && o->nargs == 0) {
-		fprintf(stderr, "migmeter: replay needs at least one capture file (see --help)\n");
-		return CLI_EXIT_USAGE;
-	}
-	if (o->cmd != CLI_CAPTURE)
-		return 0;
-	if (o->nargs > 0) {
-		fprintf(stderr, "migmeter: capture takes no file argument ('%s'); use -w to save "
-			"the capture\n", o->args[0]);
-		return CLI_EXIT_USAGE;
-	}
-	if (!o->iface) {
-		fprintf(stderr, "migmeter: capture needs -i IFACE (see 'migmeter interfaces')\n");
-		return CLI_EXIT_USAGE;
-	}
-	if (strcmp(o->iface, "auto") == 0 && !o->peer) {
-		fprintf(stderr, "migmeter: -i auto needs --peer ADDR (the other compute node)\n");
-		return CLI_EXIT_USAGE;
-	}
-	if (o->peer && strcmp(o->iface, "auto") != 0) {
-		fprintf(stderr, "migmeter: --peer only goes with -i auto\n");
-		return CLI_EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* "--ports", or "-i" for an option with a letter. */
-static const char *opt_name(const struct option *lopts, int c, char name[40])
-{
-	size_t i;
-
-	for (i = 0; lopts[i].name && lopts[i].val != c; i++)
-		;
-	if (c < 256)
-		snprintf(name, 40, "-%c", c);
-	else
-		snprintf(name, 40, "--%s", lopts[i].name ? lopts[i].name : "?");
-	return name;
-}
-
-int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *done)
-{
-	static const struct option lopts[] = {
-		{ "ports", required_argument, NULL, OPT_PORTS },
-		{ "filter", required_argument, NULL, OPT_FILTER },
-		{ "icmp-filter", required_argument, NULL, OPT_ICMP_FILTER },
-		{ "bpf-dir", required_argument, NULL, OPT_BPF_DIR },
-		{ "ping-target", required_argument, NULL, OPT_TARGET },
-		{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "episodes", required_argument, NULL, OPT_EPISODES },
-		{ "streams", required_argument, NULL, OPT_STREAMS },
-		{ "timeseries", required_argument, NULL, OPT_SERIES },
-		{ "bin", required_argument, NULL, OPT_BIN },
-		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "icmp-iface", required_argument, NULL, OPT_ICMP_IFACE },
-		{ "peer", required_argument, NULL, OPT_PEER },
-		{ "write", required_argument, NULL, 'w' },
-		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "idle-stop", required_argument, NULL, OPT_IDLE_STOP },
-		{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
-		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
-		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
-		{ "user", required_argument, NULL, 'Z' },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long v;
-	char name[40];
-	int c;
-
-	*done = 0;
-	memset(o, 0, sizeof(*o));
-	o->cmd = cmd;
-	parse_ports("49152-49261", o);
-	o->format = "text";
-	o->bin = MM_NS_PER_S;
-	o->ping_interval = MM_NS_NONE;
-	o->duration = o->idle_stop = MM_NS_NONE;
-	o->snaplen = 256;
-	o->buffer_mib = 64;
-	o->promisc = 1;
-	o->progress = -1;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":hi:o:Vw:Z:", lopts, NULL)) != -1) {
-		if (capture_only(c) && cmd != CLI_CAPTURE) {
-			fprintf(stderr, "migmeter: %s is a capture option (see --help)\n",
-				opt_name(lopts, c, name));
-			return CLI_EXIT_USAGE;
-		}
-		switch (c) {
-		case OPT_PORTS:
-			if (parse_ports(optarg, o) < 0)
-				goto bad_value;
-			break;
-		case OPT_FILTER:
-			o->filter = optarg;
-			break;
-		case OPT_ICMP_FILTER:
-			o->icmp_filter = optarg;
-			break;
-		case OPT_BPF_DIR:
-			o->bpf_dir = optarg;
-			break;
-		case OPT_TARGET:
-			if (parse_target(optarg, o) < 0)
-				goto bad_value;
-			o->have_target = 1;
-			break;
-		case OPT_FORMAT:
-			if (!out_find(optarg)) {
-				fprintf(stderr, "migmeter: unknown format '%s' (one of %s)\n", optarg,
-					out_names());
-				return CLI_EXIT_USAGE;
-			}
-			o->format = optarg;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case OPT_EPISODES:
-			o->episodes = optarg;
-			break;
-		case OPT_STREAMS:
-			o->streams = optarg;
-			break;
-		case OPT_SERIES:
-			o->timeseries = optarg;
-			break;
-		case OPT_BIN:
-			if (mm_parse_duration(optarg, &o->bin) < 0)
-				goto bad_value;
-			break;
-		case OPT_PING_INTERVAL:
-			if (mm_parse_duration(optarg, &o->ping_interval) < 0)
-				goto bad_value;
-			break;
-		case OPT_MAX_FLOWS:
-			if (parse_ulong(optarg, 1, 1UL << 24, &v) < 0)
-				goto bad_value;
-			o->max_flows = v;
-			break;
-		case 'i':
-			if (!*optarg)
-				goto bad_value;
-			o->iface = optarg;
-			break;
-		case OPT_ICMP_IFACE:
-			if (!*optarg)
-				goto bad_value;
-			o->icmp_iface = optarg;
-			break;
-		case OPT_PEER:
-			if (!is_addr(optarg))
-				goto bad_value;
-			o->peer = optarg;
-			break;
-		case 'w':
-			o->write = optarg;
-			break;
-		case OPT_DURATION:
-			if (mm_parse_duration(optarg, &o->duration) < 0 || o->duration <= 0)
-				goto bad_value;
-			break;
-		case OPT_IDLE_STOP:
-			if (mm_parse_duration(optarg, &o->idle_stop) < 0 || o->idle_stop <= 0)
-				goto bad_value;
-			break;
-		case OPT_SNAPLEN:
-			/* Enough for Ethernet + VLANs + IPv6 + TCP with options; at most 256 KiB. */
-			if (parse_ulong(optarg, 96, 262144, &v) < 0)
-				goto bad_value;
-			o->snaplen = (int)v;
-			break;
-		case OPT_BUFFER:
-			if (parse_ulong(optarg, 1, 2047, &v) < 0)
-				goto bad_value;
-			o->buffer_mib = (int)v;
-			break;
-		case OPT_NO_PROMISC:
-			o->promisc = 0;
-			break;
-		case 'Z':
-			if (!*optarg)
-				goto bad_value;
-			o->user = optarg;
-			break;
-		case OPT_PROGRESS:
-			o->progress = 1;
-			break;
-		case OPT_NO_PROGRESS:
-			o->progress = 0;
-			break;
-		case 'h':
-			cli_usage(stdout);
-			*done = 1;
-			return 0;
-		case 'V':
-			printf("migmeter %s\n", MM_VERSION);
-			*done = 1;
-			return 0;
-		case ':':
-			fprintf(stderr, "migmeter: option %s needs a value (see --help)\n", argv[optind - 1]);
-			return CLI_EXIT_USAGE;
-		default:
-			fprintf(stderr, "migmeter: unknown option %s (see --help)\n", argv[optind - 1]);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	o->args = argv + optind;
-	o->nargs = (size_t)(argc - optind);
-	return check_opts(o);
-bad_value:
-	fprintf(stderr, "migmeter: bad value '%s' for %s (see --help)\n", optarg, opt_name(lopts, c, name));
-	return CLI_EXIT_USAGE;
-}
+/* Where the filter directory came from, for the messages. */
+enum bpf_from { BPF_FROM_OPTION, BPF_FROM_ENV, BPF_FROM_EXE, BPF_FROM_DEFAULT };
 
 /* The bpf/ directory: --bpf-dir, $MIGMETER_BPF_DIR, beside the binary, then the installed one. */
-static void find_bpf_dir(const struct cli_opts *o, char *dir, size_t n)
+static enum bpf_from find_bpf_dir(const struct cli_opts *o, char *dir, size_t n)
 {
 	char exe[PATH_MAX], probe[PATH_MAX + 64];
 	const char *env = getenv("MIGMETER_BPF_DIR");
@@ -366,11 +21,11 @@ static void find_bpf_dir(const struct cli_opts *o, char *dir, size_t n)
 
 	if (o->bpf_dir) {
 		snprintf(dir, n, "%s", o->bpf_dir);
-		return;
+		return BPF_FROM_OPTION;
 	}
 	if (env && *env) {
 		snprintf(dir, n, "%s", env);
-		return;
+		return BPF_FROM_ENV;
 	}
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
@@ -388,17 +43,25 @@ static void find_bpf_dir(const struct cli_opts *o, char *dir, size_t n)
 				snprintf(probe, sizeof(probe), "%s/%s/migration.bpf", exe, rel[i]);
 				if (access(probe, R_OK) == 0) {
 					snprintf(dir, n, "%s/%s", exe, rel[i]);
-					return;
+					return BPF_FROM_EXE;
 				}
 			}
 		}
 	}
 	snprintf(dir, n, "%s", MM_BPFDIR);
+	return BPF_FROM_DEFAULT;
 }
 
 static int load_filter(struct filter_spec *f, const char *user, const char *opt, const char *dir,
-		       const char *file, const char *ports)
+		       enum bpf_from from, const char *file, const char *ports)
 {
+	static const char *const hint[] = {
+		[BPF_FROM_OPTION] = " (the directory --bpf-dir names)",
+		[BPF_FROM_ENV] = " (the directory MIGMETER_BPF_DIR names)",
+		[BPF_FROM_EXE] = "; give the filter directory with --bpf-dir DIR or MIGMETER_BPF_DIR",
+		[BPF_FROM_DEFAULT] = "; no bpf/ beside the binary either: give the filter directory "
+				     "with --bpf-dir DIR or MIGMETER_BPF_DIR",
+	};
 	char path[PATH_MAX + 64], err[512];
 	int rc;
 
@@ -409,22 +72,69 @@ static int load_filter(struct filter_spec *f, const char *user, const char *opt,
 		rc = filter_load(f, path, ports, err, sizeof(err));
 	}
 	if (rc < 0)
-		fprintf(stderr, "migmeter: %s\n", err);
+		fprintf(stderr, "migmeter: %s%s\n", err,
+			!user && strncmp(err, "cannot read", 11) == 0 ? hint[from] : "");
 	return rc;
+}
+
+/* -v: which filter each capture runs. */
+static void note_filter(const struct cli_opts *o, const char *what, const struct filter_spec *f)
+{
+	if (!o->verbose)
+		return;
+	if (f->user)
+		fprintf(stderr, "migmeter: note: %s filter: '%s' (%s)\n", what, f->alts[0], f->origin);
+	else
+		fprintf(stderr, "migmeter: note: %s filter: %s, %zu lines%s%s%s\n", what, f->origin, f->n,
+			strcmp(what, "migration") == 0 ? " (ports " : "",
+			strcmp(what, "migration") == 0 ? o->ports : "", strcmp(what, "migration") == 0 ? ")" : "");
 }
 
 int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct filter_spec *icmp)
 {
 	char dir[PATH_MAX + 64];
+	enum bpf_from from = find_bpf_dir(o, dir, sizeof(dir));
 
-	find_bpf_dir(o, dir, sizeof(dir));
-	if (load_filter(mig, o->filter, "--filter", dir, "migration.bpf", o->ports) < 0)
+	if (load_filter(mig, o->filter, o->filter == o->filter_words ? "the expression after the options" :
+			"--filter", dir, from, "migration.bpf", o->ports) < 0)
 		return -1;
-	if (load_filter(icmp, o->icmp_filter, "--icmp-filter", dir, "icmp.bpf", o->ports) < 0) {
+	if (load_filter(icmp, o->icmp_filter, "--icmp-filter", dir, from, "icmp.bpf", o->ports) < 0) {
 		filter_release(mig);
 		return -1;
 	}
+	note_filter(o, "migration", mig);
+	note_filter(o, "echo", icmp);
 	return 0;
+}
+
+void cli_note_left_out(const struct cli_opts *o, const struct filter_spec *f, const char *where, int dlt,
+		       int snaplen, int kernel)
+{
+	const char *link = pcap_datalink_val_to_name(dlt);
+	pcap_t *p;
+	size_t i;
+
+	if (!o->verbose || f->user)
+		return;
+	p = pcap_open_dead(dlt, snaplen > 0 ? snaplen : 262144);
+	if (!p)
+		return;
+	for (i = 0; i < f->n; i++) {
+		switch (filter_alt_fit(f, i, p, kernel)) {
+		case FILTER_FITS:
+			break;
+		case FILTER_NO_LINK:
+			fprintf(stderr, "migmeter: note: %s: %s line %u left out ('%s'): link type %s cannot "
+				"express it\n", where, f->origin, f->line[i], f->alts[i], link ? link : "?");
+			break;
+		case FILTER_NO_KERNEL:
+			fprintf(stderr, "migmeter: note: %s: %s line %u left out ('%s'): the kernel cannot "
+				"run it (libpcap's protochain jumps backwards), so what only it matches is not "
+				"captured live\n", where, f->origin, f->line[i], f->alts[i]);
+			break;
+		}
+	}
+	pcap_close(p);
 }
 
 int cli_setup(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, struct filter_spec *mig,
@@ -434,7 +144,7 @@ int cli_setup(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, struc
 
 	if (rc || *done)
 		return rc;
-	return cli_load_filters(o, mig, icmp) < 0 ? CLI_EXIT_USAGE : 0;
+	return cli_load_filters(o, mig, icmp) < 0 ? CLI_EXIT_RUNTIME : 0;
 }
 
 void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg)

@@ -49,6 +49,7 @@ int filter_load(struct filter_spec *f, const char *path, const char *ports, char
 	size_t len;
 	FILE *fp;
 	const char *p, *end;
+	unsigned line = 0;
 	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
@@ -74,6 +75,7 @@ int filter_load(struct filter_spec *f, const char *path, const char *ports, char
 		const char *hash = memchr(p, '#', (size_t)(eol - p));
 		size_t n = (size_t)((hash ? hash : eol) - p);
 
+		line++;
 		if (!blank(p, n)) {
 			if (f->n == FILTER_MAX_ALTS) {
 				snprintf(err, errlen, "filter file %s has more than %d alternatives", path,
@@ -85,6 +87,7 @@ int filter_load(struct filter_spec *f, const char *path, const char *ports, char
 				snprintf(err, errlen, "out of memory");
 				goto out;
 			}
+			f->line[f->n] = line;
 			f->n++;
 		}
 		p = nl ? nl + 1 : end;
@@ -241,4 +244,16 @@ int filter_compile_kernel(const struct filter_spec *f, pcap_t *p, struct bpf_pro
 			  size_t *left_out, char *err, size_t errlen)
 {
 	return compile(f, p, prog, 1, left_out, err, errlen);
+}
+
+enum filter_fit filter_alt_fit(const struct filter_spec *f, size_t i, pcap_t *p, int kernel)
+{
+	struct bpf_program prog;
+	int ok;
+
+	if (i >= f->n || compile_set(f, 1ULL << i, p, &prog, 0) != 0)
+		return FILTER_NO_LINK;
+	ok = kernel_ok(&prog);
+	pcap_freecode(&prog);
+	return kernel && !ok ? FILTER_NO_KERNEL : FILTER_FITS;
 }

@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "capture.h"
 #include "cli.h"
+#include "cli-usage.h"
 #include "iflist.h"
 #include "meter.h"
 #include "report.h"
@@ -48,6 +50,12 @@ static int cmd_replay(int argc, char **argv)
 		if ((o.filter || o.icmp_filter) && strstr(err, "filter for"))
 			rc = CLI_EXIT_USAGE;
 		goto out;
+	}
+	for (i = 0; i < source_count(src); i++) {
+		const struct source_input *in = source_input(src, i);
+
+		cli_note_left_out(&o, &mig, in->path, in->dlt, 0, 0);
+		cli_note_left_out(&o, &icmp, in->path, in->dlt, 0, 0);
 	}
 	cli_meter_cfg(&o, &cfg);
 	if (meter_init(&m, &cfg) < 0) {
@@ -121,10 +129,76 @@ out:
 	return rc;
 }
 
+/* Whether argv holds -r FILE (tcpdump's read) before any "--": then it means replay. */
+static int has_read(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if ((argv[i][0] == '-' && argv[i][1] == 'r') || strncmp(argv[i], "--read", 6) == 0)
+			return 1;
+	return 0;
+}
+
+/* A capture file's name where a command should be: an existing file or a capture's extension. */
+static int looks_like_capture(const char *s)
+{
+	static const char *const ext[] = { ".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz" };
+	size_t n = strlen(s), i;
+	struct stat st;
+
+	if (strcmp(s, "-") == 0)
+		return 1;
+	if (stat(s, &st) == 0 && S_ISREG(st.st_mode))
+		return 1;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (n > strlen(ext[i]) && strcmp(s + n - strlen(ext[i]), ext[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The command options without one were meant for: -i captures, a capture file is replayed. */
+static const char *suggest(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-i") == 0 || strncmp(argv[i], "--interface", 11) == 0)
+			return "capture";
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && looks_like_capture(argv[i]))
+			return "replay";
+	return NULL;
+}
+
+/* One line: "did you mean: migmeter CMD ARGS..." (arguments with blanks or quotes quoted). */
+static int did_you_mean(const char *why, const char *cmd, int argc, char **argv)
+{
+	int i;
+
+	fprintf(stderr, "migmeter: %s; did you mean: migmeter %s", why, cmd);
+	for (i = 1; i < argc; i++) {
+		if (argv[i][strcspn(argv[i], " \t'\"\\$*?;&|<>()")] || !argv[i][0]) {
+			const char *p;
+
+			fputs(" '", stderr);
+			for (p = argv[i]; *p; p++)
+				*p == '\'' ? fputs("'\\''", stderr) : fputc(*p, stderr);
+			fputc('\'', stderr);
+		} else {
+			fprintf(stderr, " %s", argv[i]);
+		}
+	}
+	fputc('\n', stderr);
+	return CLI_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
+	char why[160];
+
 	if (argc < 2) {
-		cli_usage(stderr);
+		cli_usage_short(stderr);
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -141,6 +215,24 @@ int main(int argc, char **argv)
 		return capture_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "interfaces") == 0)
 		return iflist_main(argc - 1, argv + 1);
-	fprintf(stderr, "migmeter: unknown command '%s' (see --help)\n", argv[1]);
+	/* tcpdump's way: `migmeter -r FILE` reads FILE, as replay does. */
+	if (argv[1][0] == '-' && has_read(argc, argv))
+		return cmd_replay(argc, argv);
+	if (argv[1][0] == '-' && argv[1][1]) {
+		const char *cmd = suggest(argc, argv);
+
+		snprintf(why, sizeof(why), "no command before %.60s", argv[1]);
+		if (cmd)
+			return did_you_mean(why, cmd, argc, argv);
+		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture or interfaces "
+			"(see 'migmeter --help')\n", why);
+		return CLI_EXIT_USAGE;
+	}
+	if (looks_like_capture(argv[1])) {
+		snprintf(why, sizeof(why), "'%.100s' is not a command", argv[1]);
+		return did_you_mean(why, "replay", argc, argv);
+	}
+	fprintf(stderr, "migmeter: unknown command '%s': replay, capture or interfaces (see 'migmeter "
+		"--help')\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

@@ -107,13 +107,33 @@ static void test_filter_kernel(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	fp = fdopen(fd, "w");
-	fputs("# test\ntcp portrange @PORTS@\nip6 protochain 6 and not ip6 proto 6\n", fp);
+	fputs("# test\ntcp portrange @PORTS@\n\nip6 protochain 6 and not ip6 proto 6\n", fp);
 	fclose(fp);
 	assert_int_equal(filter_load(&f, path, "49152-49261", err, sizeof(err)), 0);
 	assert_int_equal(f.n, 2);
+	/* Each alternative knows its line, for the -v notes. */
+	assert_int_equal(f.line[0], 2);
+	assert_int_equal(f.line[1], 4);
 	assert_int_equal(filter_compile_kernel(&f, p, &prog, &left_out, err, sizeof(err)), 0);
 	assert_int_equal(left_out, 1);
 	pcap_freecode(&prog);
+	/* Which one, and why: the kernel cannot run protochain. */
+	assert_int_equal(filter_alt_fit(&f, 0, p, 1), FILTER_FITS);
+	assert_int_equal(filter_alt_fit(&f, 1, p, 1), FILTER_NO_KERNEL);
+	assert_int_equal(filter_alt_fit(&f, 1, p, 0), FILTER_FITS);
+	assert_int_equal(filter_alt_fit(&f, 2, p, 0), FILTER_NO_LINK);	/* no such line */
+	filter_release(&f);
+	/* A line the link type cannot express (no vlan on Linux cooked v2). */
+	assert_int_equal(filter_from_expr(&f, "t", "vlan and tcp", err, sizeof(err)), 0);
+	{
+		pcap_t *sll2 = pcap_open_dead(DLT_LINUX_SLL2, 256);
+
+		assert_int_equal(filter_alt_fit(&f, 0, sll2, 0), FILTER_NO_LINK);
+		assert_int_equal(filter_alt_fit(&f, 0, p, 1), FILTER_FITS);
+		pcap_close(sll2);
+	}
+	filter_release(&f);
+	assert_int_equal(filter_load(&f, path, "49152-49261", err, sizeof(err)), 0);
 	/* Offline, libpcap's interpreter runs it all. */
 	assert_int_equal(filter_compile(&f, p, &prog, err, sizeof(err)), 0);
 	pcap_freecode(&prog);
@@ -198,6 +218,60 @@ static void test_cli_errors(void **state)
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "auto", "--peer", "fd00::2", NULL), 0);
 }
 
+/* What a tcpdump user types: -r among the files, -s 0, -B in KiB, -c, a trailing filter, -q/-v. */
+static void test_cli_tcpdump(void **state)
+{
+	struct cli_opts o;
+
+	(void)state;
+	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "a.pcap", "-r", "b.pcap", "--format", "json",
+			       "-rc.pcap", "d.pcap", "--", "-e.pcap", NULL), 0);
+	assert_int_equal(o.nargs, 5);
+	assert_string_equal(o.args[0], "a.pcap");
+	assert_string_equal(o.args[1], "b.pcap");
+	assert_string_equal(o.args[2], "c.pcap");
+	assert_string_equal(o.args[3], "d.pcap");
+	assert_string_equal(o.args[4], "-e.pcap");
+	assert_string_equal(o.format, "json");
+	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "-", NULL), 0);
+	assert_string_equal(o.args[0], "-");
+
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "eth0", "tcp", "port", "5000", "-s", "0",
+			       "-B", "4097", "-c", "10", "-q", "-w", "-", NULL), 0);
+	assert_string_equal(o.filter, "tcp port 5000");
+	assert_int_equal(o.nargs, 0);
+	assert_int_equal(o.snaplen, 262144);
+	assert_int_equal(o.buffer_mib, 5);
+	assert_int_equal(o.count, 10);
+	assert_int_equal(o.quiet, 1);
+	assert_int_equal(o.progress, 0);
+	assert_string_equal(o.write, "-");
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-vv", "-i", "eth0", "--", "not", "icmp", NULL), 0);
+	assert_int_equal(o.verbose, 2);
+	assert_string_equal(o.filter, "not icmp");
+
+	/* Single-valued options given twice, in any spelling, are errors. */
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-i", "b", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--interface=b", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-s", "100", "--snaplen", "100", NULL),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-B", "1024", "--buffer-size", "1",
+			       NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "--bin", "1s", "--bin", "1s", "f", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--filter", "tcp", "udp", NULL),
+			 CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-q", "-v", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--progress", "-q", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-c", "0", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-B", "0", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-B", "2096129", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "-c", "3", "f", NULL), CLI_EXIT_USAGE);
+	assert_int_equal(parse(CLI_INTERFACES, &o, "interfaces", "--ports", "1-2", NULL), CLI_EXIT_USAGE);
+	/* Flags may repeat. */
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--no-promisc", "--no-promisc",
+			       "--no-progress", "-q", "-q", NULL), 0);
+}
+
 static int write_text(FILE *fp, void *ctx)
 {
 	return fputs(ctx, fp) >= 0 ? 0 : -1;
@@ -260,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_filter_kernel),
 		cmocka_unit_test(test_cli_capture),
 		cmocka_unit_test(test_cli_errors),
+		cmocka_unit_test(test_cli_tcpdump),
 		cmocka_unit_test(test_relay),
 	};
 

@@ -36,6 +36,39 @@ static void test_durations(void **state)
 	assert_int_equal(mm_parse_duration(NULL, &d), -1);
 }
 
+/* Every unit the help and the manual list: ns, us, ms, s, m or min, h; no unit is seconds. */
+static void test_duration_units(void **state)
+{
+	static const struct {
+		const char *text;
+		mm_ns ns;
+	} ok[] = {
+		{ "7ns", 7 }, { "7us", 7000 }, { "7ms", 7000000 }, { "7s", 7 * MM_NS_PER_S },
+		{ "7m", 420 * MM_NS_PER_S }, { "7min", 420 * MM_NS_PER_S }, { "7h", 25200 * MM_NS_PER_S },
+		{ "7", 7 * MM_NS_PER_S },
+		{ "1.5ms", 1500000 }, { "0.5us", 500 }, { "1.5m", 90 * MM_NS_PER_S },
+		{ "1.25min", 75 * MM_NS_PER_S }, { "0.5h", 1800 * MM_NS_PER_S }, { ".5s", MM_NS_PER_S / 2 },
+		{ "2.", 2 * MM_NS_PER_S }, { "0.000000001", 1 }, { "1.5ns", 1 },
+		{ "100000h", 100000LL * 3600 * MM_NS_PER_S },
+	};
+	static const char *const bad[] = {
+		"1 s", " 1s", "1s ", "+1s", "1S", "1MS", "1sec", "1hr", "1mn", "1.2.3", "ms", ".",
+		"1e3", "0.4ns", "0s", "0min", "1,5s", "1..5", "9999999999h", "1s1",
+	};
+	size_t i;
+	mm_ns d;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		d = -1;
+		if (mm_parse_duration(ok[i].text, &d) != 0 || d != ok[i].ns)
+			fail_msg("'%s': got %lld, want %lld", ok[i].text, (long long)d, (long long)ok[i].ns);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (mm_parse_duration(bad[i], &d) != -1)
+			fail_msg("'%s' accepted as %lld ns", bad[i], (long long)d);
+}
+
 static void test_formats(void **state)
 {
 	char b[64];
@@ -59,6 +92,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_duration_units),
 		cmocka_unit_test(test_formats),
 	};
 

@@ -1,0 +1,250 @@
+/* cli-usage.c - the option table (what cli_parse accepts and --help lists) and the usage texts. */
+#include "cli-usage.h"
+
+#include <string.h>
+
+#define R CLI_FOR_REPLAY
+#define C CLI_FOR_CAPTURE
+#define M CLI_FOR_METER
+
+const struct cli_option cli_options[] = {
+	{ CLI_OPT_READ, 'r', "read", "FILE", R, CLI_SEC_INPUT,
+	  "read FILE, as a FILE operand does (tcpdump -r); once\nfor each file" },
+
+	{ CLI_OPT_PORTS, 0, "ports", "LO-HI", M, CLI_SEC_REPORT,
+	  "migration listening ports (default 49152-49261)" },
+	{ CLI_OPT_FILTER, 0, "filter", "EXPR", M, CLI_SEC_REPORT,
+	  "migration capture filter (default: bpf/migration.bpf)" },
+	{ CLI_OPT_ICMP_FILTER, 0, "icmp-filter", "EXPR", M, CLI_SEC_REPORT,
+	  "echo capture filter (default: bpf/icmp.bpf)" },
+	{ CLI_OPT_BPF_DIR, 0, "bpf-dir", "DIR", M, CLI_SEC_REPORT,
+	  "where the filter files are (default: $MIGMETER_BPF_DIR,\nthen bpf/ beside the binary, then the installed ones)" },
+	{ CLI_OPT_TARGET, 0, "ping-target", "ADDR", M, CLI_SEC_REPORT,
+	  "downtime total over the echo streams to ADDR only" },
+	{ CLI_OPT_PING_INTERVAL, 0, "ping-interval", "DUR", M, CLI_SEC_REPORT,
+	  "the interval ping was asked for (-i); adds the classic\nlost x that interval beside the measured one" },
+	{ CLI_OPT_FORMAT, 0, "format", "FMT", M, CLI_SEC_REPORT,
+	  "text, csv or json (default text)" },
+	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_IFACES, CLI_SEC_REPORT,
+	  "text or json (default text)" },
+	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", M, CLI_SEC_REPORT,
+	  "write the report to FILE instead of stdout" },
+	{ CLI_OPT_EPISODES, 0, "episodes", "FILE", M, CLI_SEC_REPORT,
+	  "downtime episodes as CSV, one row per episode" },
+	{ CLI_OPT_STREAMS, 0, "streams", "FILE", M, CLI_SEC_REPORT,
+	  "echo streams as CSV, one row per stream\n(with --format csv -o X.csv both default to\nX-episodes.csv and X-streams.csv)" },
+	{ CLI_OPT_SERIES, 0, "timeseries", "FILE", M, CLI_SEC_REPORT,
+	  "per-bin CSV: bytes, unique payload, packets, pings" },
+	{ CLI_OPT_BIN, 0, "bin", "DUR", M, CLI_SEC_REPORT,
+	  "time-series bin and peak-throughput window (default 1s)" },
+	{ CLI_OPT_MAX_FLOWS, 0, "max-flows", "N", M, CLI_SEC_REPORT,
+	  "cap on the flow table: 1..16777216 (default 2048)" },
+
+	{ CLI_OPT_IFACE, 'i', "interface", "IFACE", C, CLI_SEC_CAPTURE,
+	  "interface of the migration traffic ('any' for all;\n'auto' with --peer: the one the routing table uses)" },
+	{ CLI_OPT_PEER, 0, "peer", "ADDR", C, CLI_SEC_CAPTURE,
+	  "the other compute node (for -i auto)" },
+	{ CLI_OPT_ICMP_IFACE, 0, "icmp-iface", "IFACE", C, CLI_SEC_CAPTURE,
+	  "interface of the ping traffic (default: -i)" },
+	{ CLI_OPT_WRITE, 'w', "write", "FILE", C, CLI_SEC_CAPTURE,
+	  "also save what was captured (.pcapng: pcapng, else pcap)" },
+	{ CLI_OPT_COUNT, 'c', "count", "N", C, CLI_SEC_CAPTURE,
+	  "stop after N migration frames (as tcpdump -c)" },
+	{ CLI_OPT_DURATION, 0, "duration", "DUR", C, CLI_SEC_CAPTURE,
+	  "stop after this long" },
+	{ CLI_OPT_IDLE_STOP, 0, "idle-stop", "DUR", C, CLI_SEC_CAPTURE,
+	  "stop once migration traffic has started and then been\nidle this long" },
+	{ CLI_OPT_SNAPLEN, 's', "snaplen", "N", C, CLI_SEC_CAPTURE,
+	  "bytes kept of each frame: 96..262144, 0 for 262144\n(default 256: headers plus the first payload bytes)" },
+	{ CLI_OPT_BUFFER_KIB, 'B', NULL, "KIB", C, CLI_SEC_CAPTURE,
+	  "kernel ring per capture in KiB, as tcpdump -B\n(rounded up to whole MiB)" },
+	{ CLI_OPT_BUFFER, 0, "buffer-size", "MIB", C, CLI_SEC_CAPTURE,
+	  "kernel ring per capture in MiB: 1..2047 (default 64)" },
+	{ CLI_OPT_NO_PROMISC, 0, "no-promisc", NULL, C, CLI_SEC_CAPTURE,
+	  "do not put the interfaces in promiscuous mode" },
+	{ CLI_OPT_USER, 'Z', "user", "USER", C, CLI_SEC_CAPTURE,
+	  "drop root to USER once the captures are open\n(default nobody; -Z root keeps root)" },
+
+	{ CLI_OPT_QUIET, 'q', "quiet", NULL, M, CLI_SEC_MESSAGES,
+	  "only the report: no progress line and no notes on\nstderr (warnings and errors still)" },
+	{ CLI_OPT_VERBOSE, 'v', "verbose", NULL, M, CLI_SEC_MESSAGES,
+	  "notes on stderr: the filter files used and each filter\nline left out, with why" },
+	{ CLI_OPT_PROGRESS, 0, "progress", NULL, C, CLI_SEC_MESSAGES,
+	  "the progress line on stderr (default: when stderr is\na terminal)" },
+	{ CLI_OPT_NO_PROGRESS, 0, "no-progress", NULL, C, CLI_SEC_MESSAGES,
+	  "no progress line" },
+
+	{ CLI_OPT_HELP, 'h', "help", NULL, CLI_FOR_ALL, CLI_SEC_GENERAL,
+	  "this text" },
+	{ CLI_OPT_VERSION, 'V', "version", NULL, CLI_FOR_ALL, CLI_SEC_GENERAL,
+	  "the version" },
+	{ 0, 0, NULL, NULL, 0, 0, NULL },
+};
+
+#undef R
+#undef C
+#undef M
+
+static const char *const cmd_names[] = { "replay", "capture", "interfaces" };
+
+const char *cli_cmd_name(enum cli_cmd cmd)
+{
+	return (unsigned)cmd < sizeof(cmd_names) / sizeof(cmd_names[0]) ? cmd_names[cmd] : "?";
+}
+
+/* Each command's synopsis lines, without the "usage: " that starts the first. */
+static const char synopsis_replay[] =
+	"migmeter replay [OPTIONS] FILE...\n"
+	"migmeter -r FILE [OPTIONS]\n";
+static const char synopsis_capture[] =
+	"migmeter capture [OPTIONS] -i IFACE|auto [--icmp-iface IFACE] [EXPRESSION]\n";
+static const char synopsis_ifaces[] =
+	"migmeter interfaces [--format text|json] [IFACE...]\n";
+
+/* Prints synopsis lines, "usage: " before the first line of all and 7 spaces before the others. */
+static void print_synopsis(FILE *fp, const char *lines, int *first)
+{
+	const char *nl;
+
+	for (; *lines; lines = nl + 1) {
+		nl = strchr(lines, '\n');
+		fprintf(fp, "%s%.*s\n", *first ? "usage: " : "       ", (int)(nl - lines), lines);
+		*first = 0;
+	}
+}
+
+static const char about_replay[] =
+	"Reports live-migration traffic per TCP flow and VM downtime from ICMP echo\n"
+	"traffic in saved pcap/pcapng captures, several files merged by timestamp.\n";
+static const char about_capture[] =
+	"Reports live-migration traffic per TCP flow and VM downtime from ICMP echo\n"
+	"traffic, live from network interfaces. EXPRESSION, the words after the\n"
+	"options (as tcpdump takes them), is the migration filter, as --filter is.\n";
+static const char about_ifaces[] =
+	"Lists the network interfaces (all, or the IFACEs named) with their state,\n"
+	"addresses and counters.\n";
+
+static const char footer_durations[] =
+	"DUR is a duration: a number with a unit ns, us, ms, s, m or min, h (no unit:\n"
+	"seconds), e.g. 250ms, 1.5s, 2m.\n";
+static const char footer_capture[] =
+	"Capture stops on SIGINT/SIGTERM, -c, --duration or --idle-stop and writes the\n"
+	"report either way.\n";
+static const char footer_exit[] =
+	"Exit status: 0 success, 1 runtime failure (the report is still written when\n"
+	"anything was read), 2 usage error.\n";
+
+static const char *const section_titles[] = {
+	[CLI_SEC_INPUT] = "Input",
+	[CLI_SEC_REPORT] = "Report",
+	[CLI_SEC_CAPTURE] = "Capture",
+	[CLI_SEC_MESSAGES] = "Messages",
+	[CLI_SEC_GENERAL] = "General",
+};
+
+/* Where the help text starts: the option forms are padded to this column. */
+#define HELP_COLUMN 24
+
+/* "  -o, --output FILE     write ..." and its continuation lines. */
+static void print_option(FILE *fp, const struct cli_option *o)
+{
+	char left[80];
+	const char *line, *nl;
+	int n;
+
+	if (o->letter && o->name)
+		n = snprintf(left, sizeof(left), "-%c, --%s", o->letter, o->name);
+	else if (o->letter)
+		n = snprintf(left, sizeof(left), "-%c", o->letter);
+	else
+		n = snprintf(left, sizeof(left), "    --%s", o->name);
+	if (o->arg && n > 0 && (size_t)n < sizeof(left))
+		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+	n = fprintf(fp, "  %s", left);
+	if (n > HELP_COLUMN - 2) {
+		fputc('\n', fp);
+		n = 0;
+	}
+	for (line = o->help; line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		fprintf(fp, "%*s%.*s\n", HELP_COLUMN - n, "", nl ? (int)(nl - line) : (int)strlen(line), line);
+		n = 0;
+	}
+}
+
+/* Whether a row is listed for `cmds`: the first row of its id that applies. */
+static int listed(const struct cli_option *o, unsigned cmds)
+{
+	const struct cli_option *p;
+
+	if (!(o->cmds & cmds))
+		return 0;
+	for (p = cli_options; p < o; p++)
+		if (p->id == o->id && (p->cmds & cmds))
+			return 0;
+	return 1;
+}
+
+/* The options of `cmds`, section by section. */
+static void print_options(FILE *fp, unsigned cmds, int all)
+{
+	unsigned sec;
+	const struct cli_option *o;
+
+	for (sec = CLI_SEC_INPUT; sec <= CLI_SEC_GENERAL; sec++) {
+		int title = 0;
+
+		for (o = cli_options; o->id; o++) {
+			if (o->sec != sec || !listed(o, cmds))
+				continue;
+			if (!title) {
+				fprintf(fp, "\n%s%s:\n", cmds == CLI_FOR_IFACES ? "Options" : section_titles[sec],
+					all && sec == CLI_SEC_INPUT ? " (replay)" :
+					all && sec == CLI_SEC_CAPTURE ? " (capture only)" : "");
+				title = 1;
+			}
+			print_option(fp, o);
+		}
+	}
+}
+
+void cli_usage_cmd(FILE *fp, enum cli_cmd cmd)
+{
+	static const char *const synopsis[] = { synopsis_replay, synopsis_capture, synopsis_ifaces };
+	static const char *const about[] = { about_replay, about_capture, about_ifaces };
+	int first = 1;
+
+	print_synopsis(fp, synopsis[cmd], &first);
+	fprintf(fp, "\n%s", about[cmd]);
+	print_options(fp, 1u << cmd, 0);
+	if (cmd == CLI_INTERFACES)
+		return;
+	fprintf(fp, "\n%s", footer_durations);
+	if (cmd == CLI_CAPTURE)
+		fprintf(fp, "%s", footer_capture);
+	fprintf(fp, "%s", footer_exit);
+}
+
+void cli_usage(FILE *fp)
+{
+	int first = 1;
+
+	print_synopsis(fp, synopsis_replay, &first);
+	print_synopsis(fp, synopsis_capture, &first);
+	print_synopsis(fp, synopsis_ifaces, &first);
+	print_synopsis(fp, "migmeter COMMAND --help | --help | --version\n", &first);
+	fprintf(fp, "\n%s%s", about_replay,
+		"Live, the same from network interfaces (capture): EXPRESSION, the words\n"
+		"after the options, is the migration filter, as --filter is. Each command's\n"
+		"--help lists only its own options.\n");
+	print_options(fp, CLI_FOR_ALL, 1);
+	fprintf(fp, "\n%s%s%s", footer_durations, footer_capture, footer_exit);
+}
+
+void cli_usage_short(FILE *fp)
+{
+	fputs("usage: migmeter replay [OPTIONS] FILE...        (or: migmeter -r FILE)\n"
+	      "       migmeter capture [OPTIONS] -i IFACE [EXPRESSION]\n"
+	      "       migmeter interfaces [IFACE...]\n"
+	      "'migmeter COMMAND --help' lists a command's options, 'migmeter --help' all.\n", fp);
+}

@@ -22,7 +22,6 @@
 struct parse_state {
 	enum cli_cmd cmd;
 	char typed[CLI_OPT_SLOTS][CLI_TYPED];	/* "-s" or "--snaplen"; "" when not given */
-	char progress_by[CLI_TYPED];		/* the option that set progress first */
 	char quiet_by[CLI_TYPED], verbose_by[CLI_TYPED];
 };
 
@@ -143,15 +142,9 @@ static int once(struct parse_state *ps, int id, const char *opt)
 	return 0;
 }
 
-/* --progress, --no-progress and -q: the first decides, a contradiction is an error. */
-static int set_progress(struct parse_state *ps, struct cli_opts *o, int on, const char *opt)
+/* --progress, --no-progress and -q: an on/off pair, the last one given decides (a wrapper's default is overridden). */
+static int set_progress(struct cli_opts *o, int on)
 {
-	if (*ps->progress_by && o->progress != on) {
-		fprintf(stderr, "migmeter: %s contradicts %s\n", opt, ps->progress_by);
-		return CLI_EXIT_USAGE;
-	}
-	if (!*ps->progress_by)
-		snprintf(ps->progress_by, sizeof(ps->progress_by), "%s", opt);
 	o->progress = on;
 	return 0;
 }
@@ -172,7 +165,7 @@ static int set_talk(struct parse_state *ps, struct cli_opts *o, int id, const ch
 		return 0;
 	}
 	o->quiet = 1;
-	return set_progress(ps, o, 0, opt);
+	return set_progress(o, 0);
 }
 
 /* The options that take a value, once each. Returns 0 or CLI_EXIT_USAGE after one line. */
@@ -282,9 +275,9 @@ static int set_flag(struct parse_state *ps, struct cli_opts *o, int id, const ch
 		o->promisc = 0;
 		return 0;
 	case CLI_OPT_PROGRESS:
-		return set_progress(ps, o, 1, opt);
+		return set_progress(o, 1);
 	case CLI_OPT_NO_PROGRESS:
-		return set_progress(ps, o, 0, opt);
+		return set_progress(o, 0);
 	case CLI_OPT_QUIET:
 	case CLI_OPT_VERBOSE:
 		return set_talk(ps, o, id, opt);
@@ -512,8 +505,8 @@ static void defaults(enum cli_cmd cmd, struct cli_opts *o)
 
 int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *done)
 {
-	static struct option longs[CLI_MAX_ROWS + 1];
-	static struct parse_state ps;
+	struct option longs[CLI_MAX_ROWS + 1];
+	struct parse_state ps;
 	char shorts[3 * CLI_MAX_ROWS + 4], opt[CLI_TYPED];
 	size_t nops = 0;
 	int c, rc;

@@ -129,14 +129,34 @@ out:
 	return rc;
 }
 
-/* Whether argv holds -r FILE (tcpdump's read) before any "--": then it means replay. */
+/* A flag's letter (takes no value) in cli_options. */
+static int is_flag_letter(char c)
+{
+	const struct cli_option *r;
+
+	for (r = cli_options; r->id; r++)
+		if (r->letter == c)
+			return r->arg == NULL;
+	return 0;
+}
+
+/* Whether argv holds -r FILE (tcpdump's read; "-qr FILE" too) before any "--": then it means replay. */
 static int has_read(int argc, char **argv)
 {
 	int i;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if ((argv[i][0] == '-' && argv[i][1] == 'r') || strncmp(argv[i], "--read", 6) == 0)
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *p = argv[i];
+
+		if (strncmp(p, "--read", 6) == 0)
 			return 1;
+		if (p[0] != '-' || p[1] == '-')
+			continue;
+		for (p++; *p && is_flag_letter(*p); p++)
+			;
+		if (*p == 'r')
+			return 1;
+	}
 	return 0;
 }
 

@@ -261,7 +261,11 @@ static void test_cli_tcpdump(void **state)
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--filter", "tcp", "udp", NULL),
 			 CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-q", "-v", NULL), CLI_EXIT_USAGE);
-	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--progress", "-q", NULL), CLI_EXIT_USAGE);
+	/* The progress pair: the last one given wins (a wrapper's default is overridden). */
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--no-progress", "--progress", NULL), 0);
+	assert_int_equal(o.progress, 1);
+	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--progress", "-q", NULL), 0);
+	assert_int_equal(o.progress, 0);
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-c", "0", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-B", "0", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-B", "2096129", NULL), CLI_EXIT_USAGE);

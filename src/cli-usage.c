@@ -97,7 +97,7 @@ static const char synopsis_replay[] =
 	"migmeter replay [OPTIONS] FILE...\n"
 	"migmeter -r FILE [OPTIONS]\n";
 static const char synopsis_capture[] =
-	"migmeter capture [OPTIONS] -i IFACE|auto [--icmp-iface IFACE] [EXPRESSION]\n";
+	"migmeter capture [OPTIONS] -i IFACE|auto [EXPRESSION]\n";
 static const char synopsis_ifaces[] =
 	"migmeter interfaces [--format text|json] [IFACE...]\n";
 

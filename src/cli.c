@@ -59,8 +59,9 @@ static int load_filter(struct filter_spec *f, const char *user, const char *opt,
 		[BPF_FROM_OPTION] = " (the directory --bpf-dir names)",
 		[BPF_FROM_ENV] = " (the directory MIGMETER_BPF_DIR names)",
 		[BPF_FROM_EXE] = "; give the filter directory with --bpf-dir DIR or MIGMETER_BPF_DIR",
-		[BPF_FROM_DEFAULT] = "; no bpf/ beside the binary either: give the filter directory "
-				     "with --bpf-dir DIR or MIGMETER_BPF_DIR",
+		/* One literal in parentheses: clang's -Wstring-concatenation. */
+		[BPF_FROM_DEFAULT] = ("; no bpf/ beside the binary either: give the filter directory "
+				      "with --bpf-dir DIR or MIGMETER_BPF_DIR"),
 	};
 	char path[PATH_MAX + 64], err[512];
 	int rc;

@@ -94,12 +94,17 @@ topology || die "could not build the namespaces (veth, bridge, tap, tc htb)"
 # qemu_start NAME NS [-incoming defer] - a QEMU in NS on that host's tap0;
 # QMP socket $E2E_TMP/NAME.qmp, serial console $E2E_TMP/NAME.serial, PID in
 # QEMU_PID[NAME].  Waits until the monitor answers.
+# The first announce leaves within ~0.1 ms of RESUME (QEMU queues it while
+# the VM is stopped and flushes it as the VM starts), unless the host's other
+# load preempts QEMU's main thread: on a loaded 2-core machine that was seen
+# to take 3-6 ms at the default priority, never at nice -10.
+QEMU_NICE=${MM_QEMU_NICE:--10}
 declare -A QEMU_PID=()
 qemu_start() {
 	local name=$1 ns=$2
 	shift 2
 	rm -f "$E2E_TMP/$name.qmp" "$E2E_TMP/$name.serial"
-	ip netns exec "$ns" qemu-system-x86_64 -name "mm-$name" -accel tcg -machine pc -smp 1 -m "$MEM" \
+	ip netns exec "$ns" nice -n "$QEMU_NICE" qemu-system-x86_64 -name "mm-$name" -accel tcg -machine pc -smp 1 -m "$MEM" \
 		-nodefaults -display none -no-reboot -serial "file:$E2E_TMP/$name.serial" \
 		-kernel "$GUEST_DIR/vmlinuz" -initrd "$GUEST_DIR/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet mmguest.ip=$GUEST_IP/24 mmguest.fill_mib=$FILL_MIB mmguest.dirty_kib_s=$DIRTY_KIB_S" \
@@ -229,9 +234,13 @@ check_eq "capture-two-inputs" "migration icmp" "$(jqr "$REPORT" '[.inputs[].role
 tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$E2E_TMP/ping.out")
 rx=$(sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' "$E2E_TMP/ping.out")
 STREAM=".downtime.streams[] | select(.target == \"$GUEST_IP\")"
+# ping stops counting at SIGINT: the reply to its last request may still
+# cross the bridge after that, so migmeter may see one reply more.
+replies=$(jqr "$REPORT" "$STREAM | .replies")
 check_eq "ping-requests-vs-ping-transmitted" "${tx:-none}" "$(jqr "$REPORT" "$STREAM | .requests")"
-check_eq "ping-replies-vs-ping-received" "${rx:-none}" "$(jqr "$REPORT" "$STREAM | .replies")"
-check_eq "ping-lost-vs-ping-summary" "$((${tx:-0} - ${rx:-0}))" "$(jqr "$REPORT" "$STREAM | .lost + .pending")"
+check "ping-replies-vs-ping-received" "ping received ${rx:-none}, migmeter replies $replies" \
+	one_of "$replies" "${rx:-none}" "$((${rx:-0} + 1))"
+check_eq "ping-lost-vs-ping-summary" "$((${tx:-0} - replies))" "$(jqr "$REPORT" "$STREAM | .lost + .pending")"
 
 # The -w file replays to the same figures.
 "$MIGMETER" replay "${MM_OPTS[@]}" "${ICMP_FILTER[@]}" --ping-interval 0.01 --format json \

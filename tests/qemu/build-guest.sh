@@ -78,7 +78,16 @@ if [ -s "$DEB" ] && [ -n "$SHA" ] && [ "$(sha256sum <"$DEB" | cut -d' ' -f1)" !=
 fi
 if [ ! -s "$DEB" ]; then
 	say "downloading $PKG $VERSION into $DL"
-	if ! (cd "$DL" && apt-get download -qq -o APT::Sandbox::User=root "$PKG=$VERSION"); then
+	# Into a directory of its own, then renamed into place: two builds at
+	# once (other worktrees) never see each other's half-written file.
+	TMPDL=$(mktemp -d "$DL/.migmeter-dl.XXXXXX")
+	trap 'rm -rf "$TMPDL"' EXIT
+	if (cd "$TMPDL" && apt-get download -qq -o APT::Sandbox::User=root "$PKG=$VERSION") &&
+		[ -s "$TMPDL/$(basename "$DEB")" ]; then
+		mv -f "$TMPDL/$(basename "$DEB")" "$DEB"
+		rm -rf "$TMPDL"
+	else
+		rm -rf "$TMPDL"
 		# Stale lists name a version the mirror no longer has: refresh once.
 		if [ -z "${MM_GUEST_RETRIED:-}" ] && [ "$(id -u)" -eq 0 ]; then
 			say "apt-get download failed; apt-get update and once more"

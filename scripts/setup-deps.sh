@@ -5,6 +5,9 @@ set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev valgrind tshark wireshark-common tcpdump iperf3 nftables iproute2 iputils-ping procps python3 jq libcap2-bin util-linux)
+# tests/e2e/test_qemu.sh: QEMU itself, and what tests/qemu/build-guest.sh builds
+# the guest with (the kernel .deb is only downloaded and unpacked, never installed)
+test_pkgs+=(qemu-system-x86 busybox-static cpio kmod libc6-dev gzip)
 # make bench: the baselines, GNU time for the peak RSS of each tool, and bench/live.sh's traffic
 bench_pkgs=(time tshark wireshark-common tcpdump python3 iperf3 nftables iproute2 jq)
 

@@ -28,6 +28,7 @@ struct cli_opts {
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;
+	enum join_mode inputs;		/* replay: --inputs auto|one-capture|separate */
 	char **args;			/* replay: files; interfaces: names to show */
 	size_t nargs;
 	/* capture only */

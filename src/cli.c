@@ -41,6 +41,14 @@ void cli_usage(FILE *fp)
 		"  --bin DURATION        time-series bin (default 1s; 250ms, 2s, 1.5 accepted)\n"
 		"  --max-flows N         cap on the flow table (default 2048)\n"
 		"\n"
+		"Replay options:\n"
+		"  --inputs MODE         auto: files whose times follow each other with the same\n"
+		"                        link types are parts of one rotated capture (tcpdump\n"
+		"                        -C/-G, editcap -c, dumpcap ring), the rest separate\n"
+		"                        vantage points (default); one-capture: all files are\n"
+		"                        one capture; separate: each file its own vantage point.\n"
+		"                        FILE may be - (stdin), a FIFO or <(zcat run.pcap.gz)\n"
+		"\n"
 		"Capture options:\n"
 		"  -i IFACE              interface of the migration traffic ('any' for all;\n"
 		"                        'auto' with --peer: the one the routing table uses)\n"
@@ -123,7 +131,7 @@ static int is_addr(const char *s)
 enum { OPT_PORTS = 256, OPT_FILTER, OPT_ICMP_FILTER, OPT_BPF_DIR, OPT_TARGET, OPT_FORMAT,
        OPT_EPISODES, OPT_STREAMS, OPT_SERIES, OPT_BIN, OPT_MAX_FLOWS, OPT_PING_INTERVAL,
        OPT_ICMP_IFACE, OPT_PEER, OPT_DURATION, OPT_IDLE_STOP, OPT_SNAPLEN, OPT_BUFFER,
-       OPT_NO_PROMISC, OPT_PROGRESS, OPT_NO_PROGRESS };
+       OPT_NO_PROMISC, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_INPUTS };
 
 /* Options that only mean something to capture. */
 static int capture_only(int c)
@@ -190,6 +198,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 		{ "timeseries", required_argument, NULL, OPT_SERIES },
 		{ "bin", required_argument, NULL, OPT_BIN },
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		{ "inputs", required_argument, NULL, OPT_INPUTS },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "icmp-iface", required_argument, NULL, OPT_ICMP_IFACE },
 		{ "peer", required_argument, NULL, OPT_PEER },
@@ -225,6 +234,10 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":hi:o:Vw:Z:", lopts, NULL)) != -1) {
+		if (c == OPT_INPUTS && cmd != CLI_REPLAY) {
+			fprintf(stderr, "migmeter: --inputs is a replay option (see --help)\n");
+			return CLI_EXIT_USAGE;
+		}
 		if (capture_only(c) && cmd != CLI_CAPTURE) {
 			fprintf(stderr, "migmeter: %s is a capture option (see --help)\n",
 				opt_name(lopts, c, name));
@@ -276,6 +289,19 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 		case OPT_PING_INTERVAL:
 			if (mm_parse_duration(optarg, &o->ping_interval) < 0)
 				goto bad_value;
+			break;
+		case OPT_INPUTS:
+			if (strcmp(optarg, "auto") == 0) {
+				o->inputs = JOIN_AUTO;
+			} else if (strcmp(optarg, "one-capture") == 0) {
+				o->inputs = JOIN_ONE;
+			} else if (strcmp(optarg, "separate") == 0) {
+				o->inputs = JOIN_SEPARATE;
+			} else {
+				fprintf(stderr, "migmeter: bad value '%s' for --inputs (one of auto, "
+					"one-capture, separate)\n", optarg);
+				return CLI_EXIT_USAGE;
+			}
 			break;
 		case OPT_MAX_FLOWS:
 			if (parse_ulong(optarg, 1, 1UL << 24, &v) < 0)

@@ -138,7 +138,7 @@ valgrind: $(BIN) build/gen_hostile
 		rc=$$?; rm -rf $$tmp; [ $$rc -eq 1 ] || { echo "valgrind: damaged replay: exit $$rc"; exit 1; }
 	@echo "valgrind: sample and damaged replays clean"
 
-e2e: migmeter build/xfer
+e2e: migmeter build/xfer build/gen_fixtures
 	@bash tests/e2e/run.sh
 
 demo: deps-build

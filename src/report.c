@@ -273,8 +273,8 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 			const struct source_input *in = vw && vw->src < o->ninputs ? &o->inputs[vw->src] : NULL;
 
 			put_str(j, "capture", in ? in->path : NULL);
-			/* The file's interface it was seen on (inputs[].interfaces), beside the cooked v2 ifindex. */
-			put(j, "interface", in && !in->live ? json_object_new_uint64(vw->ifid) : NULL);
+			/* The input's interface it was seen on (a file's inputs[].interfaces; a live capture has one). */
+			put(j, "interface", in ? json_object_new_uint64(vw->ifid) : NULL);
 			put(j, "ifindex", vw && vw->ifindex ? json_object_new_uint64(vw->ifindex) : NULL);
 		}
 		put_bool(j, "unique_approx", fi.unique_approx);

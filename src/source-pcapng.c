@@ -82,6 +82,9 @@ unsigned pcapng_sections(const struct pcapng_rd *r)
 
 /* Stops the reader with a reason naming the block's offset. Returns -1. */
 static int damaged(struct pcapng_rd *r, uint64_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int damaged(struct pcapng_rd *r, uint64_t at, const char *fmt, ...)
 {
 	char why[200];
 	va_list ap;

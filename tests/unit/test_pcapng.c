@@ -127,7 +127,8 @@ static ssize_t mem_read(void *ctx, void *buf, size_t n)
 	struct mem *m = ctx;
 	size_t k = m->n - m->off < n ? m->n - m->off : n;
 
-	memcpy(buf, m->p + m->off, k);
+	if (k)
+		memcpy(buf, m->p + m->off, k);
 	m->off += k;
 	return (ssize_t)k;
 }

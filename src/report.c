@@ -143,10 +143,13 @@ static json_object *ifaces_arr(const struct source_input *in)
 	for (i = 0; i < in->nifaces; i++) {
 		const struct source_iface *f = &in->ifaces[i];
 		json_object *j = json_object_new_object();
+		char lt[32];
 
+		/* A link type libpcap has no name for still says which it is. */
+		snprintf(lt, sizeof(lt), "LINKTYPE_%d", f->dlt);
 		put_u64(j, "id", i);
 		put_str(j, "name", f->name[0] ? f->name : NULL);
-		put_str(j, "link_type", f->dlt_name);
+		put_str(j, "link_type", f->dlt_name && strcmp(f->dlt_name, "?") != 0 ? f->dlt_name : lt);
 		put_bool(j, "supported", f->supported);
 		put_u64(j, "snaplen", f->snaplen);
 		put_str(j, "precision", f->digits >= 9 ? "ns" : f->digits >= 6 ? "us" : "ms");

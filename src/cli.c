@@ -41,13 +41,10 @@ void cli_usage(FILE *fp)
 		"  --bin DURATION        time-series bin (default 1s; 250ms, 2s, 1.5 accepted)\n"
 		"  --max-flows N         cap on the flow table (default 2048)\n"
 		"\n"
-		"Replay options:\n"
-		"  --inputs MODE         auto: files whose times follow each other with the same\n"
-		"                        link types are parts of one rotated capture (tcpdump\n"
-		"                        -C/-G, editcap -c, dumpcap ring), the rest separate\n"
-		"                        vantage points (default); one-capture: all files are\n"
-		"                        one capture; separate: each file its own vantage point.\n"
-		"                        FILE may be - (stdin), a FIFO or <(zcat run.pcap.gz)\n"
+		"Replay options (FILE may be - for stdin, a FIFO or <(zcat run.pcap.gz)):\n"
+		"  --inputs MODE         auto (default): files of one rotated capture (same link\n"
+		"                        types, times that follow each other) are one vantage\n"
+		"                        point; one-capture: all files are; separate: none are\n"
 		"\n"
 		"Capture options:\n"
 		"  -i IFACE              interface of the migration traffic ('any' for all;\n"
@@ -291,15 +288,11 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 				goto bad_value;
 			break;
 		case OPT_INPUTS:
-			if (strcmp(optarg, "auto") == 0) {
-				o->inputs = JOIN_AUTO;
-			} else if (strcmp(optarg, "one-capture") == 0) {
-				o->inputs = JOIN_ONE;
-			} else if (strcmp(optarg, "separate") == 0) {
-				o->inputs = JOIN_SEPARATE;
-			} else {
-				fprintf(stderr, "migmeter: bad value '%s' for --inputs (one of auto, "
-					"one-capture, separate)\n", optarg);
+			o->inputs = strcmp(optarg, "one-capture") == 0 ? JOIN_ONE :
+				    strcmp(optarg, "separate") == 0 ? JOIN_SEPARATE : JOIN_AUTO;
+			if (o->inputs == JOIN_AUTO && strcmp(optarg, "auto") != 0) {
+				fprintf(stderr, "migmeter: bad value '%s' for --inputs (auto, one-capture "
+					"or separate)\n", optarg);
 				return CLI_EXIT_USAGE;
 			}
 			break;

@@ -34,6 +34,8 @@ UNIT_series := $(B)/series.o
 UNIT_mmtime := $(B)/mmtime.o
 UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_tsmerge := $(B)/tsmerge.o
+UNIT_pcapng := $(B)/source-pcapng.o
+UNIT_join   := $(B)/source-join.o $(B)/source-pcapng.o $(B)/source-stream.o
 UNIT_report := $(LIBOBJS)
 UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/out.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
@@ -136,7 +138,7 @@ valgrind: $(BIN) build/gen_hostile
 		rc=$$?; rm -rf $$tmp; [ $$rc -eq 1 ] || { echo "valgrind: damaged replay: exit $$rc"; exit 1; }
 	@echo "valgrind: sample and damaged replays clean"
 
-e2e: migmeter build/xfer
+e2e: migmeter build/xfer build/gen_fixtures
 	@bash tests/e2e/run.sh
 
 demo: deps-build

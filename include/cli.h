@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "filter.h"
+#include "join.h"
 #include "meter.h"
 #include "mmtime.h"
 #include "report.h"
@@ -28,6 +29,7 @@ struct cli_opts {
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;
+	enum join_mode inputs;		/* replay: --inputs auto|one-capture|separate */
 	char **args;			/* replay: files (operands and -r, in order); interfaces: names */
 	size_t nargs;
 	int quiet;			/* -q: nothing on stderr but warnings and errors */

@@ -23,14 +23,16 @@ struct meter_cfg {
 #define METER_MAX_VIEWS 256
 
 /*
- * A vantage point: one input file, and within a Linux cooked v2 capture
- * (-i any) one interface.  The same packet seen from two vantage points
+ * A vantage point: one input (the parts of one rotated capture are one
+ * input), within a pcapng file one interface, and within a Linux cooked
+ * v2 capture (-i any) one interface.  The same packet seen from two vantage points
  * (a bond and its slave, a tap and the bridge, the source and the
  * destination node) is one packet: flows and echo streams keep each view
  * apart and count only the first that saw a connection.
  */
 struct meter_view {
 	unsigned src;		/* input index */
+	uint32_t ifid;		/* pcapng interface number in that input; 0 otherwise */
 	uint32_t ifindex;	/* 0: the link layer names no interface */
 };
 
@@ -55,9 +57,9 @@ struct meter {
 int meter_init(struct meter *m, const struct meter_cfg *cfg);
 void meter_release(struct meter *m);
 
-/* Accounts one frame; `match` is METER_* bits; `src` the input index. */
+/* Accounts one frame; `match` is METER_* bits; `src` the input index, `ifid` its interface (pcapng). */
 void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
-		 mm_ns ts, unsigned src, unsigned match);
+		 mm_ns ts, unsigned src, uint32_t ifid, unsigned match);
 
 /* The vantage point behind a flow's or stream's view id, or NULL for an unknown id. */
 const struct meter_view *meter_view(const struct meter *m, unsigned id);

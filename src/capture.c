@@ -96,7 +96,7 @@ static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const ui
 	}
 	ts = (mm_ns)h->ts.tv_sec * MM_NS_PER_S + h->ts.tv_usec;
 	c->in[role].matched++;
-	meter_frame(&c->m, c->dlt[role], data, h->caplen, h->len, ts, role,
+	meter_frame(&c->m, c->dlt[role], data, h->caplen, h->len, ts, role, 0,
 		    role == LIVE_MIG ? METER_MIG : METER_ICMP);
 	if (c->m.mig_frames != before)
 		c->last_mig_ts = ts;

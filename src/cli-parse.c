@@ -217,6 +217,18 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return dur(opt, v, &o->bin);
 	case CLI_OPT_PING_INTERVAL:
 		return dur(opt, v, &o->ping_interval);
+	case CLI_OPT_INPUTS:
+		if (strcmp(v, "auto") == 0)
+			o->inputs = JOIN_AUTO;
+		else if (strcmp(v, "one-capture") == 0)
+			o->inputs = JOIN_ONE;
+		else if (strcmp(v, "separate") == 0)
+			o->inputs = JOIN_SEPARATE;
+		else {
+			fprintf(stderr, "migmeter: %s '%s': must be auto, one-capture or separate\n", opt, v);
+			return CLI_EXIT_USAGE;
+		}
+		return 0;
 	case CLI_OPT_MAX_FLOWS:
 		rc = num(opt, v, 1, 1ULL << 24, &n);
 		o->max_flows = (size_t)n;

@@ -10,6 +10,8 @@
 const struct cli_option cli_options[] = {
 	{ CLI_OPT_READ, 'r', "read", "FILE", R, CLI_SEC_INPUT,
 	  "read FILE, as a FILE operand does (tcpdump -r); once\nfor each file" },
+	{ CLI_OPT_INPUTS, 0, "inputs", "MODE", R, CLI_SEC_INPUT,
+	  "how several files are read: auto (default): the files\nof one rotated capture (same link types and\ninterfaces, times that follow each other) are one\nvantage point; one-capture: all files are; separate:\neach file is its own (FILE may be - for stdin, a FIFO\nor <(zcat run.pcap.gz))" },
 
 	{ CLI_OPT_PORTS, 0, "ports", "LO-HI", M, CLI_SEC_REPORT,
 	  "migration listening ports (default 49152-49261)" },

@@ -22,6 +22,29 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/*
+ * The frames of the capture input i starts when none of them passed the
+ * filters, else 0 (a rotated capture's parts count together).
+ */
+static uint64_t unmatched_capture(const struct source *src, size_t i)
+{
+	const struct source_input *in = source_input(src, i);
+	uint64_t frames = 0, matched = 0;
+	size_t k;
+
+	if (in->part > 1 || in->failed)
+		return 0;
+	for (k = 0; k < source_count(src); k++) {
+		const struct source_input *p = source_input(src, k);
+
+		if (p->capture == in->capture) {
+			frames += p->frames;
+			matched += p->matched;
+		}
+	}
+	return matched == 0 ? frames : 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -43,7 +66,7 @@ static int cmd_replay(int argc, char **argv)
 	have_filters = 1;
 
 	rc = CLI_EXIT_RUNTIME;
-	src = source_open_files(o.args, o.nargs, &mig, &icmp, err, sizeof(err));
+	src = source_open_files(o.args, o.nargs, o.inputs, &mig, &icmp, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "migmeter: %s\n", err);
 		/* A filter the user typed that libpcap refuses is a usage error. */
@@ -67,7 +90,7 @@ static int cmd_replay(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	while (!stop_requested && source_next(src, &fr) == 1)
-		meter_frame(&m, fr.dlt, fr.data, fr.caplen, fr.len, fr.ts, fr.src,
+		meter_frame(&m, fr.dlt, fr.data, fr.caplen, fr.len, fr.ts, fr.src, fr.ifid,
 			    ((fr.match & SOURCE_MATCH_MIG) ? METER_MIG : 0) |
 			    ((fr.match & SOURCE_MATCH_ICMP) ? METER_ICMP : 0));
 	if (meter_finish(&m) < 0) {
@@ -82,13 +105,15 @@ static int cmd_replay(int argc, char **argv)
 	}
 	rc = 0;
 	for (i = 0; i < source_count(src); i++) {
+		uint64_t unmatched = unmatched_capture(src, i);
+
 		inputs[i] = *source_input(src, i);
 		if (inputs[i].digits > digits)
 			digits = inputs[i].digits;
-		if (inputs[i].frames > 0 && inputs[i].matched == 0 && !inputs[i].failed)
+		if (unmatched > 0)
 			fprintf(stderr, "migmeter: %s: none of its %llu frames passed the filters (%s link "
 				"type; ports %s): wrong link type, ports or filter?\n", inputs[i].path,
-				(unsigned long long)inputs[i].frames, inputs[i].dlt_name, o.ports);
+				(unsigned long long)unmatched, inputs[i].dlt_name, o.ports);
 		if (inputs[i].failed) {
 			fprintf(stderr, "migmeter: %s: %s; the report covers the %llu frames read before it\n",
 				inputs[i].path, inputs[i].err, (unsigned long long)inputs[i].frames);

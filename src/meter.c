@@ -34,15 +34,15 @@ void meter_release(struct meter *m)
 }
 
 /* Dense id of (input, interface); the table is small and the last answer is cached. */
-static unsigned view_of(struct meter *m, unsigned src, uint32_t ifindex)
+static unsigned view_of(struct meter *m, unsigned src, uint32_t ifid, uint32_t ifindex)
 {
 	const struct meter_view *v = &m->views[m->last_view];
 	size_t i;
 
-	if (m->nviews > 0 && v->src == src && v->ifindex == ifindex)
+	if (m->nviews > 0 && v->src == src && v->ifid == ifid && v->ifindex == ifindex)
 		return m->last_view;
 	for (i = 0; i < m->nviews; i++) {
-		if (m->views[i].src == src && m->views[i].ifindex == ifindex) {
+		if (m->views[i].src == src && m->views[i].ifid == ifid && m->views[i].ifindex == ifindex) {
 			m->last_view = (unsigned)i;
 			return m->last_view;
 		}
@@ -52,6 +52,7 @@ static unsigned view_of(struct meter *m, unsigned src, uint32_t ifindex)
 		return METER_MAX_VIEWS - 1;
 	}
 	m->views[m->nviews].src = src;
+	m->views[m->nviews].ifid = ifid;
 	m->views[m->nviews].ifindex = ifindex;
 	m->last_view = (unsigned)m->nviews++;
 	return m->last_view;
@@ -63,7 +64,7 @@ const struct meter_view *meter_view(const struct meter *m, unsigned id)
 }
 
 void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
-		 mm_ns ts, unsigned src, unsigned match)
+		 mm_ns ts, unsigned src, uint32_t ifid, unsigned match)
 {
 	struct dec_pkt p;
 	struct flow_verdict v;
@@ -78,7 +79,7 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 
 	st = dec_frame(dlt, data, caplen, len, &p);
 	m->decode[st < DEC_STATUS_COUNT ? st : DEC_INVALID]++;
-	view = view_of(m, src, p.ifindex);
+	view = view_of(m, src, ifid, p.ifindex);
 
 	if (match & METER_MIG) {
 		if (st == DEC_OK && p.proto == 6) {

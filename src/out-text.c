@@ -48,6 +48,28 @@ static void text_live_input(FILE *fp, json_object *f)
 			(unsigned long long)report_u64(f, "link_counters.delta.tx_packets"));
 }
 
+/* Where a file is one part of a rotated capture, and a pcapng file's interfaces when it has several. */
+static void text_input_parts(FILE *fp, json_object *f)
+{
+	json_object *ifs = report_get(f, "interfaces");
+	size_t i, n = ifs ? json_object_array_length(ifs) : 0;
+
+	if (report_u64(f, "parts") > 1)
+		fprintf(fp, "  part %llu of %llu of capture %llu (read as one vantage point)\n",
+			(unsigned long long)report_u64(f, "part"), (unsigned long long)report_u64(f, "parts"),
+			(unsigned long long)report_u64(f, "capture"));
+	for (i = 0; n > 1 && i < n; i++) {
+		json_object *x = json_object_array_get_idx(ifs, i);
+
+		fprintf(fp, "  interface %llu%s%s: %s, snaplen %llu, %s timestamps, %llu frames%s\n",
+			(unsigned long long)report_u64(x, "id"), report_get(x, "name") ? " " : "",
+			report_str(x, "name", ""), report_str(x, "link_type", "?"),
+			(unsigned long long)report_u64(x, "snaplen"), report_str(x, "precision", "?"),
+			(unsigned long long)report_u64(x, "frames"),
+			report_bool(x, "supported") ? "" : " (link type not supported: skipped)");
+	}
+}
+
 static void text_inputs(FILE *fp, json_object *r)
 {
 	json_object *in = report_get(r, "inputs");
@@ -66,6 +88,7 @@ static void text_inputs(FILE *fp, json_object *r)
 			(unsigned long long)report_u64(f, "frames"),
 			report_bool(f, "complete") ? "" : ", INCOMPLETE: ",
 			report_bool(f, "complete") ? "" : report_str(f, "error", "read error"));
+		text_input_parts(fp, f);
 	}
 	if (report_bool(r, "counts_are_lower_bounds"))
 		fprintf(fp, "WARNING: %llu frames were dropped before migmeter saw them: every count below "

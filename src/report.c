@@ -134,6 +134,31 @@ static void live_input(json_object *j, const struct source_input *in)
 	put_str(j, "error", in->failed ? in->err : NULL);
 }
 
+/* A file's interfaces: one for pcap, one per interface description for pcapng. */
+static json_object *ifaces_arr(const struct source_input *in)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < in->nifaces; i++) {
+		const struct source_iface *f = &in->ifaces[i];
+		json_object *j = json_object_new_object();
+		char lt[32];
+
+		/* A link type libpcap has no name for still says which it is. */
+		snprintf(lt, sizeof(lt), "LINKTYPE_%d", f->dlt);
+		put_u64(j, "id", i);
+		put_str(j, "name", f->name[0] ? f->name : NULL);
+		put_str(j, "link_type", f->dlt_name && strcmp(f->dlt_name, "?") != 0 ? f->dlt_name : lt);
+		put_bool(j, "supported", f->supported);
+		put_u64(j, "snaplen", f->snaplen);
+		put_str(j, "precision", f->digits >= 9 ? "ns" : f->digits >= 6 ? "us" : "ms");
+		put_u64(j, "frames", f->frames);
+		json_object_array_add(arr, j);
+	}
+	return arr;
+}
+
 static json_object *inputs_arr(const struct report_opts *o)
 {
 	json_object *arr = json_object_new_array();
@@ -155,6 +180,12 @@ static json_object *inputs_arr(const struct report_opts *o)
 		put_u64(j, "frames", in->frames);
 		put_u64(j, "matched", in->matched);
 		put_u64(j, "bad_timestamps", in->bad_time);
+		put_u64(j, "unsupported_link_frames", in->unsupported);
+		put_u64(j, "capture", in->capture);
+		put_u64(j, "part", in->part);
+		put_u64(j, "parts", in->parts);
+		put_bool(j, "stream", in->pipe);
+		put(j, "interfaces", ifaces_arr(in));
 		put_bool(j, "complete", !in->failed);
 		put_str(j, "error", in->failed ? in->err : NULL);
 		json_object_array_add(arr, j);
@@ -242,7 +273,11 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 		{
 			const struct meter_view *vw = meter_view(m, fi.src);
 
-			put_str(j, "capture", vw && vw->src < o->ninputs ? o->inputs[vw->src].path : NULL);
+			const struct source_input *in = vw && vw->src < o->ninputs ? &o->inputs[vw->src] : NULL;
+
+			put_str(j, "capture", in ? in->path : NULL);
+			/* The input's interface it was seen on (a file's inputs[].interfaces; a live capture has one). */
+			put(j, "interface", in ? json_object_new_uint64(vw->ifid) : NULL);
 			put(j, "ifindex", vw && vw->ifindex ? json_object_new_uint64(vw->ifindex) : NULL);
 		}
 		put_bool(j, "unique_approx", fi.unique_approx);

@@ -735,6 +735,22 @@ static struct rec *ng_raw(struct capf *c, const struct buf *blk)
 	return r;
 }
 
+/* A raw pcapng block the reader passes over (or skips the packet of): counted as nothing. */
+static struct rec *ng_raw_kept(struct capf *c, const struct buf *blk)
+{
+	struct rec *r = ng_raw(c, blk);
+
+	r->stops = 0;
+	return r;
+}
+
+/* A whole little-endian block of `type` whose body is `body` (padded to 4). */
+static void ng_whole(struct buf *b, uint32_t type, const struct buf *body)
+{
+	b->n = 0;
+	ng_block(b, type, body);
+}
+
 /* An EPB whose header says `tot` and whose trailer says `trail`, with `body` bytes of body. */
 static void ng_bad_epb(struct buf *b, uint32_t tot, uint32_t trail, size_t body, uint32_t caplen)
 {
@@ -793,6 +809,85 @@ static void fx_pcapng(void)
 	}
 }
 
+/* A packet on an interface no description names; an if_tsresol no 64-bit time holds; a skipped block past the end. */
+static void fx_pcapng_lies(void)
+{
+	static const char *const names[] = {
+		"ng-unknown-interface.pcapng", "ng-bad-tsresol.pcapng", "ng-skip-past-end.pcapng",
+	};
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		struct capf c = { 0 };
+		struct buf blk = { 0 }, body = { 0 };
+
+		handshake(&c, LT_EN10MB);
+		rounds(&c, LT_EN10MB, ROUNDS);
+		if (k == 0) {
+			ng_bad_epb(&blk, 88, 88, 76, 40);
+			blk.p[8] = 7;				/* interface 7 of 1 */
+		} else if (k == 1) {
+			b_le16(&body, LT_EN10MB);
+			b_le16(&body, 0);
+			b_le32(&body, SNAP);
+			b_le16(&body, 9);			/* if_tsresol 10^-25 */
+			b_le16(&body, 1);
+			b_u8(&body, 25);
+			b_zero(&body, 3);
+			ng_whole(&blk, 1, &body);
+		} else {
+			b_le32(&blk, 0x777);			/* unknown type: skipped, but 1 MiB long */
+			b_le32(&blk, 1u << 20);
+			b_zero(&blk, 40);
+		}
+		ng_raw(&c, &blk);
+		rounds(&c, LT_EN10MB, k == 2 ? 0 : ROUNDS);
+		write_pcapng(&c, names[k]);
+		expect(&c, names[k], 1, 1, "pcapng", 1);
+		cap_free(&c);
+		b_free(&blk);
+		b_free(&body);
+	}
+}
+
+/*
+ * Blocks a replay passes over among good ones: name resolution,
+ * statistics, a custom and an unknown block, and a second interface of a
+ * link type migmeter does not decode (USER0) with a packet on it.
+ */
+static void fx_pcapng_extra(void)
+{
+	struct capf c = { 0 };
+	struct buf blk = { 0 }, body = { 0 };
+	static const uint32_t skipped[] = { 4, 5, 0x00000BADU, 0x40000BADU, 0x12345678U };
+	size_t k;
+
+	handshake(&c, LT_EN10MB);
+	rounds(&c, LT_EN10MB, ROUNDS);
+	for (k = 0; k < sizeof(skipped) / sizeof(skipped[0]); k++) {
+		body.n = 0;
+		b_zero(&body, 16 + 4 * k);	/* an ISB needs 12 bytes of body */
+		ng_whole(&blk, skipped[k], &body);
+		ng_raw_kept(&c, &blk);
+		rounds(&c, LT_EN10MB, 1);
+	}
+	body.n = 0;
+	b_le16(&body, 147);
+	b_le16(&body, 0);
+	b_le32(&body, 128);
+	ng_whole(&blk, 1, &body);
+	ng_raw_kept(&c, &blk);
+	ng_bad_epb(&blk, 88, 88, 76, 40);
+	blk.p[8] = 1;					/* on the USER0 interface */
+	ng_raw_kept(&c, &blk);
+	rounds(&c, LT_EN10MB, ROUNDS);
+	write_pcapng(&c, "ng-extra-blocks.pcapng");
+	expect(&c, "ng-extra-blocks.pcapng", 0, 0, NULL, 1);
+	cap_free(&c);
+	b_free(&blk);
+	b_free(&body);
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -817,6 +912,8 @@ int main(int argc, char **argv)
 	fx_link_some_raw();
 	fx_lying_headers();
 	fx_pcapng();
+	fx_pcapng_lies();
+	fx_pcapng_extra();
 	fprintf(xf, "\n}\n");
 	if (fclose(xf) != 0)
 		die("%s: write error", path);

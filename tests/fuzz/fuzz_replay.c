@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 4u << 20 || load(data, size) < 0)
 		return 0;
-	src = source_open_files(paths, 1, &mig, &icmp, err, sizeof(err));
+	src = source_open_files(paths, 1, JOIN_AUTO, &mig, &icmp, err, sizeof(err));
 	if (!src)
 		return 0;
 	memset(&cfg, 0, sizeof(cfg));
@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (meter_init(&m, &cfg) < 0)
 		goto out_src;
 	while (source_next(src, &fr) == 1)
-		meter_frame(&m, fr.dlt, fr.data, fr.caplen, fr.len, fr.ts, fr.src,
+		meter_frame(&m, fr.dlt, fr.data, fr.caplen, fr.len, fr.ts, fr.src, fr.ifid,
 			    ((fr.match & SOURCE_MATCH_MIG) ? METER_MIG : 0) |
 			    ((fr.match & SOURCE_MATCH_ICMP) ? METER_ICMP : 0));
 	if (meter_finish(&m) < 0)

@@ -218,6 +218,12 @@ static int resolve_dir(struct outpath *op, const char *final, char *err, size_t 
 	}
 	op->dir_dev = dst.st_dev;
 	op->dir_ino = dst.st_ino;
+	return 0;
+}
+
+/* The temporary file is made there and renamed: the directory must be writable. */
+static int check_dir(const struct outpath *op, char *err, size_t errlen)
+{
 	if (faccessat(AT_FDCWD, op->dir, W_OK | X_OK, AT_EACCESS) != 0) {
 		snprintf(err, errlen, "cannot write %s: cannot create files in %s: %s", op->arg, op->dir,
 			 strerror(errno));
@@ -313,7 +319,8 @@ int outpath_resolve(struct outpath *op, const char *arg, char *err, size_t errle
 		snprintf(err, errlen, "cannot write %s: %s", arg, strerror(errno));
 		goto fail;
 	}
-	if (resolve_dir(op, final, err, errlen) < 0 || check_final(op, &op->st, &exists, err, errlen) < 0)
+	if (resolve_dir(op, final, err, errlen) < 0 || check_final(op, &op->st, &exists, err, errlen) < 0 ||
+	    check_dir(op, err, errlen) < 0)
 		goto fail;
 	if (op->kind == OUTPATH_REPLACE && (!exists || !same_id(&op->st, &st))) {
 		snprintf(err, errlen, "cannot write %s: it changed while being checked", arg);

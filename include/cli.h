@@ -1,4 +1,4 @@
-/* cli.h - the command line shared by replay and capture: options, filters, report outputs. */
+/* cli.h - the command line shared by replay and capture: options, filters (cli.c), outputs (cli-out.c). */
 #ifndef MM_CLI_H
 #define MM_CLI_H
 
@@ -59,6 +59,9 @@ int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct f
  */
 int cli_setup(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, struct filter_spec *mig,
 	      struct filter_spec *icmp, int *done);
+
+/* The directory the filter files are read from (--bpf-dir, $MIGMETER_BPF_DIR, beside the binary, installed). */
+void cli_bpf_dir(const struct cli_opts *o, char *dir, size_t n);
 
 /* The meter configuration the options ask for. */
 void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg);

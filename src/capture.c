@@ -177,7 +177,7 @@ static int open_dumps(struct cap *c, const struct cli_opts *o, const char *const
 		if (!dump_is_file(o->write)) {
 			fprintf(stderr, "migmeter: -w %s: the two captures have different link types (%s on "
 				"%s, %s on %s) and need two files; give -w a file name\n",
-				strcmp(o->write, "-") == 0 ? "-" : o->write, live_dlt_name(c->live, LIVE_MIG),
+				o->write, live_dlt_name(c->live, LIVE_MIG),
 				ifn[LIVE_MIG], live_dlt_name(c->live, LIVE_ICMP), ifn[LIVE_ICMP]);
 			return -1;
 		}

@@ -22,7 +22,8 @@
 #  upfront   replay -o /nonexistent/dir/r.json: exit 1 before reading, one
 #            line, no temporary name; --format csv likewise one line.
 #  capture   a bad -o, --timeseries or -w refuses to start (--duration 30s,
-#            gone within 2 s); -w - writes the capture to stdout; -w onto a
+#            gone within 2 s); -w - writes the capture to stdout (and is
+#            refused when two link types need two files); -w onto a
 #            FIFO writes in place; the privileged writer refuses a target
 #            swapped for a device node or a symlink during the capture.
 set -u
@@ -308,6 +309,18 @@ case_capture() {
 	check_eq "capture-w-dash-and-report-on-stdout-exit-2" 2 "$?"
 	cap --duration 30s -w "$T/same.pcap" -o "$T/same.pcap" >/dev/null 2>&1 </dev/null
 	check_eq "capture-w-and-o-one-file-exit-2" 2 "$?"
+
+	# Two link types need two -w files: a stream cannot take them, refused before listening.
+	t0=${EPOCHREALTIME/./}
+	ip netns exec "$NS_A" "$MIGMETER" capture --bpf-dir "$REPO_DIR/bpf" --no-progress -i any \
+		--icmp-iface lo --duration 30s -w - -o "$T/any.json" >"$T/capany.out" 2>"$T/capany.err" </dev/null
+	rc=$?
+	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	check_eq "capture-w-dash-two-link-types-exit-1" 1 "$rc"
+	check "capture-w-dash-two-link-types-at-once" "took $ms ms" [ "$ms" -lt 2000 ]
+	check "capture-w-dash-two-link-types-says-why" "stderr: $(cat "$T/capany.err")" \
+		grep -q 'need two files' "$T/capany.err"
+	check_eq "capture-w-dash-two-link-types-nothing-on-stdout" 0 "$(stat -c %s "$T/capany.out")"
 
 	# -w -: the capture on stdout, the report in -o.
 	cap --duration 2s -w - --format json -o "$T/capw.json" >"$T/capw.pcap" 2>"$T/capw.err" </dev/null &

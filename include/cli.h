@@ -1,4 +1,4 @@
-/* cli.h - the command line of every command (cli-parse.c), and what replay and capture share: filters, report outputs. */
+/* cli.h - the command line of every command (cli-parse.c), and what replay and capture share: filters (cli.c), outputs (cli-out.c). */
 #ifndef MM_CLI_H
 #define MM_CLI_H
 
@@ -79,6 +79,9 @@ void cli_note_left_out(const struct cli_opts *o, const struct filter_spec *f, co
 int cli_setup(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, struct filter_spec *mig,
 	      struct filter_spec *icmp, int *done);
 
+/* The directory the filter files are read from (--bpf-dir, $MIGMETER_BPF_DIR, beside the binary, installed). */
+void cli_bpf_dir(const struct cli_opts *o, char *dir, size_t n);
+
 /* The meter configuration the options ask for. */
 void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg);
 
@@ -87,10 +90,26 @@ void cli_report_opts(const struct cli_opts *o, struct report_opts *ro);
 
 /*
  * Writes every requested output of a finished meter: the report (to -o or
- * stdout), the episodes and streams CSVs and the time series.  Returns 0
- * or CLI_EXIT_RUNTIME after printing why.
+ * stdout), the episodes and streams CSVs and the time series.  A CSV
+ * report on a stream (stdout, a FIFO, a device) carries the episodes and
+ * streams tables not given their own file after it, each after a blank
+ * line with its own header; a CSV report file has them beside it
+ * (X-episodes.csv, X-streams.csv).  Returns 0 or CLI_EXIT_RUNTIME after
+ * printing why.
  */
 int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, int digits);
+
+/*
+ * Checks every output before anything is read or captured (outpath.h):
+ * each resolves and can be written (its directory exists and is
+ * writable; an existing file is writable), at most one goes to standard
+ * output (the report does when there is no -o), no two are one file, and
+ * none is an input (a replay file, "-" meaning stdin, or a filter file).
+ * Returns 0, or the exit status after one line on stderr: CLI_EXIT_USAGE
+ * for outputs that clash with each other or an input, CLI_EXIT_RUNTIME
+ * for one that cannot be written.
+ */
+int cli_check_outputs(const struct cli_opts *o);
 
 /*
  * Every file cli_emit may write, in a NULL-terminated array the caller

@@ -9,7 +9,9 @@
 struct dump;
 
 /*
- * Creates `path` for frames of link type `dlt` cut at `snaplen`, with
+ * Creates `path` ("-": standard output; an existing FIFO or device is
+ * written in place, a regular file truncated, after outpath.h's checks)
+ * for frames of link type `dlt` cut at `snaplen`, with
  * nanosecond timestamps: pcap (written by libpcap's pcap_dump) or, when
  * `pcapng`, pcapng with one interface description block per name in
  * ifnames (libpcap 1.10 writes no pcapng).  Returns NULL with a one-line

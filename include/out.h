@@ -1,4 +1,4 @@
-/* out.h - report writers (one table of them) and atomic file output. */
+/* out.h - report writers (one table of them) and file output (outpath.h's rules). */
 #ifndef MM_OUT_H
 #define MM_OUT_H
 
@@ -40,17 +40,21 @@ int out_csv_series(FILE *fp, const struct series *s, int digits);
 void out_csv_field(FILE *fp, const char *s);
 
 /*
- * Writes `path` atomically: fn renders into a temporary file in the same
- * directory, which is flushed, synced and renamed over path; on any
- * failure the temporary file is removed and path is untouched.  Returns 0
- * or -1 with a one-line reason in err.
+ * Writes an output file by outpath.h's rules: "-" (or the file standard
+ * output already is) to stdout; an existing device, FIFO or socket in
+ * place; a regular file atomically (fn renders into a temporary file
+ * beside the final target, symlinks followed, which is flushed, synced
+ * and renamed over it, keeping an old file's mode; on any failure it is
+ * removed and the target untouched).  Returns 0 or -1 with a one-line
+ * reason in err that never names the temporary file.
  */
 int out_atomic(const char *path, int (*fn)(FILE *fp, void *ctx), void *ctx, char *err, size_t errlen);
 
 /*
  * Privilege separation (privsep.c): after out_set_relay(fd), out_atomic
  * renders in memory and asks the process at the other end of fd to write
- * the file, and returns its answer.  The wire format is below.
+ * the file, and returns its answer ("-" is still written here, to this
+ * process's stdout).  The wire format is below.
  */
 void out_set_relay(int fd);
 

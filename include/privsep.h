@@ -10,6 +10,11 @@
  * regained) and goes on to parse packets; every out_atomic() it makes is
  * relayed to the parent, which stays root, writes only paths listed in
  * `allowed` (NULL-terminated) and forwards SIGINT/SIGTERM to the child.
+ * The parent resolves each allowed path once, as it starts (outpath.h:
+ * symlinks followed, permissions checked), and writes a request there
+ * only if the target is still what it was then: a new or regular file
+ * that became a device, FIFO or symlink, or a device or FIFO replaced by
+ * another, is refused with a one-line reason the child reports.
  *
  * Returns 1 in the child once privileges are dropped; 0 in the parent
  * after the child ended, with the child's exit status in *status; -1

@@ -16,6 +16,7 @@
 #include "meter.h"
 #include "netif.h"
 #include "out.h"
+#include "outpath.h"
 #include "privsep.h"
 #include "report.h"
 #include "source.h"
@@ -143,9 +144,24 @@ static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *
 	fflush(stderr);
 }
 
+/* -w names a file (new or regular), not stdout, a FIFO or a device: a second file can go beside it. */
+static int dump_is_file(const char *path)
+{
+	struct outpath op;
+	char err[512];
+	int file;
+
+	if (outpath_resolve(&op, path, err, sizeof(err)) < 0)
+		return 1;	/* dump_open says why */
+	file = op.kind == OUTPATH_REPLACE || op.kind == OUTPATH_CREATE;
+	outpath_release(&op);
+	return file;
+}
+
 /*
  * -w: one file; or, when the two captures' link types differ (a file has
- * one, for libpcap), the ICMP capture in a second "-icmp" file beside it.
+ * one, for libpcap), the ICMP capture in a second "-icmp" file beside it
+ * (refused when -w is stdout, a FIFO or a device: a stream has no beside).
  */
 static int open_dumps(struct cap *c, const struct cli_opts *o, const char *const ifn[LIVE_N])
 {
@@ -163,8 +179,16 @@ static int open_dumps(struct cap *c, const struct cli_opts *o, const char *const
 		c->dump_if[LIVE_ICMP] = same_if ? 0 : 1;
 	} else {
 		size_t n = strlen(o->write) + 16;
-		char *icmp = malloc(n);
+		char *icmp;
 
+		if (!dump_is_file(o->write)) {
+			fprintf(stderr, "migmeter: -w %s: the two captures have different link types (%s on "
+				"%s, %s on %s) and need two files; give -w a file name\n",
+				o->write, live_dlt_name(c->live, LIVE_MIG),
+				ifn[LIVE_MIG], live_dlt_name(c->live, LIVE_ICMP), ifn[LIVE_ICMP]);
+			return -1;
+		}
+		icmp = malloc(n);
 		if (!icmp) {
 			fprintf(stderr, "migmeter: out of memory\n");
 			return -1;
@@ -416,6 +440,10 @@ int capture_main(int argc, char **argv)
 	if (rc || done)
 		return rc;
 	have_filters = 1;
+	/* Every output checked before the capture starts: a run is never lost at its end. */
+	rc = cli_check_outputs(&o);
+	if (rc)
+		goto out;
 	rc = CLI_EXIT_RUNTIME;
 	ifn[LIVE_MIG] = o.iface;
 	if (strcmp(o.iface, "auto") == 0) {

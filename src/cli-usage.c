@@ -30,7 +30,7 @@ const struct cli_option cli_options[] = {
 	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_IFACES, CLI_SEC_REPORT,
 	  "text or json (default text)" },
 	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", M, CLI_SEC_REPORT,
-	  "write the report to FILE instead of stdout" },
+	  "write the report to FILE instead of stdout; any\noutput FILE may be - (stdout, one output at most)" },
 	{ CLI_OPT_EPISODES, 0, "episodes", "FILE", M, CLI_SEC_REPORT,
 	  "downtime episodes as CSV, one row per episode" },
 	{ CLI_OPT_STREAMS, 0, "streams", "FILE", M, CLI_SEC_REPORT,

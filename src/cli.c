@@ -1,4 +1,4 @@
-/* cli.c - what the commands that read frames share: the filters, the meter and report settings, the outputs. */
+/* cli.c - what replay and capture share: the filters, the meter and report settings (options: cli-parse.c; outputs: cli-out.c). */
 #include "cli.h"
 
 #include <errno.h>
@@ -165,125 +165,8 @@ void cli_report_opts(const struct cli_opts *o, struct report_opts *ro)
 	ro->nominal_interval = o->ping_interval;
 }
 
-struct series_ctx {
-	const struct series *s;
-	int digits;
-};
-
-struct report_ctx {
-	int (*write)(FILE *fp, json_object *r);
-	json_object *r;
-};
-
-static int write_report(FILE *fp, void *ctx)
+/* For cli-out.c: the filter files are inputs no output may overwrite. */
+void cli_bpf_dir(const struct cli_opts *o, char *dir, size_t n)
 {
-	const struct report_ctx *rc = ctx;
-
-	return rc->write(fp, rc->r);
-}
-
-static int write_series(FILE *fp, void *ctx)
-{
-	const struct series_ctx *sc = ctx;
-
-	return out_csv_series(fp, sc->s, sc->digits);
-}
-
-/* "run.csv" + "-episodes" -> "run-episodes.csv"; the caller frees. */
-static char *sibling_name(const char *out, const char *suffix)
-{
-	size_t n = strlen(out), len = n + strlen(suffix) + 8;
-	char *s = malloc(len);
-
-	if (!s)
-		return NULL;
-	if (n > 4 && strcmp(out + n - 4, ".csv") == 0)
-		snprintf(s, len, "%.*s%s.csv", (int)(n - 4), out, suffix);
-	else
-		snprintf(s, len, "%s%s.csv", out, suffix);
-	return s;
-}
-
-/* The episodes and streams CSV paths: given, beside a CSV report, or none (NULL). */
-static void side_paths(const struct cli_opts *o, char **ep, char **st)
-{
-	*ep = o->episodes ? strdup(o->episodes) : NULL;
-	*st = o->streams ? strdup(o->streams) : NULL;
-	/* A CSV report comes with its downtime tables beside it. */
-	if (o->out && strcmp(o->format, "csv") == 0) {
-		if (!*ep)
-			*ep = sibling_name(o->out, "-episodes");
-		if (!*st)
-			*st = sibling_name(o->out, "-streams");
-	}
-}
-
-/* Writes one file atomically. Returns 0 or CLI_EXIT_RUNTIME after saying why. */
-static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
-{
-	char err[512];
-
-	if (out_atomic(path, fn, ctx, err, sizeof(err)) < 0) {
-		fprintf(stderr, "migmeter: %s\n", err);
-		return CLI_EXIT_RUNTIME;
-	}
-	return 0;
-}
-
-int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, int digits)
-{
-	const struct out_writer *w = out_find(o->format);
-	struct series_ctx sc = { m->series, digits };
-	struct report_ctx main_ctx = { w->write, r };
-	struct report_ctx ep_ctx = { out_csv_episodes, r }, st_ctx = { out_csv_streams, r };
-	char *ep, *st;
-	int rc = 0;
-
-	if (o->out) {
-		rc |= emit_file(o->out, write_report, &main_ctx);
-	} else if (w->write(stdout, r) < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "migmeter: cannot write the report to standard output\n");
-		rc = CLI_EXIT_RUNTIME;
-	}
-	side_paths(o, &ep, &st);
-	if (ep)
-		rc |= emit_file(ep, write_report, &ep_ctx);
-	if (st)
-		rc |= emit_file(st, write_report, &st_ctx);
-	if (o->timeseries)
-		rc |= emit_file(o->timeseries, write_series, &sc);
-	free(ep);
-	free(st);
-	return rc ? CLI_EXIT_RUNTIME : 0;
-}
-
-char **cli_output_paths(const struct cli_opts *o)
-{
-	char **p = calloc(5, sizeof(*p));
-	char *ep, *st;
-	size_t n = 0;
-
-	if (!p)
-		return NULL;
-	side_paths(o, &ep, &st);
-	if (o->out)
-		p[n++] = strdup(o->out);
-	if (ep)
-		p[n++] = ep;
-	if (st)
-		p[n++] = st;
-	if (o->timeseries)
-		p[n++] = strdup(o->timeseries);
-	return p;
-}
-
-void cli_free_paths(char **paths)
-{
-	size_t i;
-
-	if (!paths)
-		return;
-	for (i = 0; paths[i]; i++)
-		free(paths[i]);
-	free(paths);
+	find_bpf_dir(o, dir, n);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outpath.h"
+
 struct dump {
 	FILE *fp;
 	char path[512];
@@ -121,17 +123,21 @@ struct dump *dump_open(const char *path, int pcapng, int dlt, int snaplen,
 		       const char *const *ifnames, size_t nif, char *err, size_t errlen)
 {
 	struct dump *d = calloc(1, sizeof(*d));
+	struct outpath op;
 
 	if (!d) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	snprintf(d->path, sizeof(d->path), "%s", path);
+	snprintf(d->path, sizeof(d->path), "%s", outpath_label(path));
 	d->pcapng = pcapng;
 	d->nif = (unsigned)nif;
-	d->fp = fopen(path, "wb");
+	/* "-", a FIFO or a device is written in place; a regular file truncated, as tcpdump -w does. */
+	if (outpath_resolve(&op, path, err, errlen) == 0) {
+		d->fp = outpath_open_stream(&op, err, errlen);
+		outpath_release(&op);
+	}
 	if (!d->fp) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		free(d);
 		return NULL;
 	}

@@ -64,6 +64,10 @@ static int cmd_replay(int argc, char **argv)
 	if (rc || done)
 		return rc;
 	have_filters = 1;
+	/* Every output checked before anything is read: nothing read is then lost at the end. */
+	rc = cli_check_outputs(&o);
+	if (rc)
+		goto out;
 
 	rc = CLI_EXIT_RUNTIME;
 	src = source_open_files(o.args, o.nargs, o.inputs, &mig, &icmp, err, sizeof(err));

@@ -1,4 +1,4 @@
-/* out.c - the table of report writers and atomic file output. */
+/* out.c - the table of report writers and file output (atomic, or in place for streams). */
 #include "out.h"
 
 #include <errno.h>
@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "outpath.h"
 
 static const struct out_writer writers[] = {
 	{ "text", out_text },
@@ -82,7 +84,7 @@ static int relay_atomic(const char *path, int (*fn)(FILE *fp, void *ctx), void *
 		return -1;
 	}
 	if (fn(fp, ctx) < 0 || fclose(fp) != 0) {
-		snprintf(err, errlen, "cannot render %s", path);
+		snprintf(err, errlen, "cannot write %s: out of memory", path);
 		goto out;
 	}
 	req.magic = OUT_RELAY_MAGIC;
@@ -115,56 +117,15 @@ out:
 
 int out_atomic(const char *path, int (*fn)(FILE *fp, void *ctx), void *ctx, char *err, size_t errlen)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp;
-	FILE *fp = NULL;
-	int fd, rc = -1;
+	struct outpath op;
+	int rc;
 
-	if (relay_fd >= 0)
+	/* Standard output is this process's own, with or without a relay. */
+	if (relay_fd >= 0 && strcmp(path, "-") != 0)
 		return relay_atomic(path, fn, ctx, err, errlen);
-	tmp = malloc(n);
-	if (!tmp) {
-		snprintf(err, errlen, "out of memory");
+	if (outpath_resolve(&op, path, err, errlen) < 0)
 		return -1;
-	}
-	snprintf(tmp, n, "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	fp = fdopen(fd, "w");
-	if (!fp) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (fn(fp, ctx) < 0 || fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, errno ? strerror(errno) : "write error");
-		goto out;
-	}
-	/* mkstemp makes 0600; a report is an ordinary file. */
-	if (fchmod(fileno(fp), 0644) != 0) {
-		snprintf(err, errlen, "cannot chmod %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fp = NULL;
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fp)
-		fclose(fp);
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
+	rc = outpath_write(&op, fn, ctx, err, errlen);
+	outpath_release(&op);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "outpath.h"
 
 /* The child the parent forwards SIGINT/SIGTERM to (a signal handler needs it). */
 static volatile pid_t privsep_child;
@@ -57,27 +58,65 @@ static int write_blob(FILE *fp, void *ctx)
 	return fwrite(b->data, 1, b->len, fp) == b->len ? 0 : -1;
 }
 
-static int allowed_path(char *const *allowed, const char *path)
+/*
+ * The outputs the command line names, resolved once by the root parent
+ * when the capture starts: a request is written where its path pointed
+ * then, and only if the target is still what it was (outpath_write), so
+ * that nothing swapped in meanwhile -- a device node, a symlink to a file
+ * of root's -- is written by root.
+ */
+struct target {
+	struct outpath op;
+	int ok;
+	char err[252];		/* why it cannot be written, when !ok */
+};
+
+static struct target *resolve_all(char *const *allowed, size_t *n)
+{
+	struct target *t;
+	size_t i;
+
+	for (*n = 0; allowed && allowed[*n]; (*n)++)
+		;
+	t = calloc(*n ? *n : 1, sizeof(*t));
+	if (!t)
+		return NULL;
+	for (i = 0; i < *n; i++)
+		t[i].ok = outpath_resolve(&t[i].op, allowed[i], t[i].err, sizeof(t[i].err)) == 0;
+	return t;
+}
+
+static void release_all(struct target *t, size_t n)
 {
 	size_t i;
 
-	for (i = 0; allowed && allowed[i]; i++)
+	for (i = 0; t && i < n; i++)
+		outpath_release(&t[i].op);
+	free(t);
+}
+
+static struct target *find_target(struct target *t, size_t n, char *const *allowed, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
 		if (strcmp(allowed[i], path) == 0)
-			return 1;
-	return 0;
+			return &t[i];
+	return NULL;
 }
 
 /* Largest output the parent accepts in one request (a report or a time series). */
 #define PRIVSEP_MAX_BLOB (1024ULL * 1024 * 1024)
 
 /* Serves write requests until the child closes its end. */
-static void serve(int fd, char *const *allowed)
+static void serve(int fd, char *const *allowed, struct target *targets, size_t ntargets)
 {
 	for (;;) {
 		struct out_relay_req req;
 		struct out_relay_rep rep;
 		char *path = NULL, *data = NULL;
 		struct blob b;
+		struct target *t;
 
 		if (read_full(fd, &req, sizeof(req)) < 0)
 			return;
@@ -96,10 +135,13 @@ static void serve(int fd, char *const *allowed)
 		}
 		b.data = data;
 		b.len = req.datalen;
-		if (!allowed_path(allowed, path))
-			snprintf(rep.err, sizeof(rep.err), "refusing to write %s: not an output "
+		t = find_target(targets, ntargets, allowed, path);
+		if (!t)
+			snprintf(rep.err, sizeof(rep.err), "refusing to write %.180s: not an output "
 				 "named on the command line", path);
-		else if (out_atomic(path, write_blob, &b, rep.err, sizeof(rep.err)) == 0)
+		else if (!t->ok)
+			snprintf(rep.err, sizeof(rep.err), "%s", t->err);
+		else if (outpath_write(&t->op, write_blob, &b, rep.err, sizeof(rep.err)) == 0)
 			rep.rc = 0;
 		free(path);
 		free(data);
@@ -140,6 +182,8 @@ int privsep_start(const char *user, char *const *allowed, int *status, char *err
 {
 	struct passwd *pw = getpwnam(user);
 	struct sigaction sa;
+	struct target *targets;
+	size_t ntargets;
 	sigset_t block, old;
 	int sv[2], wst;
 	pid_t pid;
@@ -187,7 +231,11 @@ int privsep_start(const char *user, char *const *allowed, int *status, char *err
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	serve(sv[0], allowed);
+	/* Resolved here, as root, once: the child never holds the directories open. */
+	targets = resolve_all(allowed, &ntargets);
+	if (targets)
+		serve(sv[0], allowed, targets, ntargets);
+	release_all(targets, ntargets);
 	close(sv[0]);
 	while (waitpid(pid, &wst, 0) < 0) {
 		if (errno != EINTR) {

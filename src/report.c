@@ -210,11 +210,10 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	put(j, "mean_throughput_bps",
 	    secs > 0 ? jdouble((double)t.unique_payload_bytes * 8.0 / secs, 0) : NULL);
 	{
-		double peak = series_peak_bps(m->series, t.start, t.end);
+		/* The busiest bin of the time series, as the user recomputes it from --timeseries. */
+		double peak = series_peak_bps(m->series);
 
-		/* Shorter than half a bin: no finer figure than the mean exists. */
-		put(j, "peak_throughput_bps", peak >= 0 ? jdouble(peak, 0) :
-		    secs > 0 ? jdouble((double)t.unique_payload_bytes * 8.0 / secs, 0) : NULL);
+		put(j, "peak_throughput_bps", t.flows > 0 && peak >= 0 ? jdouble(peak, 0) : NULL);
 	}
 	put(j, "bin_s", jtime(series_bin_width(m->series), o->digits));
 	return j;

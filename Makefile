@@ -29,13 +29,15 @@ UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
 UNIT_flow   := $(B)/flow.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
 UNIT_seqspace := $(B)/seqspace.o
-UNIT_echo   := $(B)/echo.o $(B)/episode.o $(B)/mmtime.o
+UNIT_echo   := $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/mmtime.o
 UNIT_series := $(B)/series.o
+UNIT_episode := $(B)/episode.o $(B)/mmtime.o
+UNIT_medset := $(B)/medset.o $(B)/mmtime.o
 UNIT_mmtime := $(B)/mmtime.o
 UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_tsmerge := $(B)/tsmerge.o
 UNIT_report := $(LIBOBJS)
-UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/out.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/episode.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
+UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/out.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
 

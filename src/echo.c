@@ -4,6 +4,7 @@
 
 #include "echo.h"
 #include "episode.h"
+#include "medset.h"
 
 #define ECHO_DEF_STREAMS   1024
 #define ECHO_DEF_REQUESTS  ((size_t)512 << 10)   /* slots over all streams: 12 MB */
@@ -17,7 +18,6 @@
  * cost a whole window), and its later messages are dropped and counted.
  */
 #define ECHO_MAX_BIG_JUMPS 64
-#define VMAP_MAX           4096                  /* distinct values a multiset keeps exactly */
 #define VMAP_BUDGET        ((size_t)128 << 10)   /* multiset entries over all streams: 2 MB */
 #define ECHO_DEF_LATE      3u
 #define ECHO_SLOTS0        32   /* first per-stream slot array */
@@ -44,31 +44,14 @@ struct slot {
 };
 
 /*
- * A multiset of durations (value -> count): what the medians need of
- * the slots a stream has retired.  Exact up to VMAP_MAX distinct values
- * (or the table's budget); past that, values are rounded down to a
- * multiple of 2^shift ns, coarser each time it fills again.
- */
-struct vent {
-	mm_ns v;
-	uint64_t c;	/* 0: empty */
-};
-
-struct vmap {
-	struct vent *e;
-	size_t cap, n;
-	unsigned shift;
-};
-
-/*
  * What a stream keeps of the slots it retired (moved out of its window
  * once the window is full): the same figures stream_finish would have
  * drawn from them, so the report is the same as with every slot kept.
  */
 struct retired {
 	int any;			/* slots were retired */
-	struct vmap gap[2][2];		/* [flag REQ/REP][consecutive, or divided by the distance] */
-	struct vmap rtt;
+	struct medset gap[2][2];		/* [flag REQ/REP][consecutive, or divided by the distance] */
+	struct medset rtt;
 	mm_ns rtt_max;
 	uint64_t late;
 	int64_t last_flag_u[2];		/* last retired slot carrying REQ / REP (INT64_MIN: none) */
@@ -157,8 +140,8 @@ static void stream_free(struct stream *s)
 	free(s->eps);
 	for (int f = 0; f < 2; f++)
 		for (int k = 0; k < 2; k++)
-			free(s->r.gap[f][k].e);
-	free(s->r.rtt.e);
+			medset_free(&s->r.gap[f][k]);
+	medset_free(&s->r.rtt);
 	free(s->r.eps);
 	free(s);
 }
@@ -488,164 +471,6 @@ drop:
 	return -1;
 }
 
-static int cmp_ns(const void *a, const void *b)
-{
-	mm_ns x = *(const mm_ns *)a, y = *(const mm_ns *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (n > 0); sorts v. */
-static mm_ns median(mm_ns *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_ns);
-	if (n % 2)
-		return v[n / 2];
-	return mm_mid(v[n / 2 - 1], v[n / 2]);
-}
-
-/* ---- multisets of durations ---- */
-
-static size_t vmap_slot(const struct vmap *m, mm_ns v)
-{
-	uint64_t h = (uint64_t)v * 0x9E3779B97F4A7C15ULL;
-	size_t i = (size_t)(h ^ (h >> 32)) & (m->cap - 1);
-
-	while (m->e[i].c && m->e[i].v != v)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static mm_ns vmap_round(const struct vmap *m, mm_ns v)
-{
-	/* floor to a multiple of 2^shift, negative values included */
-	return m->shift ? (mm_ns)((uint64_t)(v >> m->shift) << m->shift) : v;
-}
-
-/* Rebuilds into cap entries, re-rounding with the current shift. Returns 0 or -1. */
-static int vmap_rehash(struct echo_table *et, struct vmap *m, size_t cap)
-{
-	struct vent *old = m->e;
-	size_t ocap = m->cap;
-	struct vent *ne = calloc(cap, sizeof(*ne));
-
-	if (!ne)
-		return -1;
-	et->vmap_used += cap;
-	et->vmap_used -= ocap;
-	m->e = ne;
-	m->cap = cap;
-	m->n = 0;
-	for (size_t i = 0; i < ocap; i++) {
-		if (old[i].c) {
-			mm_ns v = vmap_round(m, old[i].v);
-			size_t j = vmap_slot(m, v);
-
-			if (!m->e[j].c)
-				m->n++;
-			m->e[j].v = v;
-			m->e[j].c += old[i].c;
-		}
-	}
-	free(old);
-	return 0;
-}
-
-static void vmap_add(struct echo_table *et, struct vmap *m, mm_ns v)
-{
-	size_t i;
-
-	if (!m->e) {
-		if (et->vmap_used + 64 > VMAP_BUDGET || vmap_rehash(et, m, 64) < 0)
-			return;
-	}
-	v = vmap_round(m, v);
-	i = vmap_slot(m, v);
-	if (!m->e[i].c) {
-		/* a new value: keep the load at or under one half */
-		while ((m->n + 1) * 2 > m->cap) {
-			size_t ncap = m->cap * 2;
-
-			if (m->n + 1 <= VMAP_MAX && et->vmap_used + ncap - m->cap <= VMAP_BUDGET &&
-			    vmap_rehash(et, m, ncap) == 0)
-				break;
-			/* full: coarser values, merged in place */
-			m->shift++;
-			if (vmap_rehash(et, m, m->cap) < 0)
-				return;
-		}
-		v = vmap_round(m, v);
-		i = vmap_slot(m, v);
-		if (!m->e[i].c)
-			m->n++;
-	}
-	m->e[i].v = v;
-	m->e[i].c++;
-}
-
-static uint64_t vmap_count(const struct vmap *m)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; m->e && i < m->cap; i++)
-		n += m->e[i].c;
-	return n;
-}
-
-static int cmp_vent(const void *a, const void *b)
-{
-	mm_ns x = ((const struct vent *)a)->v, y = ((const struct vent *)b)->v;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Median of the multiset m together with extra[0..k) (each once): the
- * same value median() gives over all of them.  MM_NS_NONE when empty;
- * *oom set (and MM_NS_NONE) when out of memory.
- */
-static mm_ns median_with(const struct vmap *m, mm_ns *extra, size_t k, int *oom)
-{
-	size_t ne = 0, j = 0;
-	uint64_t total = vmap_count(m) + k, seen = 0, want_lo, want_hi;
-	struct vent *all;
-	mm_ns lo = MM_NS_NONE, hi = MM_NS_NONE;
-
-	if (total == 0)
-		return MM_NS_NONE;
-	if (!m->n)
-		return median(extra, k);
-	all = malloc((m->n + k) * sizeof(*all));
-	if (!all) {
-		*oom = 1;
-		return MM_NS_NONE;
-	}
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->e[i].c)
-			all[ne++] = m->e[i];
-	for (size_t i = 0; i < k; i++) {
-		all[ne].v = extra[i];
-		all[ne++].c = 1;
-	}
-	qsort(all, ne, sizeof(*all), cmp_vent);
-	/* 0-based ranks of the middle element(s), as median() picks them */
-	want_hi = total / 2;
-	want_lo = total % 2 ? want_hi : want_hi - 1;
-	for (j = 0; j < ne; j++) {
-		if (lo == MM_NS_NONE && seen + all[j].c > want_lo)
-			lo = all[j].v;
-		if (seen + all[j].c > want_hi) {
-			hi = all[j].v;
-			break;
-		}
-		seen += all[j].c;
-	}
-	free(all);
-	if (total % 2)
-		return hi;
-	return mm_mid(lo, hi);
-}
-
 static mm_ns slot_time(const struct slot *sl, int use_rep)
 {
 	return use_rep ? sl->rep : sl->t;
@@ -675,7 +500,7 @@ static mm_ns median_gap(const struct slot *v, size_t n, uint8_t flag, mm_ns *tmp
 			prev = i;
 		}
 	}
-	return k ? median(tmp, k) : MM_NS_NONE;
+	return k ? medset_median(tmp, k) : MM_NS_NONE;
 }
 
 /* Gives every unknown slot lying between two known ones an interpolated send time. */
@@ -959,11 +784,11 @@ static mm_ns stream_interval(const struct stream *s, const struct slot *v, size_
 		iv = median_gap(v, n, flag, tmp);
 	} else {
 		k = window_gaps(s, v, n, flag, 0, tmp);
-		if (k || vmap_count(&s->r.gap[fi][0])) {
-			iv = median_with(&s->r.gap[fi][0], tmp, k, oom);
+		if (k || medset_count(&s->r.gap[fi][0])) {
+			iv = medset_median_with(&s->r.gap[fi][0], tmp, k, oom);
 		} else {
 			k = window_gaps(s, v, n, flag, 1, tmp);
-			iv = median_with(&s->r.gap[fi][1], tmp, k, oom);
+			iv = medset_median_with(&s->r.gap[fi][1], tmp, k, oom);
 		}
 	}
 	return iv == MM_NS_NONE ? iv : mm_nonneg(iv);
@@ -1022,7 +847,7 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 		if (r > rtt_max)
 			rtt_max = r;
 	}
-	in->rtt_median = median_with(&s->r.rtt, tmp, nr, &oom);
+	in->rtt_median = medset_median_with(&s->r.rtt, tmp, nr, &oom);
 	if (oom)
 		goto out;
 
@@ -1138,7 +963,7 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 		if ((v[i].flags & (SL_REQ | SL_REP)) == (SL_REQ | SL_REP) && v[i].rep >= v[i].t)
 			tmp[nr++] = mm_sub(v[i].rep, v[i].t);
 	}
-	rtt = median_with(&r->rtt, tmp, nr, &oom);
+	rtt = medset_median_with(&r->rtt, tmp, nr, &oom);
 	if (oom) {
 		free(tmp);
 		return -1;
@@ -1157,18 +982,18 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 			if (!(sl->flags & flag))
 				continue;
 			if (i > 0 ? (v[i - 1].flags & flag) : (r->last_flag_u[fi] == u - 1))
-				vmap_add(et, &r->gap[fi][0], mm_sub(t, i > 0 ? slot_time(&v[i - 1], fi) :
-								 r->last_flag_t[fi]));
+				medset_add(&r->gap[fi][0], &et->vmap_used, VMAP_BUDGET,
+					   mm_sub(t, i > 0 ? slot_time(&v[i - 1], fi) : r->last_flag_t[fi]));
 			if (r->last_flag_u[fi] != INT64_MIN)
-				vmap_add(et, &r->gap[fi][1],
-					 mm_sub(t, r->last_flag_t[fi]) / (mm_ns)(u - r->last_flag_u[fi]));
+				medset_add(&r->gap[fi][1], &et->vmap_used, VMAP_BUDGET,
+					   mm_sub(t, r->last_flag_t[fi]) / (mm_ns)(u - r->last_flag_u[fi]));
 			r->last_flag_u[fi] = u;
 			r->last_flag_t[fi] = t;
 		}
 		if ((sl->flags & (SL_REQ | SL_REP)) == (SL_REQ | SL_REP) && sl->rep >= sl->t) {
 			mm_ns rt = mm_sub(sl->rep, sl->t);
 
-			vmap_add(et, &r->rtt, rt);
+			medset_add(&r->rtt, &et->vmap_used, VMAP_BUDGET, rt);
 			if (rt > r->rtt_max)
 				r->rtt_max = rt;
 		}

@@ -49,6 +49,12 @@ static int cmd_replay(int argc, char **argv)
 			rc = CLI_EXIT_USAGE;
 		goto out;
 	}
+	for (i = 0; i < source_count(src); i++) {
+		if (cli_check_bin(&o, source_input(src, i)->path, source_input(src, i)->digits) != 0) {
+			rc = CLI_EXIT_USAGE;
+			goto out;
+		}
+	}
 	cli_meter_cfg(&o, &cfg);
 	if (meter_init(&m, &cfg) < 0) {
 		fprintf(stderr, "migmeter: out of memory\n");
@@ -106,6 +112,7 @@ static int cmd_replay(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	cli_warn_report(&o, r);
 	if (cli_emit(&o, &m, r, ro.digits) != 0)
 		rc = CLI_EXIT_RUNTIME;
 out:

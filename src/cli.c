@@ -507,6 +507,12 @@ static void side_paths(const struct cli_opts *o, char **ep, char **st)
 	}
 }
 
+/* The capture totals CSV: beside a CSV report (X.csv -> X-totals.csv), else none (NULL). */
+static char *totals_path(const struct cli_opts *o)
+{
+	return o->out && strcmp(o->format, "csv") == 0 ? sibling_name(o->out, "-totals") : NULL;
+}
+
 /* Writes one file atomically. Returns 0 or CLI_EXIT_RUNTIME after saying why. */
 static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
 {
@@ -525,7 +531,8 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 	struct series_ctx sc = { m->series, digits };
 	struct report_ctx main_ctx = { w->write, r };
 	struct report_ctx ep_ctx = { out_csv_episodes, r }, st_ctx = { out_csv_streams, r };
-	char *ep, *st;
+	struct report_ctx tot_ctx = { out_csv_totals, r };
+	char *ep, *st, *tot = totals_path(o);
 	int rc = 0;
 
 	if (o->out) {
@@ -539,28 +546,34 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 		rc |= emit_file(ep, write_report, &ep_ctx);
 	if (st)
 		rc |= emit_file(st, write_report, &st_ctx);
+	if (tot)
+		rc |= emit_file(tot, write_report, &tot_ctx);
 	if (o->timeseries)
 		rc |= emit_file(o->timeseries, write_series, &sc);
 	free(ep);
 	free(st);
+	free(tot);
 	return rc ? CLI_EXIT_RUNTIME : 0;
 }
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(5, sizeof(*p));
-	char *ep, *st;
+	char **p = calloc(6, sizeof(*p));
+	char *ep, *st, *tot;
 	size_t n = 0;
 
 	if (!p)
 		return NULL;
 	side_paths(o, &ep, &st);
+	tot = totals_path(o);
 	if (o->out)
 		p[n++] = strdup(o->out);
 	if (ep)
 		p[n++] = ep;
 	if (st)
 		p[n++] = st;
+	if (tot)
+		p[n++] = tot;
 	if (o->timeseries)
 		p[n++] = strdup(o->timeseries);
 	return p;

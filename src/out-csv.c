@@ -78,7 +78,7 @@ static const struct csv_col episode_cols[] = {
 	{ "first_seq", "first_seq" }, { "last_seq", "last_seq" }, { "lost", "lost" },
 	{ "estimate_s", "estimate_s" }, { "lower_s", "lower_s" }, { "upper_s", "upper_s" },
 	{ "began_in_capture", "began_in_capture" }, { "ended_in_capture", "ended_in_capture" },
-	{ "inferred", "inferred" }, { "clock_step", "clock_step" },
+	{ "inferred", "inferred" }, { "by_interval", "by_interval" },
 };
 
 /* The capture totals: one row, paths from the report's root. */

@@ -111,7 +111,12 @@ build/fuzz/fuzz_replay: tests/fuzz/fuzz_replay.c $(FUZZ_LIB) $(wildcard include/
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^) $(LIBS)
 
-fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay
+# The same harness with the widest settings: --ports 1-65535, an ICMP filter that passes every frame, 1 us bins.
+build/fuzz/fuzz_replay_wide: tests/fuzz/fuzz_replay.c $(FUZZ_LIB) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -DFUZZ_WIDE -o $@ $(filter %.c,$^) $(LIBS)
+
+fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay build/fuzz/fuzz_replay_wide
 
 fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
 	@mkdir -p tests/fixtures tests/hostile

@@ -623,15 +623,28 @@ void cli_warn_report(const struct cli_opts *o, json_object *r)
 			"the downtime totals are null\n", o->ping_target, n ? "streams to " : "no echo traffic",
 			others);
 	}
-	for (i = 0; i < n; i++) {
-		json_object *s = json_object_array_get_idx(streams, i);
-		uint64_t steps = report_u64(s, "clock_steps_back");
+	/* one line however many streams: the first one named, the others counted */
+	{
+		json_object *first = NULL;
+		size_t with = 0;
 
-		if (steps)
+		for (i = 0; i < n; i++) {
+			json_object *s = json_object_array_get_idx(streams, i);
+
+			if (report_u64(s, "clock_steps_back") && !with++)
+				first = s;
+		}
+		if (first) {
+			uint64_t steps = report_u64(first, "clock_steps_back");
+			char more[64] = "";
+
+			if (with > 1)
+				snprintf(more, sizeof(more), " (and in %zu other stream%s)", with - 1, with > 2 ? "s" : "");
 			fprintf(stderr, "migmeter: echo stream %s -> %s id %s: the capture's clock stepped back "
-				"%llu time%s; an episode across a step is timed by lost x interval\n",
-				report_str(s, "pinger", "?"), report_str(s, "target", "?"),
-				report_str(s, "id", "?"), (unsigned long long)steps, steps == 1 ? "" : "s");
+				"%llu time%s%s; an episode across a step is timed by lost x interval\n",
+				report_str(first, "pinger", "?"), report_str(first, "target", "?"),
+				report_str(first, "id", "?"), (unsigned long long)steps, steps == 1 ? "" : "s", more);
+		}
 	}
 }
 

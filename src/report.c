@@ -192,7 +192,7 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	double secs;
 
 	flow_get_totals(m->flows, &t);
-	dur = (t.start != MM_NS_NONE) ? t.end - t.start : MM_NS_NONE;
+	dur = (t.start != MM_NS_NONE) ? mm_sub(t.end, t.start) : MM_NS_NONE;
 	secs = dur != MM_NS_NONE ? (double)dur / (double)MM_NS_PER_S : 0.0;
 	put_str(j, "ports", o->ports);
 	put_u64(j, "flows", t.flows);
@@ -247,7 +247,7 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 		put_bool(j, "unique_approx", fi.unique_approx);
 		put(j, "first_ts", jtime(fi.first_ts, o->digits));
 		put(j, "last_ts", jtime(fi.last_ts, o->digits));
-		put(j, "duration_s", jtime(fi.last_ts - fi.first_ts, o->digits));
+		put(j, "duration_s", jtime(mm_sub(fi.last_ts, fi.first_ts), o->digits));
 		put(j, "forward", dir_obj(&fi.fwd, o->digits));
 		put(j, "reverse", dir_obj(&fi.rev, o->digits));
 		json_object_array_add(arr, j);

@@ -29,8 +29,10 @@ UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
 UNIT_flow   := $(B)/flow.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
 UNIT_seqspace := $(B)/seqspace.o
-UNIT_echo   := $(B)/echo.o
+UNIT_echo   := $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/mmtime.o
 UNIT_series := $(B)/series.o
+UNIT_episode := $(B)/episode.o $(B)/mmtime.o
+UNIT_medset := $(B)/medset.o $(B)/mmtime.o
 UNIT_mmtime := $(B)/mmtime.o
 UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_tsmerge := $(B)/tsmerge.o
@@ -38,7 +40,7 @@ UNIT_pcapng := $(B)/source-pcapng.o
 UNIT_join   := $(B)/source-join.o $(B)/source-pcapng.o $(B)/source-stream.o
 UNIT_outpath := $(B)/outpath.o
 UNIT_report := $(LIBOBJS)
-UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
+UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
 
@@ -112,7 +114,12 @@ build/fuzz/fuzz_replay: tests/fuzz/fuzz_replay.c $(FUZZ_LIB) $(wildcard include/
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^) $(LIBS)
 
-fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay
+# The same harness with the widest settings: --ports 1-65535, an ICMP filter that passes every frame, 1 us bins.
+build/fuzz/fuzz_replay_wide: tests/fuzz/fuzz_replay.c $(FUZZ_LIB) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -DFUZZ_WIDE -o $@ $(filter %.c,$^) $(LIBS)
+
+fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay build/fuzz/fuzz_replay_wide
 
 fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
 	@mkdir -p tests/fixtures tests/hostile

@@ -112,6 +112,20 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 int cli_check_outputs(const struct cli_opts *o);
 
 /*
+ * A time-series bin shorter than an input's timestamp resolution
+ * (`digits` decimals: 1 us for microsecond captures) is a usage error:
+ * returns CLI_EXIT_USAGE after saying so, naming `input`; else 0.
+ */
+int cli_check_bin(const struct cli_opts *o, const char *input, int digits);
+
+/*
+ * Warnings about the figures of a built report, one line each on stderr:
+ * --ping-target naming no stream of the capture (the totals are null),
+ * an echo stream whose clock stepped back.
+ */
+void cli_warn_report(const struct cli_opts *o, json_object *r);
+
+/*
  * Every file cli_emit may write, in a NULL-terminated array the caller
  * frees with cli_free_paths (the privileged side checks requests against it).
  */

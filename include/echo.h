@@ -30,6 +30,8 @@ struct echo_episode {
 	uint8_t began_in_capture;      /* 0: no answered request before it */
 	uint8_t ended_in_capture;      /* 0: no answered request after it */
 	uint8_t inferred;              /* 1: built from reply sequence gaps (requests not seen) */
+	uint8_t by_interval;           /* 1: the times around it are out of order (the clock stepped
+	                                  back inside it): estimate, bounds = lost x interval (-1, +1) */
 };
 
 /* One echo stream: (pinger, target, identifier). */
@@ -40,7 +42,9 @@ struct echo_stream_info {
 	uint64_t lost;                 /* requests never answered (pending ones excluded) */
 	uint64_t pending;              /* unanswered requests too close to the capture end to call lost */
 	uint64_t duplicates;           /* replies beyond the first for a sequence number */
-	uint64_t late;                 /* replies that came after `late_after` later requests */
+	uint64_t late;                 /* replies that came after `late_after` later requests
+	                                  (replies only: after the reply to a request that many later) */
+	uint64_t clock_steps_back;     /* messages stamped over 1 ms before the stream's previous one */
 	uint8_t replies_only;          /* 1: no requests seen, episodes from reply gaps */
 	uint8_t never_answered;        /* 1: requests but no reply at all: not downtime, reported as such */
 	mm_ns first_ts, last_ts;       /* first/last echo message of the stream */
@@ -52,7 +56,8 @@ struct echo_stream_info {
 	mm_ns downtime_total;          /* sum of episode estimates */
 	mm_ns downtime_longest;        /* largest episode estimate */
 	mm_ns lost_x_interval;         /* classic: lost * interval */
-	mm_ns duration_x_loss;         /* classic: (last_ts - first_ts) * lost / sequence numbers spanned (= requests when all were seen) */
+	mm_ns duration_x_loss;         /* classic: duration * lost / sequence numbers spanned (= requests
+	                                  when all were seen); duration = last_ts - first_ts, steps back left out */
 };
 
 struct echo_table;
@@ -66,9 +71,16 @@ void echo_free(struct echo_table *et);   /* NULL is a no-op */
  * Anything that is not an ICMP/ICMPv6 echo request or reply is ignored
  * (returns 0).  A request seen by several captures counts once; a reply
  * counts as a duplicate only when the same capture sees it again.
- * Returns 1 when the frame was an echo message taken into a stream, -1
- * when a cap was hit (counted in echo_dropped(), not stored).
+ * Returns ECHO_NEW when the frame was an echo message counted in its
+ * stream (a request or reply of its sequence number not seen before),
+ * ECHO_SEEN when it was taken but had been counted already (the same
+ * message from another vantage point, or a duplicate reply), -1 when a
+ * cap was hit (counted in echo_dropped(), not stored).  Counting only
+ * ECHO_NEW messages gives the stream's requests and replies: the time
+ * series does, so its sums equal the report's.
  */
+#define ECHO_NEW  1
+#define ECHO_SEEN 2
 int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, mm_ns ts);
 
 /*

@@ -29,4 +29,21 @@ int mm_fmt_seconds(char *buf, size_t n, mm_ns t, int digits);
 /* Formats an absolute time as ISO 8601 UTC with `digits` decimals. */
 int mm_fmt_iso(char *buf, size_t n, mm_ns t, int digits);
 
+/*
+ * Saturating arithmetic on times and durations: captures carry absurd
+ * timestamps (epoch 0 beside 2023, clocks stepping back), and a count
+ * times an interval or a difference of two times must never wrap.
+ * Results stay within [MM_NS_MIN, MM_NS_MAX], so they are never
+ * MM_NS_NONE.  Arguments must not be MM_NS_NONE.
+ */
+#define MM_NS_MAX INT64_MAX
+#define MM_NS_MIN (-INT64_MAX)
+
+mm_ns mm_add(mm_ns a, mm_ns b);		/* a + b */
+mm_ns mm_sub(mm_ns a, mm_ns b);		/* a - b */
+mm_ns mm_mul(uint64_t n, mm_ns d);	/* n x d (a count times an interval) */
+mm_ns mm_mid(mm_ns a, mm_ns b);		/* a + (b - a) / 2, exact, never overflows */
+mm_ns mm_clamp(mm_ns v, mm_ns lo, mm_ns hi);	/* v within [lo, hi] (lo <= hi) */
+mm_ns mm_nonneg(mm_ns v);		/* max(v, 0): a duration is never negative */
+
 #endif

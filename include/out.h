@@ -27,13 +27,25 @@ int out_text(FILE *fp, json_object *report);
 int out_csv_flows(FILE *fp, json_object *report);
 int out_json(FILE *fp, json_object *report);
 
+/*
+ * The CSV tables: one header line (a fixed column list: the same whatever
+ * the data, an empty table included) and one row per record.
+ */
+
+/* The capture totals as CSV: one row (migration start, end, duration, bytes, throughput; echo totals). */
+int out_csv_totals(FILE *fp, json_object *report);
+
 /* The echo streams as CSV, one row per stream with every per-stream figure. */
 int out_csv_streams(FILE *fp, json_object *report);
 
 /* The downtime episodes as CSV, one row per episode (SPEC "Output"). */
 int out_csv_episodes(FILE *fp, json_object *report);
 
-/* The time series as CSV, one row per bin; `digits` decimals on times. */
+/*
+ * The time series as CSV, one row per bin from t0 to the last event
+ * (a quiet stretch over SERIES_GAP_ROWS bins: its first and last bin);
+ * `digits` decimals on times.
+ */
 int out_csv_series(FILE *fp, const struct series *s, int digits);
 
 /* Writes one CSV field per RFC 4180 (quoted when it holds , " CR or LF). */

@@ -1,4 +1,4 @@
-/* series.h - fixed-width time bins for the --timeseries CSV and the peak throughput. */
+/* series.h - fixed-width time bins for the --timeseries CSV and the peak throughput, kept sparse. */
 #ifndef MM_SERIES_H
 #define MM_SERIES_H
 
@@ -17,11 +17,22 @@ struct series_bin {
 struct series;
 
 /*
- * Default bin cap: 2^20 bins of 56 bytes, 56 MiB (12 days at 1 s, 17 min at
- * 1 ms).  One frame with a damaged clock months after the rest must not
- * make the empty bins in between cost half a gigabyte.
+ * Memory follows the data, not the time span: empty bins are implicit
+ * (bins are held in sorted runs of consecutive bins), so a capture whose
+ * few frames span weeks costs a few bins per frame.  Default cap: 2^20
+ * bins held (56 MiB: twelve days of 1 s bins or 17 min of 1 ms bins each
+ * holding something); an event that needs a bin past it is dropped and
+ * counted (series_dropped).
  */
 #define SERIES_DEFAULT_MAX ((size_t)1 << 20)
+
+/*
+ * The CSV shows every bin from t0 to the last event, except that a quiet
+ * stretch of more than this many empty bins is written as its first and
+ * last (empty) bin only: a plot still drops to zero and comes back, and
+ * 174 frames over 14 days at 1 ms bins do not make 1.2 billion rows.
+ */
+#define SERIES_GAP_ROWS 3600u
 
 /*
  * A new series with bins of `bin` ns (> 0), holding at most max_bins
@@ -40,24 +51,35 @@ int series_add_mig(struct series *s, mm_ns ts, int forward, uint32_t wire_bytes,
 enum series_ping { SERIES_PING_REQUEST, SERIES_PING_REPLY, SERIES_PING_LOST };
 int series_add_ping(struct series *s, mm_ns ts, enum series_ping what);
 
-/* Marks that the timeline reaches `ts` (so trailing empty bins are emitted). */
+/* Marks that the timeline reaches `ts` (trailing empty bins are shown); holds no bin. */
 void series_extend(struct series *s, mm_ns ts);
 
 mm_ns series_bin_width(const struct series *s);
 mm_ns series_t0(const struct series *s);      /* MM_NS_NONE before the first event */
-size_t series_len(const struct series *s);    /* bins from t0 to the last event */
-/* Bin i (i < series_len), or NULL. */
-const struct series_bin *series_get(const struct series *s, size_t i);
+uint64_t series_len(const struct series *s);  /* bins from t0 to the last event (or extend) */
+/* Bin i (i < series_len: all zero when nothing fell in it), or NULL past the end. */
+const struct series_bin *series_get(const struct series *s, uint64_t i);
 uint64_t series_dropped(const struct series *s);
+size_t series_held(const struct series *s);   /* bins in memory (for tests and the memory bound) */
 
 /*
- * The largest unique-payload rate over one bin, in bits per second, for
- * activity spanning [start, end].  A bin the span only partly covers is
- * measured over the covered part, and only when that is at least half a
- * bin (a sliver would give a meaningless rate).  Returns -1 when no bin
- * qualifies (the span is shorter than half a bin): the caller then has
- * no peak finer than the mean.
+ * Walks the bins that hold something, in time order: start with a zeroed
+ * iterator; each call gives the next bin's index and counters and returns
+ * 1, or returns 0 after the last.
  */
-double series_peak_bps(const struct series *s, mm_ns start, mm_ns end);
+struct series_iter {
+	size_t run;
+	uint32_t off;
+};
+int series_next(const struct series *s, struct series_iter *it, uint64_t *index,
+		const struct series_bin **bin);
+
+/*
+ * The peak throughput: the largest unique-payload rate over one bin,
+ * unique_payload_bytes x 8 / bin, in bits per second -- the figure a user
+ * recomputes from the --timeseries CSV with the same --bin.  0 when no
+ * bin holds unique bytes, -1 when the series holds nothing at all.
+ */
+double series_peak_bps(const struct series *s);
 
 #endif

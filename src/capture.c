@@ -370,6 +370,7 @@ static int finish(struct cap *c, const struct cli_opts *o)
 		fprintf(stderr, "migmeter: out of memory while building the report\n");
 		return CLI_EXIT_RUNTIME;
 	}
+	cli_warn_report(o, r);
 	if (cli_emit(o, &c->m, r, ro.digits) != 0)
 		rc = CLI_EXIT_RUNTIME;
 	json_object_put(r);

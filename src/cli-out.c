@@ -18,7 +18,7 @@ struct series_ctx {
 struct report_ctx {
 	int (*write)(FILE *fp, json_object *r);
 	json_object *r;
-	int episodes, streams;		/* a CSV report on a stream: these tables follow it */
+	int episodes, streams, totals;	/* a CSV report on a stream: these tables follow it */
 };
 
 /*
@@ -35,6 +35,8 @@ static int write_report(FILE *fp, void *ctx)
 	if (rc->episodes && (fputc('\n', fp) == EOF || out_csv_episodes(fp, rc->r) < 0))
 		return -1;
 	if (rc->streams && (fputc('\n', fp) == EOF || out_csv_streams(fp, rc->r) < 0))
+		return -1;
+	if (rc->totals && (fputc('\n', fp) == EOF || out_csv_totals(fp, rc->r) < 0))
 		return -1;
 	return 0;
 }
@@ -77,18 +79,23 @@ static int report_to_stream(const struct cli_opts *o)
 	return stream;
 }
 
-/* The episodes and streams CSV paths: given, beside a CSV report file, or none (NULL). */
-static void side_paths(const struct cli_opts *o, char **ep, char **st)
+/*
+ * The episodes, streams and capture-totals CSV paths: given, beside a CSV
+ * report file (X.csv -> X-episodes.csv, X-streams.csv, X-totals.csv), or
+ * none (NULL).
+ */
+static void side_paths(const struct cli_opts *o, char **ep, char **st, char **tot)
 {
+	int beside = o->out && strcmp(o->format, "csv") == 0 && !report_to_stream(o);
+
 	*ep = o->episodes ? strdup(o->episodes) : NULL;
 	*st = o->streams ? strdup(o->streams) : NULL;
+	*tot = beside ? sibling_name(o->out, "-totals") : NULL;
 	/* A CSV report file comes with its downtime tables beside it (on a stream: after it). */
-	if (o->out && strcmp(o->format, "csv") == 0 && (!*ep || !*st) && !report_to_stream(o)) {
-		if (!*ep)
-			*ep = sibling_name(o->out, "-episodes");
-		if (!*st)
-			*st = sibling_name(o->out, "-streams");
-	}
+	if (beside && !*ep)
+		*ep = sibling_name(o->out, "-episodes");
+	if (beside && !*st)
+		*st = sibling_name(o->out, "-streams");
 }
 
 /* Writes one output (out_atomic's rules). Returns 0 or CLI_EXIT_RUNTIME after saying why. */
@@ -108,9 +115,11 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 	const struct out_writer *w = out_find(o->format);
 	struct series_ctx sc = { m->series, digits };
 	int sections = strcmp(o->format, "csv") == 0 && report_to_stream(o);
-	struct report_ctx main_ctx = { w->write, r, sections && !o->episodes, sections && !o->streams };
-	struct report_ctx ep_ctx = { out_csv_episodes, r, 0, 0 }, st_ctx = { out_csv_streams, r, 0, 0 };
-	char *ep, *st;
+	struct report_ctx main_ctx = { w->write, r, sections && !o->episodes, sections && !o->streams,
+				       sections };
+	struct report_ctx ep_ctx = { out_csv_episodes, r, 0, 0, 0 }, st_ctx = { out_csv_streams, r, 0, 0, 0 };
+	struct report_ctx tot_ctx = { out_csv_totals, r, 0, 0, 0 };
+	char *ep, *st, *tot;
 	int rc = 0;
 
 	if (o->out) {
@@ -119,33 +128,38 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 		fprintf(stderr, "migmeter: cannot write the report to standard output\n");
 		rc = CLI_EXIT_RUNTIME;
 	}
-	side_paths(o, &ep, &st);
+	side_paths(o, &ep, &st, &tot);
 	if (ep)
 		rc |= emit_file(ep, write_report, &ep_ctx);
 	if (st)
 		rc |= emit_file(st, write_report, &st_ctx);
+	if (tot)
+		rc |= emit_file(tot, write_report, &tot_ctx);
 	if (o->timeseries)
 		rc |= emit_file(o->timeseries, write_series, &sc);
 	free(ep);
 	free(st);
+	free(tot);
 	return rc ? CLI_EXIT_RUNTIME : 0;
 }
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(5, sizeof(*p));
-	char *ep, *st;
+	char **p = calloc(6, sizeof(*p));
+	char *ep, *st, *tot;
 	size_t n = 0;
 
 	if (!p)
 		return NULL;
-	side_paths(o, &ep, &st);
+	side_paths(o, &ep, &st, &tot);
 	if (o->out)
 		p[n++] = strdup(o->out);
 	if (ep)
 		p[n++] = ep;
 	if (st)
 		p[n++] = st;
+	if (tot)
+		p[n++] = tot;
 	if (o->timeseries)
 		p[n++] = strdup(o->timeseries);
 	return p;
@@ -163,7 +177,7 @@ void cli_free_paths(char **paths)
 }
 
 /* The outputs cli_check_outputs weighs against each other and the inputs. */
-#define CLI_MAX_OUTPUTS 6
+#define CLI_MAX_OUTPUTS 7
 
 struct out_check {
 	struct outpath op[CLI_MAX_OUTPUTS];
@@ -236,18 +250,20 @@ static int outputs_apart(const struct out_check *c)
 int cli_check_outputs(const struct cli_opts *o)
 {
 	struct out_check c;
-	char *ep, *st, dir[PATH_MAX + 64], path[PATH_MAX + 96];
+	char *ep, *st, *tot, dir[PATH_MAX + 64], path[PATH_MAX + 96];
 	size_t i;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	side_paths(o, &ep, &st);
+	side_paths(o, &ep, &st, &tot);
 	/* The report goes to stdout when there is no -o: that counts as an output there. */
 	rc = add_output(&c, o->out ? "-o" : "the report", o->out ? o->out : "-");
 	if (!rc)
 		rc = add_output(&c, o->episodes ? "--episodes" : "the episodes CSV", ep);
 	if (!rc)
 		rc = add_output(&c, o->streams ? "--streams" : "the streams CSV", st);
+	if (!rc)
+		rc = add_output(&c, "the totals CSV", tot);
 	if (!rc)
 		rc = add_output(&c, "--timeseries", o->timeseries);
 	if (!rc)
@@ -270,5 +286,6 @@ int cli_check_outputs(const struct cli_opts *o)
 		outpath_release(&c.op[i]);
 	free(ep);
 	free(st);
+	free(tot);
 	return rc;
 }

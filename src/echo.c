@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "echo.h"
+#include "episode.h"
+#include "medset.h"
 
 #define ECHO_DEF_STREAMS   1024
 #define ECHO_DEF_REQUESTS  ((size_t)512 << 10)   /* slots over all streams: 12 MB */
@@ -16,13 +18,13 @@
  * cost a whole window), and its later messages are dropped and counted.
  */
 #define ECHO_MAX_BIG_JUMPS 64
-#define VMAP_MAX           4096                  /* distinct values a multiset keeps exactly */
 #define VMAP_BUDGET        ((size_t)128 << 10)   /* multiset entries over all streams: 2 MB */
 #define ECHO_DEF_LATE      3u
 #define ECHO_SLOTS0        32   /* first per-stream slot array */
 #define ECHO_FRONT_SLACK   8    /* room below the first seq: the reply of the previous request may follow */
 #define ECHO_HASH0         64
 #define ECHO_PENDING_MIN   (10 * 1000 * 1000)   /* 10 ms */
+#define ECHO_STEP_SLACK    (1000 * 1000)        /* a message this much before the previous one: the clock stepped back */
 
 /* slot flags */
 #define SL_REQ  0x01   /* request seen: t is its (earliest) send time */
@@ -42,31 +44,14 @@ struct slot {
 };
 
 /*
- * A multiset of durations (value -> count): what the medians need of
- * the slots a stream has retired.  Exact up to VMAP_MAX distinct values
- * (or the table's budget); past that, values are rounded down to a
- * multiple of 2^shift ns, coarser each time it fills again.
- */
-struct vent {
-	mm_ns v;
-	uint64_t c;	/* 0: empty */
-};
-
-struct vmap {
-	struct vent *e;
-	size_t cap, n;
-	unsigned shift;
-};
-
-/*
  * What a stream keeps of the slots it retired (moved out of its window
  * once the window is full): the same figures stream_finish would have
  * drawn from them, so the report is the same as with every slot kept.
  */
 struct retired {
 	int any;			/* slots were retired */
-	struct vmap gap[2][2];		/* [flag REQ/REP][consecutive, or divided by the distance] */
-	struct vmap rtt;
+	struct medset gap[2][2];		/* [flag REQ/REP][consecutive, or divided by the distance] */
+	struct medset rtt;
 	mm_ns rtt_max;
 	uint64_t late;
 	int64_t last_flag_u[2];		/* last retired slot carrying REQ / REP (INT64_MIN: none) */
@@ -80,8 +65,8 @@ struct retired {
 	mm_ns open_first_t, open_last_t;
 	int open_began;
 	mm_ns open_before_t;
-	/* reply-gap episodes wait for the interval: raw runs (first_lost_ts = t before, last_lost_ts = t after) */
-	struct echo_episode *eps;	/* closed episodes, in order */
+	/* closed episodes, in order: their edges, built at finish with the stream's interval and span */
+	struct episode_edges *eps;
 	size_t n_eps, cap_eps;
 	uint64_t unlisted, unlisted_lost;	/* past the listing cap: counted only */
 	mm_ns unlisted_total, unlisted_longest;
@@ -110,6 +95,9 @@ struct stream {
 	int64_t live_ans;          /* highest sequence number answered */
 	uint64_t live_eps;         /* answers that came after a gap of unanswered requests */
 	unsigned big_jumps;        /* forward jumps over half a window (ECHO_MAX_BIG_JUMPS) */
+	mm_ns prev_ts;             /* the stream's previous message */
+	mm_ns elapsed;             /* sum of the forward steps between messages: the duration, steps back left out */
+	uint64_t steps_back;       /* messages over ECHO_STEP_SLACK before the previous one */
 };
 
 struct echo_table {
@@ -152,8 +140,8 @@ static void stream_free(struct stream *s)
 	free(s->eps);
 	for (int f = 0; f < 2; f++)
 		for (int k = 0; k < 2; k++)
-			free(s->r.gap[f][k].e);
-	free(s->r.rtt.e);
+			medset_free(&s->r.gap[f][k]);
+	medset_free(&s->r.rtt);
 	free(s->r.eps);
 	free(s);
 }
@@ -378,6 +366,7 @@ static struct stream *stream_get(struct echo_table *et, const struct dec_addr *p
 	s->order = et->n_streams;
 	s->first_ts = MM_NS_NONE;
 	s->last_ts = MM_NS_NONE;
+	s->prev_ts = MM_NS_NONE;
 	s->umin = seq;
 	s->umax = seq;
 	s->base = seq;
@@ -395,7 +384,7 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 	const struct dec_addr *pinger, *target;
 	struct stream *s;
 	struct slot *sl;
-	int is_req;
+	int is_req, ret = ECHO_SEEN;
 	int16_t d;
 	int64_t u;
 
@@ -431,6 +420,14 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 		s->first_ts = ts;
 	if (s->last_ts == MM_NS_NONE || ts > s->last_ts)
 		s->last_ts = ts;
+	if (s->prev_ts != MM_NS_NONE) {
+		/* a merged timeline is in time order: a step back is the capture's own clock */
+		if (ts < mm_sub(s->prev_ts, ECHO_STEP_SLACK))
+			s->steps_back++;
+		else if (ts > s->prev_ts)
+			s->elapsed = mm_add(s->elapsed, mm_sub(ts, s->prev_ts));
+	}
+	s->prev_ts = ts;
 
 	sl = &s->slots[u - s->lo];
 	if (is_req) {
@@ -439,6 +436,7 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 			sl->flags |= SL_REQ;
 			sl->t = ts;
 			s->requests++;
+			ret = ECHO_NEW;
 		} else if (ts < sl->t) {
 			sl->t = ts;
 		}
@@ -450,6 +448,7 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 			sl->rep = ts;
 			sl->rep_src = from;
 			s->replies++;
+			ret = ECHO_NEW;
 			if (!s->live_any || u > s->live_ans) {
 				if (s->live_any && u > s->live_ans + 1)
 					s->live_eps++;
@@ -466,166 +465,10 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 		if (sl->nrep < UINT32_MAX)
 			sl->nrep++;
 	}
-	return 1;
+	return ret;
 drop:
 	et->dropped++;
 	return -1;
-}
-
-static int cmp_ns(const void *a, const void *b)
-{
-	mm_ns x = *(const mm_ns *)a, y = *(const mm_ns *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (n > 0); sorts v. */
-static mm_ns median(mm_ns *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_ns);
-	if (n % 2)
-		return v[n / 2];
-	return v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
-}
-
-/* ---- multisets of durations ---- */
-
-static size_t vmap_slot(const struct vmap *m, mm_ns v)
-{
-	uint64_t h = (uint64_t)v * 0x9E3779B97F4A7C15ULL;
-	size_t i = (size_t)(h ^ (h >> 32)) & (m->cap - 1);
-
-	while (m->e[i].c && m->e[i].v != v)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static mm_ns vmap_round(const struct vmap *m, mm_ns v)
-{
-	/* floor to a multiple of 2^shift, negative values included */
-	return m->shift ? (mm_ns)((uint64_t)(v >> m->shift) << m->shift) : v;
-}
-
-/* Rebuilds into cap entries, re-rounding with the current shift. Returns 0 or -1. */
-static int vmap_rehash(struct echo_table *et, struct vmap *m, size_t cap)
-{
-	struct vent *old = m->e;
-	size_t ocap = m->cap;
-	struct vent *ne = calloc(cap, sizeof(*ne));
-
-	if (!ne)
-		return -1;
-	et->vmap_used += cap;
-	et->vmap_used -= ocap;
-	m->e = ne;
-	m->cap = cap;
-	m->n = 0;
-	for (size_t i = 0; i < ocap; i++) {
-		if (old[i].c) {
-			mm_ns v = vmap_round(m, old[i].v);
-			size_t j = vmap_slot(m, v);
-
-			if (!m->e[j].c)
-				m->n++;
-			m->e[j].v = v;
-			m->e[j].c += old[i].c;
-		}
-	}
-	free(old);
-	return 0;
-}
-
-static void vmap_add(struct echo_table *et, struct vmap *m, mm_ns v)
-{
-	size_t i;
-
-	if (!m->e) {
-		if (et->vmap_used + 64 > VMAP_BUDGET || vmap_rehash(et, m, 64) < 0)
-			return;
-	}
-	v = vmap_round(m, v);
-	i = vmap_slot(m, v);
-	if (!m->e[i].c) {
-		/* a new value: keep the load at or under one half */
-		while ((m->n + 1) * 2 > m->cap) {
-			size_t ncap = m->cap * 2;
-
-			if (m->n + 1 <= VMAP_MAX && et->vmap_used + ncap - m->cap <= VMAP_BUDGET &&
-			    vmap_rehash(et, m, ncap) == 0)
-				break;
-			/* full: coarser values, merged in place */
-			m->shift++;
-			if (vmap_rehash(et, m, m->cap) < 0)
-				return;
-		}
-		v = vmap_round(m, v);
-		i = vmap_slot(m, v);
-		if (!m->e[i].c)
-			m->n++;
-	}
-	m->e[i].v = v;
-	m->e[i].c++;
-}
-
-static uint64_t vmap_count(const struct vmap *m)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; m->e && i < m->cap; i++)
-		n += m->e[i].c;
-	return n;
-}
-
-static int cmp_vent(const void *a, const void *b)
-{
-	mm_ns x = ((const struct vent *)a)->v, y = ((const struct vent *)b)->v;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Median of the multiset m together with extra[0..k) (each once): the
- * same value median() gives over all of them.  MM_NS_NONE when empty,
- * -2 (never a median here) when out of memory.
- */
-static mm_ns median_with(const struct vmap *m, mm_ns *extra, size_t k)
-{
-	size_t ne = 0, j = 0;
-	uint64_t total = vmap_count(m) + k, seen = 0, want_lo, want_hi;
-	struct vent *all;
-	mm_ns lo = MM_NS_NONE, hi = MM_NS_NONE;
-
-	if (total == 0)
-		return MM_NS_NONE;
-	if (!m->n)
-		return median(extra, k);
-	all = malloc((m->n + k) * sizeof(*all));
-	if (!all)
-		return -2;
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->e[i].c)
-			all[ne++] = m->e[i];
-	for (size_t i = 0; i < k; i++) {
-		all[ne].v = extra[i];
-		all[ne++].c = 1;
-	}
-	qsort(all, ne, sizeof(*all), cmp_vent);
-	/* 0-based ranks of the middle element(s), as median() picks them */
-	want_hi = total / 2;
-	want_lo = total % 2 ? want_hi : want_hi - 1;
-	for (j = 0; j < ne; j++) {
-		if (lo == MM_NS_NONE && seen + all[j].c > want_lo)
-			lo = all[j].v;
-		if (seen + all[j].c > want_hi) {
-			hi = all[j].v;
-			break;
-		}
-		seen += all[j].c;
-	}
-	free(all);
-	if (total % 2)
-		return hi;
-	return lo + (hi - lo) / 2;
 }
 
 static mm_ns slot_time(const struct slot *sl, int use_rep)
@@ -645,25 +488,19 @@ static mm_ns median_gap(const struct slot *v, size_t n, uint8_t flag, mm_ns *tmp
 
 	for (size_t i = 1; i < n; i++) {
 		if ((v[i].flags & flag) && (v[i - 1].flags & flag))
-			tmp[k++] = slot_time(&v[i], use_rep) - slot_time(&v[i - 1], use_rep);
+			tmp[k++] = mm_sub(slot_time(&v[i], use_rep), slot_time(&v[i - 1], use_rep));
 	}
 	if (k == 0) {
 		for (size_t i = 0; i < n; i++) {
 			if (!(v[i].flags & flag))
 				continue;
 			if (prev != SIZE_MAX)
-				tmp[k++] = (slot_time(&v[i], use_rep) - slot_time(&v[prev], use_rep)) /
+				tmp[k++] = mm_sub(slot_time(&v[i], use_rep), slot_time(&v[prev], use_rep)) /
 					   (mm_ns)(i - prev);
 			prev = i;
 		}
 	}
-	return k ? median(tmp, k) : MM_NS_NONE;
-}
-
-static mm_ns lerp(mm_ns ta, mm_ns tb, size_t num, size_t den)
-{
-	/* long double: (tb - ta) * num can exceed int64 for long gaps */
-	return ta + (mm_ns)((long double)(tb - ta) * (long double)num / (long double)den);
+	return k ? medset_median(tmp, k) : MM_NS_NONE;
 }
 
 /* Gives every unknown slot lying between two known ones an interpolated send time. */
@@ -676,7 +513,7 @@ static void interpolate(struct slot *v, size_t n)
 			continue;
 		if (prev != SIZE_MAX) {
 			for (size_t j = prev + 1; j < i; j++) {
-				v[j].t = lerp(v[prev].t, v[i].t, j - prev, i - prev);
+				v[j].t = episode_lerp(v[prev].t, v[i].t, j - prev, i - prev);
 				v[j].flags |= SL_EST;
 			}
 		}
@@ -687,30 +524,44 @@ static void interpolate(struct slot *v, size_t n)
 /*
  * Send times for every slot: seen requests, then interpolation between
  * them; at the edges (requests not captured yet / any more) the reply
- * time minus the median RTT, then interpolation again.  The range ends
- * are seen messages, so every slot ends up with a time.
+ * time minus the median RTT, then interpolation again.  A reply that
+ * came after the reply to a later request is late: its own time says
+ * nothing about when it was sent, so it is interpolated from its
+ * neighbours like a lost one (unless nothing before it has a time).  The
+ * range ends are seen messages, so every slot ends up with a time.
  */
 static void estimate_times(struct slot *v, size_t n, mm_ns rtt)
 {
+	mm_ns after = MM_NS_MAX, r = rtt == MM_NS_NONE ? 0 : rtt;
+	size_t i;
+
 	interpolate(v, n);
-	for (size_t i = 0; i < n; i++) {
-		if (!(v[i].flags & SL_KNOWN) && (v[i].flags & SL_REP)) {
-			v[i].t = v[i].rep - (rtt == MM_NS_NONE ? 0 : rtt);
+	for (i = n; i-- > 0;) {
+		if (!(v[i].flags & SL_KNOWN) && (v[i].flags & SL_REP) && v[i].rep <= after) {
+			v[i].t = mm_sub(v[i].rep, r);
+			v[i].flags |= SL_EST;
+		}
+		if ((v[i].flags & SL_REP) && v[i].rep < after)
+			after = v[i].rep;
+	}
+	for (i = 0; i < n && !(v[i].flags & SL_KNOWN); i++) {
+		if (v[i].flags & SL_REP) {
+			v[i].t = mm_sub(v[i].rep, r);
 			v[i].flags |= SL_EST;
 		}
 	}
 	interpolate(v, n);
 }
 
-/* Doubles an episode array (first 8). Returns 0, or -1 when out of memory (the array is kept). */
-static int eps_grow(struct echo_episode **eps, size_t *cap)
+/* Doubles an array of `size`-byte elements (first 8). Returns 0, or -1 when out of memory (the array is kept). */
+static int arr_grow(void **arr, size_t *cap, size_t size)
 {
 	size_t ncap = *cap ? *cap * 2 : 8;
-	struct echo_episode *ne = realloc(*eps, ncap * sizeof(*ne));
+	void *na = realloc(*arr, ncap * size);
 
-	if (!ne)
+	if (!na)
 		return -1;
-	*eps = ne;
+	*arr = na;
 	*cap = ncap;
 	return 0;
 }
@@ -721,44 +572,48 @@ static int push_episode(struct echo_table *et, struct stream *s, const struct ec
 	if (et->listed >= ECHO_MAX_LISTED) {
 		s->ul_n++;
 		s->ul_lost += ep->lost;
-		s->ul_total += ep->estimate;
+		s->ul_total = mm_add(s->ul_total, ep->estimate);
 		if (ep->estimate > s->ul_longest)
 			s->ul_longest = ep->estimate;
 		return 0;
 	}
-	if (s->n_eps == s->cap_eps && eps_grow(&s->eps, &s->cap_eps) < 0)
+	if (s->n_eps == s->cap_eps && arr_grow((void **)&s->eps, &s->cap_eps, sizeof(*s->eps)) < 0)
 		return -1;
 	s->eps[s->n_eps++] = *ep;
 	et->listed++;
 	return 0;
 }
 
-/* The figures of an episode inferred from reply times ta (before) and tb (after). */
-static void reply_episode(struct echo_episode *ep, uint64_t k_seq, uint64_t m_seq, mm_ns ta, mm_ns tb,
-			  mm_ns iv)
+/*
+ * Builds the episode of `e` (unshifted sequence numbers) with the
+ * stream's interval and span into *ep, and lists it.  Returns 0 or -1.
+ */
+static int add_episode(struct echo_table *et, struct stream *s, struct episode_edges e, mm_ns iv,
+		       struct echo_episode *ep)
 {
-	memset(ep, 0, sizeof(*ep));
-	ep->first_seq = k_seq;
-	ep->last_seq = m_seq;
-	ep->lost = m_seq - k_seq + 1;
-	ep->first_lost_ts = ta + iv;
-	ep->last_lost_ts = tb - iv;
-	if (ep->last_lost_ts < ep->first_lost_ts)
-		ep->last_lost_ts = ep->first_lost_ts;   /* jitter on a short gap */
-	ep->estimate = tb - ta - iv;
-	if (ep->estimate < 0)
-		ep->estimate = 0;
-	ep->lower = (mm_ns)(m_seq - k_seq) * iv;
-	ep->upper = tb - ta;
-	ep->began_in_capture = 1;
-	ep->ended_in_capture = 1;
-	ep->inferred = 1;
+	e.first_seq += (uint64_t)s->shift;
+	e.last_seq += (uint64_t)s->shift;
+	episode_build(ep, &e, iv, s->first_ts, s->last_ts);
+	return push_episode(et, s, ep);
 }
 
-/* Send time of the j-th of an inferred episode's lost requests (spread over [first, last]). */
-static mm_ns reply_lost_ts(const struct echo_episode *ep, uint64_t j)
+/* Edges of a request run [k, m] of the window; i is the slot after it (answered) or n. */
+static struct episode_edges request_run(const struct stream *s, const struct slot *v, size_t k, size_t m,
+					size_t i, size_t n, int carried)
 {
-	return ep->lost > 1 ? lerp(ep->first_lost_ts, ep->last_lost_ts, j, ep->lost - 1) : ep->first_lost_ts;
+	struct episode_edges e;
+
+	memset(&e, 0, sizeof(e));
+	e.first_seq = (uint64_t)(carried ? s->r.open_k : s->base + (int64_t)k);
+	e.last_seq = (uint64_t)(s->base + (int64_t)m);
+	e.first_lost = carried ? s->r.open_first_t : v[k].t;
+	e.last_lost = v[m].t;
+	if (carried)
+		e.before = s->r.open_began ? s->r.open_before_t : MM_NS_NONE;
+	else
+		e.before = k > 0 ? v[k - 1].t : MM_NS_NONE;
+	e.after = i < n ? v[i].t : MM_NS_NONE;
+	return e;
 }
 
 /*
@@ -772,40 +627,36 @@ static int request_episodes(struct echo_table *et, struct stream *s, struct slot
 	struct echo_stream_info *in = &s->info;
 	mm_ns window = ECHO_PENDING_MIN, cutoff;
 	size_t last_ans = 0, pend_from = n, i = 0;
+	struct echo_episode ep;
 
 	for (size_t j = 0; j < n; j++) {
 		if (v[j].flags & SL_REP)
 			last_ans = j;
 	}
-	if (iv != MM_NS_NONE && 2 * iv > window)
-		window = 2 * iv;
-	if (2 * rtt_max > window)
-		window = 2 * rtt_max;
-	cutoff = capture_end - window;
+	if (iv != MM_NS_NONE && mm_mul(2, iv) > window)
+		window = mm_mul(2, iv);
+	if (mm_mul(2, rtt_max) > window)
+		window = mm_mul(2, rtt_max);
+	cutoff = mm_sub(capture_end, window);
 	while (pend_from > last_ans + 1 && v[pend_from - 1].t >= cutoff)
 		pend_from--;
 	in->pending = n - pend_from;
 	if (s->r.open && (v[0].flags & SL_REP)) {
 		/* the run the retired slots left open ended just before the window */
-		struct echo_episode ep;
+		struct episode_edges e;
 
-		memset(&ep, 0, sizeof(ep));
-		ep.first_seq = (uint64_t)(s->r.open_k + s->shift);
-		ep.last_seq = (uint64_t)(s->base - 1 + s->shift);
-		ep.lost = ep.last_seq - ep.first_seq + 1;
-		ep.first_lost_ts = s->r.open_first_t;
-		ep.last_lost_ts = s->r.open_last_t;
-		ep.lower = ep.last_lost_ts - ep.first_lost_ts;
-		ep.began_in_capture = (uint8_t)s->r.open_began;
-		ep.ended_in_capture = 1;
-		ep.estimate = v[0].t - ep.first_lost_ts;
-		ep.upper = ep.began_in_capture ? v[0].t - s->r.open_before_t : MM_NS_NONE;
-		if (push_episode(et, s, &ep) < 0)
+		memset(&e, 0, sizeof(e));
+		e.first_seq = (uint64_t)s->r.open_k;
+		e.last_seq = (uint64_t)(s->base - 1);
+		e.first_lost = s->r.open_first_t;
+		e.last_lost = s->r.open_last_t;
+		e.before = s->r.open_began ? s->r.open_before_t : MM_NS_NONE;
+		e.after = v[0].t;
+		if (add_episode(et, s, e, iv, &ep) < 0)
 			return -1;
 	}
 
 	while (i < pend_from) {
-		struct echo_episode ep;
 		size_t k, m;
 		int carried = i == 0 && s->r.open;
 
@@ -819,50 +670,45 @@ static int request_episodes(struct echo_table *et, struct stream *s, struct slot
 		m = i - 1;
 		for (size_t j = k; j <= m; j++)
 			v[j].flags |= SL_LOST;
-		memset(&ep, 0, sizeof(ep));
-		ep.first_seq = (uint64_t)((carried ? s->r.open_k : s->base + (int64_t)k) + s->shift);
-		ep.last_seq = (uint64_t)(s->base + (int64_t)m + s->shift);
-		ep.lost = ep.last_seq - ep.first_seq + 1;
-		ep.first_lost_ts = carried ? s->r.open_first_t : v[k].t;
-		ep.last_lost_ts = v[m].t;
-		ep.lower = ep.last_lost_ts - ep.first_lost_ts;
-		ep.began_in_capture = carried ? s->r.open_began : k > 0;
-		ep.ended_in_capture = i < pend_from;   /* slot i is then answered */
-		if (ep.ended_in_capture) {
-			mm_ns before = carried ? s->r.open_before_t : k > 0 ? v[k - 1].t : MM_NS_NONE;
-
-			ep.estimate = v[i].t - ep.first_lost_ts;
-			ep.upper = ep.began_in_capture ? v[i].t - before : MM_NS_NONE;
-		} else {
-			/* capture ends inside the outage: what we saw plus one interval */
-			ep.estimate = ep.lower + (iv == MM_NS_NONE ? 0 : iv);
-			ep.upper = MM_NS_NONE;
-		}
-		if (push_episode(et, s, &ep) < 0)
+		/* slot i is answered when i < pend_from; past it the run ran into the pending ones */
+		if (add_episode(et, s, request_run(s, v, k, m, i < pend_from ? i : n, n, carried), iv, &ep) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* Episodes inferred from gaps in the reply sequence (no request captured). */
+/* Edges of a reply-gap run between on-time reply times ta and tb (unshifted sequence numbers). */
+static struct episode_edges reply_run(int64_t k_seq, int64_t m_seq, mm_ns ta, mm_ns tb)
+{
+	struct episode_edges e;
+
+	memset(&e, 0, sizeof(e));
+	e.first_seq = (uint64_t)k_seq;
+	e.last_seq = (uint64_t)m_seq;
+	e.before = ta;
+	e.after = tb;
+	e.inferred = 1;
+	return e;
+}
+
+/*
+ * Episodes inferred from gaps in the reply sequence (no request
+ * captured).  The edges are the answered slots' times: their replies, or
+ * for a late reply the time its neighbours say it was due.
+ */
 static int reply_episodes(struct echo_table *et, struct stream *s, struct slot *v, size_t n, mm_ns iv)
 {
+	struct echo_episode ep;
 	size_t i = 0;
 
 	if (iv == MM_NS_NONE)
 		return 0;
 	if (s->r.open && (v[0].flags & SL_REP)) {
 		/* the run the retired slots left open ended just before the window */
-		struct echo_episode ep;
-
-		reply_episode(&ep, (uint64_t)(s->r.open_k + s->shift), (uint64_t)(s->base - 1 + s->shift),
-			      s->r.open_before_t, v[0].rep, iv);
-		if (push_episode(et, s, &ep) < 0)
+		if (add_episode(et, s, reply_run(s->r.open_k, s->base - 1, s->r.open_before_t, v[0].t), iv, &ep) < 0)
 			return -1;
 	}
 	while (i < n) {
-		struct echo_episode ep;
-		mm_ns ta, tb;
 		size_t k, m;
 		int carried = i == 0 && s->r.open;
 
@@ -875,17 +721,15 @@ static int reply_episodes(struct echo_table *et, struct stream *s, struct slot *
 		while (i < n && !(v[i].flags & SL_REP))
 			i++;
 		m = i - 1;
-		ta = carried ? s->r.open_before_t : v[k - 1].rep;
-		tb = v[i].rep;
-		reply_episode(&ep, (uint64_t)((carried ? s->r.open_k : s->base + (int64_t)k) + s->shift),
-			      (uint64_t)(s->base + (int64_t)m + s->shift), ta, tb, iv);
+		if (add_episode(et, s, reply_run(carried ? s->r.open_k : s->base + (int64_t)k,
+						 s->base + (int64_t)m, carried ? s->r.open_before_t : v[k - 1].t,
+						 v[i].t), iv, &ep) < 0)
+			return -1;
 		/* spread the lost requests over [first, last] for echo_visit_lost */
 		for (size_t j = k; j <= m; j++) {
-			v[j].t = reply_lost_ts(&ep, (uint64_t)(s->base + (int64_t)j + s->shift) - ep.first_seq);
+			v[j].t = episode_lost_ts(&ep, (uint64_t)(s->base + (int64_t)j + s->shift) - ep.first_seq);
 			v[j].flags |= SL_EST | SL_LOST;
 		}
-		if (push_episode(et, s, &ep) < 0)
-			return -1;
 	}
 	return 0;
 }
@@ -904,39 +748,50 @@ static size_t window_gaps(const struct stream *s, const struct slot *v, size_t n
 
 	if (!spread) {
 		if (s->r.any && (s->r.last_flags & flag) && (v[0].flags & flag))
-			tmp[k++] = slot_time(&v[0], use_rep) - (use_rep ? s->r.last_rep : s->r.last_t);
+			tmp[k++] = mm_sub(slot_time(&v[0], use_rep), use_rep ? s->r.last_rep : s->r.last_t);
 		for (size_t i = 1; i < n; i++)
 			if ((v[i].flags & flag) && (v[i - 1].flags & flag))
-				tmp[k++] = slot_time(&v[i], use_rep) - slot_time(&v[i - 1], use_rep);
+				tmp[k++] = mm_sub(slot_time(&v[i], use_rep), slot_time(&v[i - 1], use_rep));
 		return k;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!(v[i].flags & flag))
 			continue;
 		if (prev != SIZE_MAX)
-			tmp[k++] = (slot_time(&v[i], use_rep) - slot_time(&v[prev], use_rep)) /
+			tmp[k++] = mm_sub(slot_time(&v[i], use_rep), slot_time(&v[prev], use_rep)) /
 				   (mm_ns)(i - prev);
 		else if (s->r.any && s->r.last_flag_u[fi] != INT64_MIN)
-			tmp[k++] = (slot_time(&v[i], use_rep) - s->r.last_flag_t[fi]) /
+			tmp[k++] = mm_sub(slot_time(&v[i], use_rep), s->r.last_flag_t[fi]) /
 				   (mm_ns)(s->base + (int64_t)i - s->r.last_flag_u[fi]);
 		prev = i;
 	}
 	return k;
 }
 
-/* The measured interval: median_gap over the retired slots and the window together. */
-static mm_ns stream_interval(const struct stream *s, const struct slot *v, size_t n, uint8_t flag, mm_ns *tmp)
+/*
+ * The measured interval: median_gap over the retired slots and the
+ * window together; never negative (a median gap below zero is a clock
+ * running backwards, not an interval).  *oom set when out of memory.
+ */
+static mm_ns stream_interval(const struct stream *s, const struct slot *v, size_t n, uint8_t flag, mm_ns *tmp,
+			     int *oom)
 {
 	int fi = flag == SL_REP;
 	size_t k;
+	mm_ns iv;
 
-	if (!s->r.any)
-		return median_gap(v, n, flag, tmp);
-	k = window_gaps(s, v, n, flag, 0, tmp);
-	if (k || vmap_count(&s->r.gap[fi][0]))
-		return median_with(&s->r.gap[fi][0], tmp, k);
-	k = window_gaps(s, v, n, flag, 1, tmp);
-	return median_with(&s->r.gap[fi][1], tmp, k);
+	if (!s->r.any) {
+		iv = median_gap(v, n, flag, tmp);
+	} else {
+		k = window_gaps(s, v, n, flag, 0, tmp);
+		if (k || medset_count(&s->r.gap[fi][0])) {
+			iv = medset_median_with(&s->r.gap[fi][0], tmp, k, oom);
+		} else {
+			k = window_gaps(s, v, n, flag, 1, tmp);
+			iv = medset_median_with(&s->r.gap[fi][1], tmp, k, oom);
+		}
+	}
+	return iv == MM_NS_NONE ? iv : mm_nonneg(iv);
 }
 
 static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_end)
@@ -947,7 +802,7 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 	mm_ns rtt_max = s->r.rtt_max, iv;
 	size_t nr = 0;
 	mm_ns *tmp = NULL;
-	int ret = -1;
+	int ret = -1, oom = 0;
 
 	memset(in, 0, sizeof(*in));
 	s->n_eps = 0;
@@ -961,6 +816,7 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 	in->duplicates = s->dups;
 	in->first_ts = s->first_ts;
 	in->last_ts = s->last_ts;
+	in->clock_steps_back = s->steps_back;
 	in->replies_only = s->requests == 0;
 	in->never_answered = s->requests > 0 && s->replies == 0;
 	/* report sequence numbers >= 0 yet congruent to the wire value */
@@ -974,8 +830,8 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 	tmp = malloc((n + 1) * sizeof(*tmp));
 	if (!tmp)
 		goto out;
-	iv = stream_interval(s, v, n, s->requests ? SL_REQ : SL_REP, tmp);
-	if (iv == -2)
+	iv = stream_interval(s, v, n, s->requests ? SL_REQ : SL_REP, tmp, &oom);
+	if (oom)
 		goto out;
 	in->interval = iv;
 
@@ -984,15 +840,15 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 
 		if ((v[i].flags & (SL_REQ | SL_REP)) != (SL_REQ | SL_REP))
 			continue;
-		r = v[i].rep - v[i].t;
+		r = mm_sub(v[i].rep, v[i].t);
 		if (r < 0)
 			continue;   /* clock skew between merged captures */
 		tmp[nr++] = r;
 		if (r > rtt_max)
 			rtt_max = r;
 	}
-	in->rtt_median = median_with(&s->r.rtt, tmp, nr);
-	if (in->rtt_median == -2)
+	in->rtt_median = medset_median_with(&s->r.rtt, tmp, nr, &oom);
+	if (oom)
 		goto out;
 
 	estimate_times(v, n, in->rtt_median);
@@ -1002,29 +858,17 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 		ret = 0;
 		goto out;
 	}
-	/* what the retired slots closed comes first, in sequence order */
+	/* what the retired slots closed comes first, in sequence order (already in the listing cap) */
 	for (size_t e = 0; e < s->r.n_eps; e++) {
-		struct echo_episode ep = s->r.eps[e];
+		struct episode_edges ed = s->r.eps[e];
 
-		if (ep.inferred) {
-			if (iv == MM_NS_NONE)
-				continue;
-			reply_episode(&ep, ep.first_seq + (uint64_t)s->shift, ep.last_seq + (uint64_t)s->shift,
-				      ep.first_lost_ts, ep.last_lost_ts, iv);
-		} else {
-			ep.first_seq += (uint64_t)s->shift;
-			ep.last_seq += (uint64_t)s->shift;
-		}
-		if (s->n_eps == s->cap_eps) {
-			size_t ncap = s->cap_eps ? s->cap_eps * 2 : 8;
-			struct echo_episode *ne = realloc(s->eps, ncap * sizeof(*ne));
-
-			if (!ne)
-				goto out;
-			s->eps = ne;
-			s->cap_eps = ncap;
-		}
-		s->eps[s->n_eps++] = ep;   /* counted in the listing cap when it was retired */
+		if (ed.inferred && iv == MM_NS_NONE)
+			continue;
+		if (s->n_eps == s->cap_eps && arr_grow((void **)&s->eps, &s->cap_eps, sizeof(*s->eps)) < 0)
+			goto out;
+		ed.first_seq += (uint64_t)s->shift;
+		ed.last_seq += (uint64_t)s->shift;
+		episode_build(&s->eps[s->n_eps++], &ed, iv, s->first_ts, s->last_ts);
 	}
 	if (in->replies_only)
 		ret = reply_episodes(et, s, v, n, iv);
@@ -1033,39 +877,39 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 	if (ret < 0)
 		goto out;
 
-	if (!in->replies_only) {
-		in->late = s->r.late;
-		for (size_t i = 0; i + et->cfg.late_after < n; i++) {
-			const struct slot *later = &v[i + et->cfg.late_after];
+	/* replies only: late once the reply to a request late_after later came first */
+	in->late = s->r.late;
+	for (size_t i = 0; i + et->cfg.late_after < n; i++) {
+		const struct slot *later = &v[i + et->cfg.late_after];
 
-			if ((v[i].flags & SL_REP) && later->t < v[i].rep)
-				in->late++;
-		}
+		if ((v[i].flags & SL_REP) && later->t < v[i].rep)
+			in->late++;
 	}
 
 	in->n_episodes = s->n_eps;
 	in->episodes = s->eps;
 	in->episodes_not_listed = s->ul_n + s->r.unlisted;
 	in->lost = s->ul_lost + s->r.unlisted_lost;
-	in->downtime_total = s->ul_total + s->r.unlisted_total;
+	in->downtime_total = mm_add(s->ul_total, s->r.unlisted_total);
 	in->downtime_longest = s->ul_longest > s->r.unlisted_longest ? s->ul_longest : s->r.unlisted_longest;
 	for (size_t i = 0; i < s->n_eps; i++) {
 		in->lost += s->eps[i].lost;
-		in->downtime_total += s->eps[i].estimate;
+		in->downtime_total = mm_add(in->downtime_total, s->eps[i].estimate);
 		if (s->eps[i].estimate > in->downtime_longest)
 			in->downtime_longest = s->eps[i].estimate;
 	}
 	if (in->lost == 0)
 		in->lost_x_interval = 0;
 	else
-		in->lost_x_interval = iv == MM_NS_NONE ? MM_NS_NONE : (mm_ns)in->lost * iv;
+		in->lost_x_interval = iv == MM_NS_NONE ? MM_NS_NONE : mm_mul(in->lost, iv);
 	/*
 	 * Loss rate over every sequence number in the stream's range: equals
 	 * lost/requests when all requests were captured, and still means
-	 * something for replies-only streams (requests == 0).
+	 * something for replies-only streams (requests == 0).  The duration
+	 * leaves out the clock's steps back (= last_ts - first_ts without).
 	 */
-	in->duration_x_loss = (mm_ns)((long double)(in->last_ts - in->first_ts) *
-				      (long double)in->lost / (long double)(s->umax - s->umin + 1));
+	in->duration_x_loss = (mm_ns)((long double)s->elapsed * (long double)in->lost /
+				      ((long double)s->umax - (long double)s->umin + 1));
 	ret = 0;
 out:
 	free(tmp);
@@ -1085,9 +929,9 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 	size_t n = (size_t)(s->umax - s->base) + 1, cut, L = et->cfg.late_after;
 	struct slot *v = &s->slots[s->base - s->lo];
 	struct retired *r = &s->r;
-	int req_mode = s->requests > 0;
+	int req_mode = s->requests > 0, oom = 0, have_iv = 0;
 	uint8_t anchor = req_mode ? (SL_REQ | SL_REP) : SL_REP;
-	mm_ns *tmp, rtt = MM_NS_NONE;
+	mm_ns *tmp, rtt = MM_NS_NONE, iv = MM_NS_NONE;
 	size_t nr = 0;
 
 	if (want <= s->base)
@@ -1111,18 +955,19 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 	}
 
 	/* send times for the window as stream_finish would set them, with the RTT so far */
-	tmp = malloc(n * sizeof(*tmp));
+	tmp = malloc((n + 1) * sizeof(*tmp));
 	if (!tmp)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		v[i].flags &= (uint8_t)~SL_EST;
 		if ((v[i].flags & (SL_REQ | SL_REP)) == (SL_REQ | SL_REP) && v[i].rep >= v[i].t)
-			tmp[nr++] = v[i].rep - v[i].t;
+			tmp[nr++] = mm_sub(v[i].rep, v[i].t);
 	}
-	rtt = median_with(&r->rtt, tmp, nr);
-	free(tmp);
-	if (rtt == -2)
+	rtt = medset_median_with(&r->rtt, tmp, nr, &oom);
+	if (oom) {
+		free(tmp);
 		return -1;
+	}
 	estimate_times(v, n, rtt);
 
 	for (size_t i = 0; i < cut; i++) {
@@ -1137,17 +982,20 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 			if (!(sl->flags & flag))
 				continue;
 			if (i > 0 ? (v[i - 1].flags & flag) : (r->last_flag_u[fi] == u - 1))
-				vmap_add(et, &r->gap[fi][0], t - (i > 0 ? slot_time(&v[i - 1], fi) :
-								 r->last_flag_t[fi]));
+				medset_add(&r->gap[fi][0], &et->vmap_used, VMAP_BUDGET,
+					   mm_sub(t, i > 0 ? slot_time(&v[i - 1], fi) : r->last_flag_t[fi]));
 			if (r->last_flag_u[fi] != INT64_MIN)
-				vmap_add(et, &r->gap[fi][1], (t - r->last_flag_t[fi]) / (mm_ns)(u - r->last_flag_u[fi]));
+				medset_add(&r->gap[fi][1], &et->vmap_used, VMAP_BUDGET,
+					   mm_sub(t, r->last_flag_t[fi]) / (mm_ns)(u - r->last_flag_u[fi]));
 			r->last_flag_u[fi] = u;
 			r->last_flag_t[fi] = t;
 		}
 		if ((sl->flags & (SL_REQ | SL_REP)) == (SL_REQ | SL_REP) && sl->rep >= sl->t) {
-			vmap_add(et, &r->rtt, sl->rep - sl->t);
-			if (sl->rep - sl->t > r->rtt_max)
-				r->rtt_max = sl->rep - sl->t;
+			mm_ns rt = mm_sub(sl->rep, sl->t);
+
+			medset_add(&r->rtt, &et->vmap_used, VMAP_BUDGET, rt);
+			if (rt > r->rtt_max)
+				r->rtt_max = rt;
 		}
 		if (answered && i + L < n && v[i + L].t < sl->rep)
 			r->late++;
@@ -1158,7 +1006,7 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 				r->open_k = u;
 				r->open_first_t = sl->t;
 				r->open_began = u > s->umin;
-				r->open_before_t = req_mode ? r->ans_t : r->last_flag_t[1];
+				r->open_before_t = r->ans_t;	/* replies only: its on-time reply time */
 			}
 			r->open_last_t = sl->t;
 			if (req_mode && et->lost_fn && s->replies > 0)
@@ -1166,36 +1014,35 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 			continue;
 		}
 		if (r->open) {
-			struct echo_episode ep;
+			struct episode_edges e;
 
-			memset(&ep, 0, sizeof(ep));
-			ep.first_seq = (uint64_t)r->open_k;	/* unshifted until stream_finish */
-			ep.last_seq = (uint64_t)(u - 1);
-			ep.lost = (uint64_t)(u - r->open_k);
-			if (req_mode) {
-				ep.first_lost_ts = r->open_first_t;
-				ep.last_lost_ts = r->open_last_t;
-				ep.lower = ep.last_lost_ts - ep.first_lost_ts;
-				ep.began_in_capture = (uint8_t)r->open_began;
-				ep.ended_in_capture = 1;
-				ep.estimate = sl->t - ep.first_lost_ts;
-				ep.upper = r->open_began ? sl->t - r->open_before_t : MM_NS_NONE;
-			} else {
-				/* raw: reply times before and after; the interval is known at the end */
-				ep.first_lost_ts = r->open_before_t;
-				ep.last_lost_ts = sl->rep;
-				ep.inferred = 1;
-			}
+			memset(&e, 0, sizeof(e));
+			e.first_seq = (uint64_t)r->open_k;	/* unshifted until stream_finish */
+			e.last_seq = (uint64_t)(u - 1);
+			e.first_lost = r->open_first_t;
+			e.last_lost = r->open_last_t;
+			e.before = r->open_began ? r->open_before_t : MM_NS_NONE;
+			e.after = sl->t;
+			e.inferred = (uint8_t)!req_mode;
 			r->open = 0;
-			if (et->listed < ECHO_MAX_LISTED && (r->n_eps < r->cap_eps || !eps_grow(&r->eps, &r->cap_eps))) {
-				r->eps[r->n_eps++] = ep;
+			if (et->listed < ECHO_MAX_LISTED &&
+			    (r->n_eps < r->cap_eps || !arr_grow((void **)&r->eps, &r->cap_eps, sizeof(*r->eps)))) {
+				r->eps[r->n_eps++] = e;
 				et->listed++;
 				et->listed_retired++;
 			} else {
+				/* past the listing cap: counted, with the interval measured so far */
+				struct echo_episode ep;
+
+				if (!have_iv) {
+					iv = stream_interval(s, v, n, req_mode ? SL_REQ : SL_REP, tmp, &oom);
+					have_iv = 1;
+				}
+				episode_build(&ep, &e, iv, s->first_ts, s->last_ts);
 				r->unlisted++;
 				r->unlisted_lost += ep.lost;
-				if (!ep.inferred) {
-					r->unlisted_total += ep.estimate;
+				if (!ep.inferred || iv != MM_NS_NONE) {
+					r->unlisted_total = mm_add(r->unlisted_total, ep.estimate);
 					if (ep.estimate > r->unlisted_longest)
 						r->unlisted_longest = ep.estimate;
 				}
@@ -1203,6 +1050,7 @@ static int retire(struct echo_table *et, struct stream *s, int64_t want)
 		}
 		r->ans_t = sl->t;
 	}
+	free(tmp);
 	r->last_flags = v[cut - 1].flags;
 	r->last_t = v[cut - 1].t;
 	r->last_rep = v[cut - 1].rep;
@@ -1283,7 +1131,7 @@ void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts
 			if (!ep->inferred)
 				continue;
 			for (uint64_t j = 0; j < ep->lost && (int64_t)(ep->first_seq + j) - s->shift < s->base; j++)
-				fn(ctx, reply_lost_ts(ep, j));
+				fn(ctx, episode_lost_ts(ep, j));
 		}
 		/* the window: every slot an episode called lost (earlier ones were told when retired) */
 		for (size_t k = 0; k < n; k++) {

@@ -83,6 +83,10 @@ static int cmd_replay(int argc, char **argv)
 
 		cli_note_left_out(&o, &mig, in->path, in->dlt, 0, 0);
 		cli_note_left_out(&o, &icmp, in->path, in->dlt, 0, 0);
+		if (cli_check_bin(&o, in->path, in->digits) != 0) {
+			rc = CLI_EXIT_USAGE;
+			goto out;
+		}
 	}
 	cli_meter_cfg(&o, &cfg);
 	if (meter_init(&m, &cfg) < 0) {
@@ -143,6 +147,7 @@ static int cmd_replay(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	cli_warn_report(&o, r);
 	if (cli_emit(&o, &m, r, ro.digits) != 0)
 		rc = CLI_EXIT_RUNTIME;
 out:

@@ -93,11 +93,14 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 	}
 	if ((match & METER_ICMP) && st == DEC_OK && (p.proto == 1 || p.proto == 58) &&
 	    p.icmp.echo != DEC_ECHO_NONE) {
-		if (echo_account(m->echo, &p, view, ts) == 1) {
+		int taken = echo_account(m->echo, &p, view, ts);
+
+		if (taken > 0)
 			m->echo_frames++;
+		/* counted once, as in the report: not the same ping seen by another vantage point */
+		if (taken == ECHO_NEW)
 			series_add_ping(m->series, ts, p.icmp.echo == DEC_ECHO_REQUEST ?
 					SERIES_PING_REQUEST : SERIES_PING_REPLY);
-		}
 	}
 }
 

@@ -1,4 +1,4 @@
-/* mmtime.c - duration parsing and timestamp formatting. */
+/* mmtime.c - duration parsing, timestamp formatting and saturating time arithmetic. */
 #include "mmtime.h"
 
 #include <ctype.h>
@@ -88,4 +88,46 @@ int mm_fmt_iso(char *buf, size_t n, mm_ns t, int digits)
 	if (digits > 9)
 		digits = 9;
 	return snprintf(buf, n, "%s.%0*lldZ", date, digits, ns / pow10_tab[9 - digits]);
+}
+
+/* ---- saturating arithmetic ---- */
+
+static mm_ns sat(__int128 v)
+{
+	if (v > MM_NS_MAX)
+		return MM_NS_MAX;
+	if (v < MM_NS_MIN)
+		return MM_NS_MIN;
+	return (mm_ns)v;
+}
+
+mm_ns mm_add(mm_ns a, mm_ns b)
+{
+	return sat((__int128)a + b);
+}
+
+mm_ns mm_sub(mm_ns a, mm_ns b)
+{
+	return sat((__int128)a - b);
+}
+
+mm_ns mm_mul(uint64_t n, mm_ns d)
+{
+	return sat((__int128)n * d);
+}
+
+mm_ns mm_mid(mm_ns a, mm_ns b)
+{
+	/* the exact midpoint lies between a and b, so it always fits */
+	return (mm_ns)(a + ((__int128)b - a) / 2);
+}
+
+mm_ns mm_clamp(mm_ns v, mm_ns lo, mm_ns hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+mm_ns mm_nonneg(mm_ns v)
+{
+	return v < 0 ? 0 : v;
 }

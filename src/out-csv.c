@@ -1,4 +1,4 @@
-/* out-csv.c - flows, downtime episodes and time bins as RFC 4180 CSV. */
+/* out-csv.c - flows, totals, echo streams, downtime episodes and time bins as RFC 4180 CSV. */
 #include "out.h"
 
 #include <string.h>
@@ -24,61 +24,131 @@ void out_csv_field(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-/* Header names of a flat or one-level-nested object: "forward.packets" -> "forward_packets". */
-static void header_of(FILE *fp, json_object *o, const char *prefix, int *first)
-{
-	json_object_object_foreach(o, key, val) {
-		char name[160];
+/*
+ * A CSV column: its header name and where its value is in the report
+ * tree (relative to the row's object).  The column lists are fixed, so a
+ * table's header never depends on the data: an empty table has the same
+ * header as a full one.  (tests/unit/test_report.c checks that every
+ * scalar member of the report's flow, stream and episode objects has a
+ * column.)
+ */
+struct csv_col {
+	const char *name, *path;
+};
 
-		if (json_object_is_type(val, json_type_array))
-			continue;
-		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "_" : "", key);
-		if (json_object_is_type(val, json_type_object)) {
-			header_of(fp, val, name, first);
-			continue;
-		}
+#define DIR_COLS(d)                                                                             \
+	{ d "_packets", d ".packets" }, { d "_wire_bytes", d ".wire_bytes" },                   \
+	{ d "_ip_bytes", d ".ip_bytes" }, { d "_payload_bytes", d ".payload_bytes" },           \
+	{ d "_unique_payload_bytes", d ".unique_payload_bytes" },                               \
+	{ d "_retrans_bytes", d ".retrans_bytes" }, { d "_first_ts", d ".first_ts" },           \
+	{ d "_last_ts", d ".last_ts" }, { d "_syn", d ".syn" }, { d "_fin", d ".fin" },         \
+	{ d "_rst", d ".rst" }
+
+static const struct csv_col flow_cols[] = {
+	{ "id", "id" }, { "class", "class" }, { "kind", "kind" }, { "client", "client" },
+	{ "client_port", "client_port" }, { "server", "server" }, { "server_port", "server_port" },
+	{ "direction_inferred", "direction_inferred" }, { "counted", "counted" },
+	{ "capture", "capture" }, { "ifindex", "ifindex" }, { "interface", "interface" },
+	{ "unique_approx", "unique_approx" },
+	{ "first_ts", "first_ts" }, { "last_ts", "last_ts" }, { "duration_s", "duration_s" },
+	DIR_COLS("forward"), DIR_COLS("reverse"),
+};
+
+static const struct csv_col stream_cols[] = {
+	{ "stream", "stream" }, { "pinger", "pinger" }, { "target", "target" }, { "id", "id" },
+	{ "requests", "requests" }, { "replies", "replies" }, { "lost", "lost" },
+	{ "pending", "pending" }, { "duplicates", "duplicates" }, { "late", "late" },
+	{ "replies_only", "replies_only" }, { "never_answered", "never_answered" },
+	{ "first_ts", "first_ts" }, { "last_ts", "last_ts" }, { "interval_s", "interval_s" },
+	{ "rtt_median_s", "rtt_median_s" }, { "n_episodes", "n_episodes" },
+	{ "unlisted_episodes", "unlisted_episodes" }, { "downtime_total_s", "downtime_total_s" },
+	{ "downtime_longest_s", "downtime_longest_s" }, { "lost_x_interval_s", "lost_x_interval_s" },
+	{ "duration_x_loss_s", "duration_x_loss_s" },
+	{ "lost_x_nominal_interval_s", "lost_x_nominal_interval_s" },
+	{ "clock_steps_back", "clock_steps_back" },
+};
+
+/* An episode row starts with its stream's identity (paths into the stream object). */
+static const struct csv_col episode_stream_cols[] = {
+	{ "stream", "stream" }, { "pinger", "pinger" }, { "target", "target" }, { "id", "id" },
+	{ "interval_s", "interval_s" },
+};
+
+static const struct csv_col episode_cols[] = {
+	{ "first_lost_ts", "first_lost_ts" }, { "last_lost_ts", "last_lost_ts" },
+	{ "first_seq", "first_seq" }, { "last_seq", "last_seq" }, { "lost", "lost" },
+	{ "estimate_s", "estimate_s" }, { "lower_s", "lower_s" }, { "upper_s", "upper_s" },
+	{ "began_in_capture", "began_in_capture" }, { "ended_in_capture", "ended_in_capture" },
+	{ "inferred", "inferred" }, { "by_interval", "by_interval" },
+};
+
+/* The capture totals: one row, paths from the report's root. */
+static const struct csv_col totals_cols[] = {
+	{ "ports", "migration.ports" }, { "flows", "migration.flows" },
+	{ "collisions", "migration.collisions" }, { "start", "migration.start" },
+	{ "end", "migration.end" }, { "start_utc", "migration.start_utc" },
+	{ "end_utc", "migration.end_utc" }, { "duration_s", "migration.duration_s" },
+	{ "packets", "migration.packets" }, { "wire_bytes", "migration.wire_bytes" },
+	{ "unique_payload_bytes", "migration.unique_payload_bytes" },
+	DIR_COLS("migration.forward"), DIR_COLS("migration.reverse"),
+	{ "mean_throughput_bps", "migration.mean_throughput_bps" },
+	{ "peak_throughput_bps", "migration.peak_throughput_bps" }, { "bin_s", "migration.bin_s" },
+	{ "capture_frames", "capture.frames" }, { "capture_first_ts", "capture.first_ts" },
+	{ "capture_last_ts", "capture.last_ts" },
+	{ "echo_streams", "downtime.total.streams" }, { "echo_lost", "downtime.total.lost" },
+	{ "downtime_episodes", "downtime.total.episodes" },
+	{ "downtime_total_s", "downtime.total.downtime_total_s" },
+	{ "downtime_longest_s", "downtime.total.downtime_longest_s" },
+	{ "lost_x_interval_s", "downtime.total.lost_x_interval_s" },
+	{ "downtime_reason", "downtime.total.reason" },
+};
+
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The totals' direction columns are named forward_*, reverse_* (the path's last dot part). */
+static const char *col_name(const struct csv_col *c)
+{
+	static const char pre[] = "migration.";
+
+	return strncmp(c->name, pre, sizeof(pre) - 1) == 0 ? c->name + sizeof(pre) - 1 : c->name;
+}
+
+static void header(FILE *fp, const struct csv_col *cols, size_t n, int *first)
+{
+	for (size_t i = 0; i < n; i++) {
 		if (!*first)
 			fputc(',', fp);
 		*first = 0;
-		out_csv_field(fp, name);
+		out_csv_field(fp, col_name(&cols[i]));
 	}
 }
 
-static void row_of(FILE *fp, json_object *o, int *first)
+/* The columns' values of object o; a member that is absent or null is an empty field. */
+static void row(FILE *fp, json_object *o, const struct csv_col *cols, size_t n, int *first)
 {
-	json_object_object_foreach(o, key, val) {
-		(void)key;
-		if (val && json_object_is_type(val, json_type_array))
-			continue;
-		if (val && json_object_is_type(val, json_type_object)) {
-			row_of(fp, val, first);
-			continue;
-		}
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = report_get(o, cols[i].path);
+
 		if (!*first)
 			fputc(',', fp);
 		*first = 0;
-		if (val)
-			out_csv_field(fp, json_object_get_string(val));
+		if (v)
+			out_csv_field(fp, json_object_get_string(v));
 	}
 }
 
-/* One header line and one row per element of the array at `path` (nested arrays left out). */
-static int csv_table(FILE *fp, json_object *report, const char *path, const char *empty_header)
+/* One header line and one row per element of the array at `path`. */
+static int csv_table(FILE *fp, json_object *report, const char *path, const struct csv_col *cols, size_t ncols)
 {
 	json_object *rows = report_get(report, path);
-	size_t i, n = rows ? json_object_array_length(rows) : 0;
+	size_t i, n = rows && json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
 	int first = 1;
 
-	if (n == 0) {
-		/* Still one header line, so a script can read an empty table. */
-		fprintf(fp, "%s\n", empty_header);
-		return ferror(fp) ? -1 : 0;
-	}
-	header_of(fp, json_object_array_get_idx(rows, 0), "", &first);
+	header(fp, cols, ncols, &first);
 	fputc('\n', fp);
 	for (i = 0; i < n; i++) {
 		first = 1;
-		row_of(fp, json_object_array_get_idx(rows, i), &first);
+		row(fp, json_object_array_get_idx(rows, i), cols, ncols, &first);
 		fputc('\n', fp);
 	}
 	return ferror(fp) ? -1 : 0;
@@ -86,73 +156,96 @@ static int csv_table(FILE *fp, json_object *report, const char *path, const char
 
 int out_csv_flows(FILE *fp, json_object *report)
 {
-	return csv_table(fp, report, "flows", "id,class,kind,client,client_port,server,server_port");
+	return csv_table(fp, report, "flows", flow_cols, NCOLS(flow_cols));
 }
 
 int out_csv_streams(FILE *fp, json_object *report)
 {
-	return csv_table(fp, report, "downtime.streams",
-			 "stream,pinger,target,id,requests,replies,lost,pending,duplicates,late");
+	return csv_table(fp, report, "downtime.streams", stream_cols, NCOLS(stream_cols));
+}
+
+int out_csv_totals(FILE *fp, json_object *report)
+{
+	int first = 1;
+
+	header(fp, totals_cols, NCOLS(totals_cols), &first);
+	fputc('\n', fp);
+	first = 1;
+	row(fp, report, totals_cols, NCOLS(totals_cols), &first);
+	fputc('\n', fp);
+	return ferror(fp) ? -1 : 0;
 }
 
 int out_csv_episodes(FILE *fp, json_object *report)
 {
-	static const char *const stream_cols[] = { "stream", "pinger", "target", "id", "interval_s" };
 	json_object *streams = report_get(report, "downtime.streams");
-	size_t i, k, c, n = streams ? json_object_array_length(streams) : 0;
-	int header = 0, first;
+	size_t i, k, n = streams && json_object_is_type(streams, json_type_array) ?
+			 json_object_array_length(streams) : 0;
+	int first = 1;
 
+	header(fp, episode_stream_cols, NCOLS(episode_stream_cols), &first);
+	fputs(",episode", fp);
+	header(fp, episode_cols, NCOLS(episode_cols), &first);
+	fputc('\n', fp);
 	for (i = 0; i < n; i++) {
 		json_object *s = json_object_array_get_idx(streams, i);
 		json_object *eps = report_get(s, "episodes");
 
 		for (k = 0; eps && k < json_object_array_length(eps); k++) {
-			json_object *e = json_object_array_get_idx(eps, k);
-
-			if (!header) {
-				for (c = 0; c < 5; c++)
-					fprintf(fp, "%s,", stream_cols[c]);
-				fputs("episode,", fp);
-				first = 1;
-				header_of(fp, e, "", &first);
-				fputc('\n', fp);
-				header = 1;
-			}
-			for (c = 0; c < 5; c++) {
-				out_csv_field(fp, report_str(s, stream_cols[c], ""));
-				fputc(',', fp);
-			}
-			fprintf(fp, "%zu,", k + 1);
 			first = 1;
-			row_of(fp, e, &first);
+			row(fp, s, episode_stream_cols, NCOLS(episode_stream_cols), &first);
+			fprintf(fp, ",%zu", k + 1);
+			row(fp, json_object_array_get_idx(eps, k), episode_cols, NCOLS(episode_cols), &first);
 			fputc('\n', fp);
 		}
 	}
-	if (!header)
-		fputs("stream,pinger,target,id,interval_s,episode,first_lost_ts,last_lost_ts,first_seq,"
-		      "last_seq,lost,estimate_s,lower_s,upper_s,began_in_capture,ended_in_capture,"
-		      "inferred\n", fp);
 	return ferror(fp) ? -1 : 0;
+}
+
+static void series_row(FILE *fp, const struct series *s, uint64_t i, const struct series_bin *b, int digits)
+{
+	static const struct series_bin none;
+	mm_ns rel = mm_mul(i, series_bin_width(s));
+	char trel[48], tabs[48];
+
+	if (!b)
+		b = &none;
+	mm_fmt_seconds(trel, sizeof(trel), rel, digits);
+	mm_fmt_seconds(tabs, sizeof(tabs), mm_add(series_t0(s), rel), digits);
+	fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", trel, tabs,
+		(unsigned long long)b->fwd_bytes, (unsigned long long)b->rev_bytes,
+		(unsigned long long)b->unique_bytes, (unsigned long long)b->packets,
+		(unsigned long long)b->ping_requests, (unsigned long long)b->ping_replies,
+		(unsigned long long)b->ping_lost);
+}
+
+/* The empty bins [from, to): every one, or the first and the last of a long quiet stretch. */
+static void series_gap(FILE *fp, const struct series *s, uint64_t from, uint64_t to, int digits)
+{
+	if (to <= from)
+		return;
+	if (to - from > SERIES_GAP_ROWS) {
+		series_row(fp, s, from, NULL, digits);
+		series_row(fp, s, to - 1, NULL, digits);
+		return;
+	}
+	for (uint64_t i = from; i < to; i++)
+		series_row(fp, s, i, NULL, digits);
 }
 
 int out_csv_series(FILE *fp, const struct series *s, int digits)
 {
-	mm_ns t0 = series_t0(s), w = series_bin_width(s);
-	size_t i;
+	struct series_iter it = { 0, 0 };
+	const struct series_bin *b;
+	uint64_t i, next = 0, len = series_len(s);
 
 	fputs("t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,"
 	      "ping_requests,ping_replies,ping_lost\n", fp);
-	for (i = 0; i < series_len(s); i++) {
-		const struct series_bin *b = series_get(s, i);
-		char rel[48], abs[48];
-
-		mm_fmt_seconds(rel, sizeof(rel), (mm_ns)i * w, digits);
-		mm_fmt_seconds(abs, sizeof(abs), t0 + (mm_ns)i * w, digits);
-		fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", rel, abs,
-			(unsigned long long)b->fwd_bytes, (unsigned long long)b->rev_bytes,
-			(unsigned long long)b->unique_bytes, (unsigned long long)b->packets,
-			(unsigned long long)b->ping_requests, (unsigned long long)b->ping_replies,
-			(unsigned long long)b->ping_lost);
+	while (series_next(s, &it, &i, &b) && !ferror(fp)) {
+		series_gap(fp, s, next, i, digits);
+		series_row(fp, s, i, b, digits);
+		next = i + 1;
 	}
+	series_gap(fp, s, next, len, digits);
 	return ferror(fp) ? -1 : 0;
 }

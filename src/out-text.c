@@ -122,8 +122,10 @@ static void text_migration(FILE *fp, json_object *r)
 	dir_line(fp, "reverse", report_get(m, "reverse"));
 	out_si(mean, sizeof(mean), num(m, "mean_throughput_bps"), "bit/s");
 	out_si(peak, sizeof(peak), num(m, "peak_throughput_bps"), "bit/s");
-	fprintf(fp, "  throughput mean %s, peak %s over %s s bins\n", mean, peak,
-		report_str(m, "bin_s", "?"));
+	fprintf(fp, "  throughput mean %s, peak %s over %s s bins%s\n", mean, peak,
+		report_str(m, "bin_s", "?"),
+		num(m, "duration_s") < num(m, "bin_s") ?
+		" (the migration is shorter than one bin: a shorter --bin gives a finer peak)" : "");
 }
 
 static void text_flows(FILE *fp, json_object *r)
@@ -177,13 +179,17 @@ static void text_stream(FILE *fp, json_object *s)
 	for (k = 0; k < n; k++) {
 		json_object *e = json_object_array_get_idx(eps, k);
 
-		fprintf(fp, "    episode %zu: %s s, %llu lost, downtime %s s [%s, %s]%s%s\n", k + 1,
+		fprintf(fp, "    episode %zu: %s s, %llu lost, downtime %s s [%s, %s]%s%s%s\n", k + 1,
 			report_str(e, "first_lost_ts", "-"), (unsigned long long)report_u64(e, "lost"),
 			report_str(e, "estimate_s", "-"), report_str(e, "lower_s", "-"),
 			report_str(e, "upper_s", "open"),
 			report_bool(e, "began_in_capture") ? "" : " (began before the capture)",
-			report_bool(e, "ended_in_capture") ? "" : " (still going at the end)");
+			report_bool(e, "ended_in_capture") ? "" : " (still going at the end)",
+			report_bool(e, "by_interval") ? " (clock stepped back: lost x interval)" : "");
 	}
+	if (report_u64(s, "clock_steps_back"))
+		fprintf(fp, "    WARNING: the capture's clock stepped back %llu time(s) in this stream\n",
+			(unsigned long long)report_u64(s, "clock_steps_back"));
 	fprintf(fp, "    downtime total %s s, longest %s s; classic: lost x interval %s s, "
 		"duration x loss rate %s s", report_str(s, "downtime_total_s", "-"),
 		report_str(s, "downtime_longest_s", "-"), report_str(s, "lost_x_interval_s", "-"),
@@ -207,6 +213,12 @@ static void text_downtime(FILE *fp, json_object *r)
 	}
 	for (i = 0; i < n; i++)
 		text_stream(fp, json_object_array_get_idx(st, i));
+	if (report_get(d, "total.reason")) {
+		/* no figure rather than a 0 that reads as "no downtime" */
+		fprintf(fp, "  total over %s: no downtime figures: %s\n", report_str(d, "target", "all streams"),
+			report_str(d, "total.reason", "?"));
+		return;
+	}
 	fprintf(fp, "  total over %s: %llu episodes, downtime %s s, longest %s s, "
 		"lost x interval %s s\n",
 		report_str(d, "target", "all streams"),

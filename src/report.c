@@ -223,7 +223,7 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	double secs;
 
 	flow_get_totals(m->flows, &t);
-	dur = (t.start != MM_NS_NONE) ? t.end - t.start : MM_NS_NONE;
+	dur = (t.start != MM_NS_NONE) ? mm_sub(t.end, t.start) : MM_NS_NONE;
 	secs = dur != MM_NS_NONE ? (double)dur / (double)MM_NS_PER_S : 0.0;
 	put_str(j, "ports", o->ports);
 	put_u64(j, "flows", t.flows);
@@ -241,11 +241,10 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	put(j, "mean_throughput_bps",
 	    secs > 0 ? jdouble((double)t.unique_payload_bytes * 8.0 / secs, 0) : NULL);
 	{
-		double peak = series_peak_bps(m->series, t.start, t.end);
+		/* The busiest bin of the time series, as the user recomputes it from --timeseries. */
+		double peak = series_peak_bps(m->series);
 
-		/* Shorter than half a bin: no finer figure than the mean exists. */
-		put(j, "peak_throughput_bps", peak >= 0 ? jdouble(peak, 0) :
-		    secs > 0 ? jdouble((double)t.unique_payload_bytes * 8.0 / secs, 0) : NULL);
+		put(j, "peak_throughput_bps", t.flows > 0 && peak >= 0 ? jdouble(peak, 0) : NULL);
 	}
 	put(j, "bin_s", jtime(series_bin_width(m->series), o->digits));
 	return j;
@@ -283,7 +282,7 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 		put_bool(j, "unique_approx", fi.unique_approx);
 		put(j, "first_ts", jtime(fi.first_ts, o->digits));
 		put(j, "last_ts", jtime(fi.last_ts, o->digits));
-		put(j, "duration_s", jtime(fi.last_ts - fi.first_ts, o->digits));
+		put(j, "duration_s", jtime(mm_sub(fi.last_ts, fi.first_ts), o->digits));
 		put(j, "forward", dir_obj(&fi.fwd, o->digits));
 		put(j, "reverse", dir_obj(&fi.rev, o->digits));
 		json_object_array_add(arr, j);
@@ -306,12 +305,14 @@ static json_object *episode_obj(const struct echo_episode *e, int digits)
 	put_bool(j, "began_in_capture", e->began_in_capture);
 	put_bool(j, "ended_in_capture", e->ended_in_capture);
 	put_bool(j, "inferred", e->inferred);
+	put_bool(j, "by_interval", e->by_interval);
 	return j;
 }
 
 /* Sums over the streams the total covers. */
 struct dt_sum {
-	uint64_t streams, requests, replies, lost, pending, duplicates, late, episodes;
+	uint64_t streams, requests, replies, lost, pending, duplicates, late, episodes, steps_back;
+	uint64_t measured;		/* streams that can tell downtime (answered at least once) */
 	mm_ns total, longest, lost_x_interval, duration_x_loss;
 	int any_interval;
 	mm_ns nominal;			/* --ping-interval, or MM_NS_NONE */
@@ -320,11 +321,32 @@ struct dt_sum {
 /* The hand method with the interval ping was asked for: what users used to report. */
 static json_object *lost_x_nominal(uint64_t lost, mm_ns nominal, int digits)
 {
-	return nominal == MM_NS_NONE ? NULL : jtime((mm_ns)lost * nominal, digits);
+	return nominal == MM_NS_NONE ? NULL : jtime(mm_mul(lost, nominal), digits);
 }
 
-static void put_totals(json_object *j, const struct dt_sum *s, int digits)
+/*
+ * Why the total has no downtime figures (null, never a silent 0), or
+ * NULL when it has them: no echo traffic, none to --ping-target, or
+ * streams whose requests were never answered.
+ */
+static const char *no_figures(const struct dt_sum *s, const char *target, char *buf, size_t n)
 {
+	if (s->measured > 0)
+		return NULL;
+	if (s->streams > 0)
+		snprintf(buf, n, "no echo stream%s was ever answered", target ? " to the target" : "");
+	else if (target)
+		snprintf(buf, n, "no echo stream to %s in the capture", target);
+	else
+		snprintf(buf, n, "no echo traffic in the capture");
+	return buf;
+}
+
+static void put_totals(json_object *j, const struct dt_sum *s, const char *target, int digits)
+{
+	char why[160];
+	const char *reason = no_figures(s, target, why, sizeof(why));
+
 	put_u64(j, "streams", s->streams);
 	put_u64(j, "requests", s->requests);
 	put_u64(j, "replies", s->replies);
@@ -333,11 +355,13 @@ static void put_totals(json_object *j, const struct dt_sum *s, int digits)
 	put_u64(j, "duplicates", s->duplicates);
 	put_u64(j, "late", s->late);
 	put_u64(j, "episodes", s->episodes);
-	put(j, "downtime_total_s", jtime(s->total, digits));
-	put(j, "downtime_longest_s", jtime(s->longest, digits));
-	put(j, "lost_x_interval_s", s->any_interval ? jtime(s->lost_x_interval, digits) : NULL);
-	put(j, "duration_x_loss_s", jtime(s->duration_x_loss, digits));
-	put(j, "lost_x_nominal_interval_s", lost_x_nominal(s->lost, s->nominal, digits));
+	put_u64(j, "clock_steps_back", s->steps_back);
+	put(j, "downtime_total_s", reason ? NULL : jtime(s->total, digits));
+	put(j, "downtime_longest_s", reason ? NULL : jtime(s->longest, digits));
+	put(j, "lost_x_interval_s", !reason && s->any_interval ? jtime(s->lost_x_interval, digits) : NULL);
+	put(j, "duration_x_loss_s", reason ? NULL : jtime(s->duration_x_loss, digits));
+	put(j, "lost_x_nominal_interval_s", reason ? NULL : lost_x_nominal(s->lost, s->nominal, digits));
+	put_str(j, "reason", reason);
 }
 
 static json_object *downtime_obj(const struct meter *m, const struct report_opts *o)
@@ -354,9 +378,8 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		const struct echo_stream_info *s = echo_stream(m->echo, i);
 		json_object *js = json_object_new_object(), *eps = json_object_new_array();
 		char tbuf[64];
-		struct dt_sum one;
+		int told = !s->never_answered;	/* a stream never answered tells no downtime */
 
-		memset(&one, 0, sizeof(one));
 		put_u64(js, "stream", i + 1);
 		put_addr(js, "pinger", &s->pinger);
 		put_addr(js, "target", &s->target);
@@ -375,12 +398,14 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		put(js, "rtt_median_s", jtime(s->rtt_median, o->digits));
 		put_u64(js, "n_episodes", s->n_episodes);
 		put_u64(js, "unlisted_episodes", s->episodes_not_listed);
-		put(js, "downtime_total_s", jtime(s->downtime_total, o->digits));
-		put(js, "downtime_longest_s", jtime(s->downtime_longest, o->digits));
-		put(js, "lost_x_interval_s", s->interval != MM_NS_NONE ?
+		put(js, "downtime_total_s", told ? jtime(s->downtime_total, o->digits) : NULL);
+		put(js, "downtime_longest_s", told ? jtime(s->downtime_longest, o->digits) : NULL);
+		put(js, "lost_x_interval_s", told && s->interval != MM_NS_NONE ?
 		    jtime(s->lost_x_interval, o->digits) : NULL);
-		put(js, "duration_x_loss_s", jtime(s->duration_x_loss, o->digits));
-		put(js, "lost_x_nominal_interval_s", lost_x_nominal(s->lost, o->nominal_interval, o->digits));
+		put(js, "duration_x_loss_s", told ? jtime(s->duration_x_loss, o->digits) : NULL);
+		put(js, "lost_x_nominal_interval_s",
+		    told ? lost_x_nominal(s->lost, o->nominal_interval, o->digits) : NULL);
+		put_u64(js, "clock_steps_back", s->clock_steps_back);
 		for (k = 0; k < s->n_episodes; k++)
 			json_object_array_add(eps, episode_obj(&s->episodes[k], o->digits));
 		put(js, "episodes", eps);
@@ -397,17 +422,21 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		sum.duplicates += s->duplicates;
 		sum.late += s->late;
 		sum.episodes += s->n_episodes + s->episodes_not_listed;
-		sum.total += s->downtime_total;
+		sum.steps_back += s->clock_steps_back;
+		if (!told)
+			continue;
+		sum.measured++;
+		sum.total = mm_add(sum.total, s->downtime_total);
 		if (s->downtime_longest > sum.longest)
 			sum.longest = s->downtime_longest;
 		if (s->interval != MM_NS_NONE) {
-			sum.lost_x_interval += s->lost_x_interval;
+			sum.lost_x_interval = mm_add(sum.lost_x_interval, s->lost_x_interval);
 			sum.any_interval = 1;
 		}
-		sum.duration_x_loss += s->duration_x_loss;
+		sum.duration_x_loss = mm_add(sum.duration_x_loss, s->duration_x_loss);
 	}
 	tot = json_object_new_object();
-	put_totals(tot, &sum, o->digits);
+	put_totals(tot, &sum, o->ping_target, o->digits);
 	put(j, "total", tot);
 	put(j, "streams", arr);
 	return j;

@@ -1,21 +1,43 @@
-/* series.c - fixed-width time bins over the merged timeline. */
+/* series.c - fixed-width time bins over the merged timeline, held as sorted runs: memory follows the data, not the span. */
 #include "series.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * A run is a stretch of consecutive bins held in one array.  Frames come
+ * in time order, so nearly every event lands in the last run or just
+ * after it; a run stops growing at RUN_MAX bins (an append then copies at
+ * most 224 KiB) and bridges a gap of fewer than RUN_GAP empty bins rather
+ * than start another.  An event far from every run (a frame days later,
+ * a lost ping inside a quiet stretch) starts a run of its own.
+ */
+#define RUN_MAX 4096u
+#define RUN_GAP 16u
+
+struct run {
+	uint64_t start;			/* bin index of b[0] */
+	uint32_t len, cap;
+	struct series_bin *b;
+};
+
 struct series {
 	mm_ns bin;
 	mm_ns t0;
-	size_t max;
-	struct series_bin *bins;
-	size_t len, cap;
+	size_t max;			/* bins held (run capacities, one per run header) at most */
+	size_t held;
+	struct run *runs;		/* sorted by start, never overlapping */
+	size_t nruns, cap_runs;
+	uint64_t len;			/* bins from t0 to the last event */
 	uint64_t dropped;
-	/* The last bin used and its span [c_lo, c_hi): saves a 64-bit division a frame. */
-	size_t c_i;
+	/* The last bin used and its span [c_lo, c_hi): saves a search and a division a frame. */
+	size_t c_run;
+	uint32_t c_off;
 	mm_ns c_lo, c_hi;
 };
+
+static const struct series_bin zero_bin;
 
 struct series *series_new(mm_ns bin, size_t max_bins)
 {
@@ -37,62 +59,160 @@ void series_free(struct series *s)
 {
 	if (!s)
 		return;
-	free(s->bins);
+	for (size_t i = 0; i < s->nruns; i++)
+		free(s->runs[i].b);
+	free(s->runs);
 	free(s);
 }
 
 void series_set_t0(struct series *s, mm_ns t0)
 {
-	if (s->len == 0) {
+	if (s->len == 0 && s->nruns == 0) {
 		s->t0 = t0;
 		s->c_lo = s->c_hi = 0;
 	}
 }
 
-/* The bin for ts, grown on demand; NULL past the cap or out of memory. */
+/* Bin index of ts; t0 is set. Times at or before t0 are bin 0. */
+static uint64_t index_of(const struct series *s, mm_ns ts)
+{
+	if (ts <= s->t0)
+		return 0;
+	return ((uint64_t)ts - (uint64_t)s->t0) / (uint64_t)s->bin;
+}
+
+/* Start of bin i, or MM_NS_NONE when it does not fit in a timestamp. */
+static mm_ns bin_start(const struct series *s, uint64_t i)
+{
+	__int128 lo = (__int128)s->t0 + (__int128)i * s->bin;
+
+	return lo > INT64_MAX - s->bin ? MM_NS_NONE : (mm_ns)lo;
+}
+
+/* The last run whose start is <= i, or SIZE_MAX. */
+static size_t find_run(const struct series *s, uint64_t i)
+{
+	size_t lo = 0, hi = s->nruns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->runs[mid].start <= i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : SIZE_MAX;
+}
+
+/* Room for `len` bins in run r (len <= RUN_MAX), new bins zeroed. Returns 0 or -1 (cap, memory). */
+static int run_reserve(struct series *s, struct run *r, uint32_t len)
+{
+	uint32_t ncap;
+	struct series_bin *nb;
+
+	if (len <= r->cap)
+		return 0;
+	ncap = r->cap ? r->cap * 2 : 1;
+	if (ncap < len)
+		ncap = len;
+	if (ncap > RUN_MAX)
+		ncap = RUN_MAX;
+	if (s->held + (ncap - r->cap) > s->max) {
+		ncap = len;	/* the last bins under the cap, without slack */
+		if (s->held + (ncap - r->cap) > s->max)
+			return -1;
+	}
+	nb = realloc(r->b, (size_t)ncap * sizeof(*nb));
+	if (!nb)
+		return -1;
+	memset(nb + r->cap, 0, (size_t)(ncap - r->cap) * sizeof(*nb));
+	s->held += ncap - r->cap;
+	r->b = nb;
+	r->cap = ncap;
+	return 0;
+}
+
+/* A new one-bin run for bin i at position k of the directory. */
+static int run_insert(struct series *s, size_t k, uint64_t i)
+{
+	struct run r = { i, 0, 0, NULL };
+
+	if (s->held + 1 > s->max)	/* the run's own header */
+		return -1;
+	if (s->nruns == s->cap_runs) {
+		size_t ncap = s->cap_runs ? s->cap_runs * 2 : 16;
+		struct run *nr = realloc(s->runs, ncap * sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		s->runs = nr;
+		s->cap_runs = ncap;
+	}
+	s->held++;
+	if (run_reserve(s, &r, 1) < 0) {
+		s->held--;
+		return -1;
+	}
+	r.len = 1;
+	memmove(s->runs + k + 1, s->runs + k, (s->nruns - k) * sizeof(*s->runs));
+	s->runs[k] = r;
+	s->nruns++;
+	return 0;
+}
+
+/* The bin for ts, held on demand; NULL past the cap or out of memory (counted). */
 static struct series_bin *bin_at(struct series *s, mm_ns ts)
 {
-	size_t i;
+	size_t k;
+	uint64_t i;
+	struct run *r;
 
 	if (ts >= s->c_lo && ts < s->c_hi)
-		return &s->bins[s->c_i];
+		return &s->runs[s->c_run].b[s->c_off];
 	if (s->t0 == MM_NS_NONE)
 		s->t0 = ts;
-	i = ts <= s->t0 ? 0 : (size_t)((ts - s->t0) / s->bin);
-	if (i >= s->max) {
-		s->dropped++;
-		return NULL;
-	}
-	if (i >= s->cap) {
-		size_t ncap = s->cap ? s->cap : 64;
-		struct series_bin *nb;
+	i = index_of(s, ts);
+	k = s->nruns ? s->nruns - 1 : SIZE_MAX;
+	if (k != SIZE_MAX && i < s->runs[k].start)
+		k = find_run(s, i);
+	if (k != SIZE_MAX && i < s->runs[k].start + s->runs[k].len)
+		goto hit;
+	if (k != SIZE_MAX) {
+		/* just after run k: grow it over the gap, if the next run is not in the way */
+		r = &s->runs[k];
+		if (i - (r->start + r->len) < RUN_GAP && i - r->start < RUN_MAX &&
+		    (k + 1 == s->nruns || i < s->runs[k + 1].start)) {
+			uint32_t nlen = (uint32_t)(i - r->start + 1);
 
-		while (ncap <= i)
-			ncap *= 2;
-		if (ncap > s->max)
-			ncap = s->max;
-		nb = realloc(s->bins, ncap * sizeof(*nb));
-		if (!nb) {
-			s->dropped++;
-			return NULL;
+			if (run_reserve(s, r, nlen) < 0)
+				goto full;
+			r->len = nlen;
+			goto hit;
 		}
-		memset(nb + s->cap, 0, (ncap - s->cap) * sizeof(*nb));
-		s->bins = nb;
-		s->cap = ncap;
 	}
+	k = k == SIZE_MAX ? 0 : k + 1;
+	if (run_insert(s, k, i) < 0)
+		goto full;
+hit:
 	if (i >= s->len)
 		s->len = i + 1;
-	if (ts > s->t0) {
-		/* ts > t0 here, so t0 + i * bin <= ts: no overflow below; the end may not fit */
-		mm_ns lo = s->t0 + (mm_ns)i * s->bin;
+	s->c_run = k;
+	s->c_off = (uint32_t)(i - s->runs[k].start);
+	{
+		mm_ns lo = bin_start(s, i);
 
-		if (lo <= INT64_MAX - s->bin) {
-			s->c_i = i;
-			s->c_lo = lo > s->t0 ? lo : s->t0 + 1;
+		if (lo != MM_NS_NONE) {
+			s->c_lo = lo;
 			s->c_hi = lo + s->bin;
+		} else {
+			s->c_lo = s->c_hi = 0;
 		}
 	}
-	return &s->bins[i];
+	return &s->runs[k].b[s->c_off];
+full:
+	s->dropped++;
+	return NULL;
 }
 
 int series_add_mig(struct series *s, mm_ns ts, int forward, uint32_t wire_bytes, uint64_t new_unique)
@@ -132,7 +252,13 @@ int series_add_ping(struct series *s, mm_ns ts, enum series_ping what)
 
 void series_extend(struct series *s, mm_ns ts)
 {
-	(void)bin_at(s, ts);
+	uint64_t i;
+
+	if (s->t0 == MM_NS_NONE)
+		s->t0 = ts;
+	i = index_of(s, ts);
+	if (i >= s->len)
+		s->len = i + 1;
 }
 
 mm_ns series_bin_width(const struct series *s)
@@ -145,14 +271,21 @@ mm_ns series_t0(const struct series *s)
 	return s->t0;
 }
 
-size_t series_len(const struct series *s)
+uint64_t series_len(const struct series *s)
 {
 	return s->len;
 }
 
-const struct series_bin *series_get(const struct series *s, size_t i)
+const struct series_bin *series_get(const struct series *s, uint64_t i)
 {
-	return i < s->len ? &s->bins[i] : NULL;
+	size_t k;
+
+	if (i >= s->len)
+		return NULL;
+	k = find_run(s, i);
+	if (k != SIZE_MAX && i < s->runs[k].start + s->runs[k].len)
+		return &s->runs[k].b[i - s->runs[k].start];
+	return &zero_bin;
 }
 
 uint64_t series_dropped(const struct series *s)
@@ -160,23 +293,50 @@ uint64_t series_dropped(const struct series *s)
 	return s->dropped;
 }
 
-double series_peak_bps(const struct series *s, mm_ns start, mm_ns end)
+size_t series_held(const struct series *s)
 {
-	double best = -1.0;
-	size_t i;
+	return s->held;
+}
 
-	if (s->t0 == MM_NS_NONE || start == MM_NS_NONE || end == MM_NS_NONE)
-		return -1.0;
-	for (i = 0; i < s->len; i++) {
-		mm_ns lo = s->t0 + (mm_ns)i * s->bin, hi = lo + s->bin;
-		mm_ns width = (hi < end ? hi : end) - (lo > start ? lo : start);
-		double bps;
+static int bin_empty(const struct series_bin *b)
+{
+	return memcmp(b, &zero_bin, sizeof(*b)) == 0;
+}
 
-		if (width * 2 < s->bin)
-			continue;
-		bps = (double)s->bins[i].unique_bytes * 8.0 * (double)MM_NS_PER_S / (double)width;
-		if (bps > best)
-			best = bps;
+int series_next(const struct series *s, struct series_iter *it, uint64_t *index,
+		const struct series_bin **bin)
+{
+	while (it->run < s->nruns) {
+		const struct run *r = &s->runs[it->run];
+
+		while (it->off < r->len) {
+			const struct series_bin *b = &r->b[it->off++];
+
+			if (!bin_empty(b)) {
+				*index = r->start + it->off - 1;
+				*bin = b;
+				return 1;
+			}
+		}
+		it->run++;
+		it->off = 0;
 	}
-	return best;
+	return 0;
+}
+
+double series_peak_bps(const struct series *s)
+{
+	struct series_iter it = { 0, 0 };
+	const struct series_bin *b;
+	uint64_t i, best = 0;
+	int any = 0;
+
+	while (series_next(s, &it, &i, &b)) {
+		any = 1;
+		if (b->unique_bytes > best)
+			best = b->unique_bytes;
+	}
+	if (!any)
+		return -1.0;
+	return (double)best * 8.0 * (double)MM_NS_PER_S / (double)s->bin;
 }

@@ -1050,6 +1050,135 @@ static void fx_mixed(void)
 	x_end("");
 }
 
+/* ---- odd timestamps, clock steps, late replies, two vantage points, a sparse span ---- */
+
+/* One echo message of 10.0.3.1 -> 10.0.3.2 id `id` over Ethernet, sent (or answered) at ts. */
+static void echo_at(struct cap *cap, int reply, uint16_t id, uint16_t seq, int64_t ts)
+{
+	struct ip a = ip4(10, 0, 3, 1), b = ip4(10, 0, 3, 2);
+	struct buf icmp = reply ? icmp_echo(&b, &a, 1, id, seq, ts) : icmp_echo(&a, &b, 0, id, seq, ts);
+	struct buf pkt = reply ? ip_pkt(&b, &a, 1, &icmp, 0) : ip_pkt(&a, &b, 1, &icmp, 0);
+
+	cap_add(cap, ts, link_wrap(L_ETH, 4, &pkt, !reply));
+	b_free(&icmp);
+	b_free(&pkt);
+}
+
+/*
+ * ping_oddts.pcap: three replies stamped at epoch 0 (seq 1), 1700000000
+ * (seq 2) and 1700000000.01 (seq 10): a 54-year interval; 7 requests lost
+ * between replies 10 ms apart.  ping_stepback.pcap: 100 pings every 10 ms
+ * whose clock steps back 100 s at seq 50, requests 45..55 unanswered.
+ * ping_late11/12.pcap: replies only, 1..10 and 13..20 every 10 ms, then the
+ * reply to 11 (or 12) at +0.25 s.
+ */
+static void fx_odd_echo(void)
+{
+	struct cap cap = { 0 };
+	uint16_t q;
+
+	echo_at(&cap, 1, 31, 1, 0);
+	echo_at(&cap, 1, 31, 2, T0);
+	echo_at(&cap, 1, 31, 10, T0 + 10 * NS_PER_MS);
+	cap_write(&cap, "ping_oddts.pcap", DLT_EN10MB, 65535, 0);
+	cap_free(&cap);
+
+	for (q = 0; q < 100; q++) {
+		int64_t t = T0 + (int64_t)q * 10 * NS_PER_MS - (q >= 50 ? 100 * NS_PER_S : 0);
+
+		echo_at(&cap, 0, 32, q, t);
+		if (q < 45 || q > 55)
+			echo_at(&cap, 1, 32, q, t + NS_PER_MS);
+	}
+	/* written in capture order, not sorted: the step back is in the file */
+	{
+		pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+		char path[4096];
+		pcap_dumper_t *d;
+		size_t i;
+
+		path_of(path, sizeof(path), "ping_stepback.pcap");
+		d = p ? pcap_dump_open(p, path) : NULL;
+		if (!d)
+			die("%s: cannot write", path);
+		for (i = 0; i < cap.n; i++) {
+			struct pcap_pkthdr h;
+
+			memset(&h, 0, sizeof(h));
+			h.ts.tv_sec = (time_t)(cap.f[i].ts / NS_PER_S);
+			h.ts.tv_usec = (suseconds_t)(cap.f[i].ts % NS_PER_S / NS_PER_US);
+			h.len = h.caplen = (bpf_u_int32)cap.f[i].data.n;
+			pcap_dump((u_char *)d, &h, cap.f[i].data.p);
+		}
+		pcap_dump_close(d);
+		pcap_close(p);
+	}
+	cap_free(&cap);
+
+	for (int late = 11; late <= 12; late++) {
+		char name[64];
+
+		for (q = 1; q <= 20; q++)
+			if (q != 11 && q != 12)
+				echo_at(&cap, 1, 33, q, T0 + (int64_t)q * 10 * NS_PER_MS);
+		echo_at(&cap, 1, 33, (uint16_t)late, T0 + 250 * NS_PER_MS);
+		snprintf(name, sizeof(name), "ping_late%d.pcap", late);
+		cap_write(&cap, name, DLT_EN10MB, 65535, 0);
+		cap_free(&cap);
+	}
+}
+
+/* vp_src.pcap, vp_dst.pcap: the same migration and pings seen by two nodes (the second 150 us later). */
+static void fx_two_views(void)
+{
+	struct cap cap = { 0 };
+	struct tflow f;
+	size_t i;
+
+	mig_flow(&f, &cap, L_ETH, 4, 0);
+	ping_stream(&cap, PW_PLAIN, 4, 0);
+	cap_write(&cap, "vp_src.pcap", DLT_EN10MB, 65535, 0);
+	for (i = 0; i < cap.n; i++)
+		cap.f[i].ts += 150 * NS_PER_US;
+	cap_write(&cap, "vp_dst.pcap", DLT_EN10MB, 65535, 0);
+	cap_free(&cap);
+}
+
+/*
+ * sparse_14d.pcap: 174 frames spanning 14 days (85 pings 4 hours apart and
+ * their replies, those at 8 h and 12 h lost; a short migration flow on day
+ * 7): with every bin of the span allocated it took 62 MB.
+ */
+static void fx_sparse(void)
+{
+	struct cap cap = { 0 };
+	struct ip c = ip4(10, 0, 4, 1), s = ip4(10, 0, 4, 2);
+	struct tflow f;
+	int64_t t7 = T0 + 7 * 86400 * NS_PER_S;
+	uint8_t pl[1000];
+	uint16_t q;
+	int k;
+
+	for (q = 0; q < 85; q++) {
+		int64_t t = T0 + (int64_t)q * 4 * 3600 * NS_PER_S;
+
+		echo_at(&cap, 0, 34, q, t);
+		if (q != 2 && q != 3)
+			echo_at(&cap, 1, 34, q, t + 2 * NS_PER_MS);
+	}
+	memset(pl, 0x5a, sizeof(pl));
+	memcpy(pl, qevm, sizeof(qevm));
+	tf_init(&f, &cap, L_ETH, c, 40100, s, 49152, 5000u, 7000u);
+	tf_handshake(&f, t7);
+	for (k = 0; k < 2; k++)
+		tf_data(&f, t7 + (int64_t)(k + 1) * NS_PER_MS, 0, pl, sizeof(pl));
+	tf_ack(&f, t7 + 3 * NS_PER_MS, 1);
+	if (cap.n != 174)
+		die("sparse_14d: %zu frames, not 174", cap.n);
+	cap_write(&cap, "sparse_14d.pcap", DLT_EN10MB, 65535, 0);
+	cap_free(&cap);
+}
+
 /* ---- damaged files ------------------------------------------------------ */
 
 #define CUT_RECORD 500
@@ -1181,6 +1310,9 @@ int main(int argc, char **argv)
 	fx_truncated();
 	fx_corrupt();
 	fx_badlink();
+	fx_odd_echo();
+	fx_two_views();
+	fx_sparse();
 
 	fputs("\n}\n", xf);
 	if (fclose(xf) != 0)

@@ -643,6 +643,136 @@ eq "badlink exit 1" 1 "$(rc_of $t)"
 eq "badlink one line on stderr" 1 "$(wc -l <"$TMP/$t.err")"
 check "badlink says unsupported link type" grep -qi "unsupported link type" "$TMP/$t.err"
 
+# ---- odd timestamps: nothing overflows, nothing is negative (found by fuzzing) --
+# Three replies at epoch 0, 1700000000 and 1700000000.01 s: a 54-year
+# interval; the 7 lost requests fit in the 10 ms between the last two.
+t=oddts
+if replay_json $t "$FIX/ping_oddts.pcap"; then
+	E=downtime.streams.0.episodes.0
+	eq "oddts one episode, 7 lost" "1 7" "$(jget $t downtime.streams.0.n_episodes $E.lost)"
+	eq "oddts estimate/lower/upper within the 10 ms gap" "0.010000 0.010000 0.010000" \
+		"$(jget $t $E.estimate_s $E.lower_s $E.upper_s)"
+	check "oddts episode inside the gap (not in 2077)" py between "$TMP/$t.out" $E.first_lost_ts 1700000000 1700000000.01
+	check "oddts episode end inside the gap" py between "$TMP/$t.out" $E.last_lost_ts 1700000000 1700000000.01
+	check "oddts lost x interval not negative (saturated)" py between "$TMP/$t.out" \
+		downtime.total.lost_x_interval_s 0 9223372036.854775807
+	eq "oddts downtime total" 0.010000 "$(jget $t downtime.total.downtime_total_s)"
+fi
+# The clock steps back 100 s at seq 50, requests 45..55 unanswered: was -99.99 s.
+t=stepback
+if replay_json $t "$FIX/ping_stepback.pcap"; then
+	E=downtime.streams.0.episodes.0
+	eq "stepback counted once" "1 1" "$(jget $t downtime.streams.0.clock_steps_back downtime.total.clock_steps_back)"
+	eq "stepback episode by interval: 11 x 10 ms, [10, 12] x 10 ms" "true 11 0.110000 0.100000 0.120000" \
+		"$(jget $t $E.by_interval $E.lost $E.estimate_s $E.lower_s $E.upper_s)"
+	eq "stepback downtime total" 0.110000 "$(jget $t downtime.total.downtime_total_s)"
+	# 0.49 s before the step, 0.491 s after: 0.981 s x 11 / 100
+	eq "stepback duration x loss leaves the step out" 0.107910 "$(jget $t downtime.total.duration_x_loss_s)"
+	eq "stepback one warning on stderr" 1 "$(grep -c 'clock stepped back 1 time;' "$TMP/$t.err")"
+fi
+# Replies only, 1..10 and 13..20 every 10 ms, then the late reply to 11 (12)
+# at +0.25 s: one request lost, 10 ms of downtime in a 20 ms gap.
+for late in 11 12; do
+	t=late$late
+	replay_json $t "$FIX/ping_late$late.pcap" || continue
+	S=downtime.streams.0
+	E=$S.episodes.0
+	lost=$((late == 11 ? 12 : 11))
+	eq "late$late: a late reply, one episode" "1 1" "$(jget $t $S.late $S.n_episodes)"
+	eq "late$late: seq $lost lost, at its due time" "$lost 1 1700000000.${lost}0000" \
+		"$(jget $t $E.first_seq $E.lost $E.first_lost_ts)"
+	eq "late$late: estimate/lower/upper" "0.010000 0.000000 0.020000" \
+		"$(jget $t $E.estimate_s $E.lower_s $E.upper_s)"
+done
+
+# ---- downtime figures never a silent 0 ----------------------------------------------
+t=notarget
+replay_json $t --ping-target 10.9.9.9 "$FIX/ping_plain.pcap"
+eq "--ping-target no stream: totals null, counts 0" "0 0 null null null" \
+	"$(jget $t downtime.total.streams downtime.total.episodes downtime.total.downtime_total_s downtime.total.downtime_longest_s downtime.total.lost_x_interval_s)"
+eq "--ping-target no stream: reason" "no echo stream to 10.9.9.9 in the capture" "$(jget $t downtime.total.reason)"
+eq "--ping-target no stream: one warning naming the streams there" 1 \
+	"$(grep -c '^migmeter: --ping-target 10.9.9.9: no echo stream to it in the capture (streams to 10.0.1.2)' "$TMP/$t.err")"
+replay notarget-text --ping-target 10.9.9.9 "$FIX/ping_plain.pcap"
+eq "--ping-target no stream: text exit 0" 0 "$(rc_of notarget-text)"
+check "--ping-target no stream: text says so, no '0 episodes'" grep -q 'no downtime figures: no echo stream to 10.9.9.9' "$TMP/notarget-text.out"
+check "--ping-target no stream: text prints no zero downtime" test "$(grep -c '0 episodes, downtime' "$TMP/notarget-text.out")" = 0
+replay_json target-ok --ping-target 10.0.1.2 "$FIX/ping_plain.pcap"
+eq "--ping-target matching: figures" "1 1.500000 null" \
+	"$(jget target-ok downtime.total.streams downtime.total.downtime_total_s downtime.total.reason)"
+eq "no echo traffic: downtime total null like lost x interval" "null null null no echo traffic in the capture" \
+	"$(jget mig_eth downtime.total.downtime_total_s downtime.total.lost_x_interval_s downtime.total.duration_x_loss_s downtime.total.reason)"
+
+# ---- the time series counts what the report counts, once --------------------
+# The same migration and pings seen from two nodes (the second 150 us later).
+t=vp
+replay $t --format json --timeseries "$TMP/vp.csv" --bin 250ms "$FIX/vp_src.pcap" "$FIX/vp_dst.pcap"
+if [ "$(rc_of $t)" = 0 ]; then
+	eq "two views: each flow listed per view, counted once" "true false" "$(jget $t flows.0.counted flows.1.counted)"
+	eq "two views: report counts the pings once" "1000 850 150" \
+		"$(jget $t downtime.total.requests downtime.total.replies downtime.total.lost)"
+	eq "two views: series ping sums == report" "1000 850 150" \
+		"$(py csv_sum "$TMP/vp.csv" ping_requests ping_replies ping_lost)"
+	eq "two views: series migration sums == report" \
+		"$(jget $t migration.packets migration.forward.wire_bytes migration.reverse.wire_bytes migration.unique_payload_bytes)" \
+		"$(py csv_sum "$TMP/vp.csv" packets fwd_bytes rev_bytes unique_payload_bytes)"
+	eq "two views: peak == busiest 250 ms bin" "$(jget $t migration.peak_throughput_bps)" \
+		"$("$PYTHON" -c "import csv; print(max(int(r['unique_payload_bytes']) for r in csv.DictReader(open('$TMP/vp.csv'))) * 8 * 4)")"
+else
+	fail "two views replay" "exit $(rc_of $t): $(head -c 300 "$TMP/$t.err")"
+fi
+# Peak throughput is the busiest --bin bin the user sees, even for a migration shorter than a bin.
+t=peak_nh
+replay $t --format json --timeseries "$TMP/$t.csv" "$FIX/nohandshake.pcap"
+eq "peak == busiest 1 s bin (70 ms migration)" "$(jget $t migration.peak_throughput_bps)" \
+	"$("$PYTHON" -c "import csv; print(max(int(r['unique_payload_bytes']) for r in csv.DictReader(open('$TMP/$t.csv'))) * 8)")"
+replay bin500ns --bin 500ns "$FIX/mig_eth.pcap"
+eq "--bin below a microsecond capture's resolution: usage error" 2 "$(rc_of bin500ns)"
+check "--bin below the resolution: one line naming it" test "$(grep -c 'shorter than the timestamp resolution of .*mig_eth.pcap (1us)' "$TMP/bin500ns.err")" = 1
+replay bin500ns_ns --format json --bin 500ns "$FIX/mig_ns.pcap"
+eq "--bin 500ns on a nanosecond capture: fine" 0 "$(rc_of bin500ns_ns)"
+
+# ---- memory follows the data, not the time span -------------------------------
+# 174 frames over 14 days at 1 ms bins: 1.2 billion bins of span (was 62 MB at 1 s bins).
+t=sparse
+if command -v /usr/bin/time >/dev/null 2>&1 || [ -x /usr/bin/time ]; then
+	/usr/bin/time -f %M -o "$TMP/sparse.rss" "$MM" replay "${MM_OPTS[@]}" --format json --bin 1ms \
+		--timeseries "$TMP/sparse.csv" "$FIX/sparse_14d.pcap" >"$TMP/$t.out" 2>"$TMP/$t.err"
+	echo $? >"$TMP/$t.rc"
+	eq "sparse 14 days exit 0" 0 "$(rc_of $t)"
+	rss=$(tail -n 1 "$TMP/sparse.rss")
+	check "sparse 14 days at 1 ms bins: peak RSS ${rss} KB < 32 MB" test "$rss" -lt 32768
+	eq "sparse span 14 days" "1700000000.000000 1701209600.002000" "$(jget $t capture.first_ts capture.last_ts)"
+	rows=$(py csv_rows "$TMP/sparse.csv")
+	check "sparse series: $rows rows (frames and the edges of the quiet stretches), not 1.2 billion" \
+		test "$rows" -le $((3 * 174 + 2))
+	eq "sparse series sums == report" "$(jget $t downtime.total.requests downtime.total.replies downtime.total.lost migration.unique_payload_bytes)" \
+		"$(py csv_sum "$TMP/sparse.csv" ping_requests ping_replies ping_lost unique_payload_bytes)"
+	eq "sparse pings" "85 83 2" "$(jget $t downtime.total.requests downtime.total.replies downtime.total.lost)"
+	eq "sparse last row is the last frame's bin" "1209600.002000" "$(tail -n 1 "$TMP/sparse.csv" | cut -d, -f1)"
+else
+	fail "sparse RSS" "/usr/bin/time missing (apt-get install time)"
+fi
+
+# ---- CSV headers do not depend on the data ------------------------------------------
+replay csvh_full --format csv -o "$TMP/full.csv" "$FIX/mixed.pcap"
+replay csvh_mig --format csv -o "$TMP/mig.csv" "$FIX/mig_eth.pcap"
+replay csvh_ping --format csv -o "$TMP/ping.csv" "$FIX/ping_plain.pcap"
+for tbl in "" -episodes -streams -totals; do
+	h=$(py csv_header "$TMP/full$tbl.csv")
+	eq "csv${tbl:-flows} header, no echo traffic" "$h" "$(py csv_header "$TMP/mig$tbl.csv")"
+	eq "csv${tbl:-flows} header, no migration flow" "$h" "$(py csv_header "$TMP/ping$tbl.csv")"
+done
+eq "csv flows of a ping-only capture: header only, all 38 columns" "0 38" \
+	"$(py csv_rows "$TMP/ping.csv") $(py csv_header "$TMP/ping.csv" | tr ',' '\n' | wc -l)"
+eq "csv episodes without pings: header only" 0 "$(py csv_rows "$TMP/mig-episodes.csv")"
+eq "csv totals: one row" "1 1" "$(py csv_rows "$TMP/full-totals.csv") $(py csv_rows "$TMP/ping-totals.csv")"
+eq "csv totals == JSON migration and downtime totals" \
+	"$(jget mixed migration.start migration.end migration.duration_s migration.unique_payload_bytes migration.peak_throughput_bps downtime.total.downtime_total_s)" \
+	"$(for c in start end duration_s unique_payload_bytes peak_throughput_bps downtime_total_s; do py csv_cell "$TMP/full-totals.csv" 1 $c; done | xargs)"
+eq "csv totals without migration: empty start, downtime there" " 1.500000" \
+	"$(py csv_cell "$TMP/ping-totals.csv" 1 start) $(py csv_cell "$TMP/ping-totals.csv" 1 downtime_total_s)"
+
 # ---- golden reports -------------------------------------------------------------
 # The tool's version is the only thing normalised.
 golden() {

@@ -1,4 +1,13 @@
-/* fuzz_replay.c - libFuzzer harness for whole-file replay: source -> meter -> report -> every writer. */
+/*
+ * fuzz_replay.c - libFuzzer harness for whole-file replay: source -> meter -> report -> every writer.
+ *
+ * Built twice (Makefile): fuzz_replay with the default ports and filter
+ * files, and fuzz_replay_wide (-DFUZZ_WIDE) with the widest settings, the
+ * worst case of both filters: --ports 1-65535 (every TCP frame is a
+ * migration candidate, real-world TCP included), an ICMP filter that
+ * passes every frame (the echo decoder sees everything, tunnels and junk
+ * alike) and 1 us time bins.
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +23,18 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#ifdef FUZZ_WIDE
+#define FUZZ_PORTS "1-65535"
+#define FUZZ_LO 1
+#define FUZZ_HI 65535
+#define FUZZ_BIN 1000LL
+#else
+#define FUZZ_PORTS "49152-49261"
+#define FUZZ_LO 49152
+#define FUZZ_HI 49261
+#define FUZZ_BIN 1000000000LL
+#endif
 
 static struct filter_spec mig, icmp;
 static int memfd = -1;
@@ -31,12 +52,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!dir)
 		dir = "bpf";
 	snprintf(p, sizeof(p), "%s/migration.bpf", dir);
-	if (filter_load(&mig, p, "49152-49261", err, sizeof(err)) < 0) {
+	if (filter_load(&mig, p, FUZZ_PORTS, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fuzz_replay: %s\n", err);
 		exit(1);
 	}
+#ifdef FUZZ_WIDE
+	if (filter_from_expr(&icmp, "--icmp-filter", "len >= 0", err, sizeof(err)) < 0) {
+#else
 	snprintf(p, sizeof(p), "%s/icmp.bpf", dir);
-	if (filter_load(&icmp, p, "49152-49261", err, sizeof(err)) < 0) {
+	if (filter_load(&icmp, p, FUZZ_PORTS, err, sizeof(err)) < 0) {
+#endif
 		fprintf(stderr, "fuzz_replay: %s\n", err);
 		exit(1);
 	}
@@ -96,7 +121,63 @@ static void check_dir(json_object *flow, const char *dir)
 		abort();
 }
 
-static void check_report(json_object *r)
+/* A duration member: absent or null, or not negative (a figure never is). */
+static double dur(json_object *o, const char *k)
+{
+	json_object *v = report_get(o, k);
+	double d = v ? json_object_get_double(v) : 0.0;
+
+	if (d < 0)
+		abort();
+	return d;
+}
+
+/*
+ * Downtime figures (README "Downtime from ICMP echo"): nothing negative,
+ * lower <= estimate <= upper, episodes inside their stream's span; and the
+ * time series counts each ping once, as the report does.
+ */
+static void check_downtime(json_object *r, const struct series *sr)
+{
+	json_object *st = report_get(r, "downtime.streams");
+	size_t i, k, n = st ? json_object_array_length(st) : 0;
+	struct series_iter it = { 0, 0 };
+	const struct series_bin *b;
+	uint64_t idx, req = 0, rep = 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *s = json_object_array_get_idx(st, i), *eps = report_get(s, "episodes");
+		double first = dur(s, "first_ts"), last = dur(s, "last_ts");
+
+		dur(s, "interval_s");
+		dur(s, "downtime_total_s");
+		dur(s, "downtime_longest_s");
+		dur(s, "lost_x_interval_s");
+		dur(s, "duration_x_loss_s");
+		for (k = 0; eps && k < json_object_array_length(eps); k++) {
+			json_object *e = json_object_array_get_idx(eps, k);
+			double lo = dur(e, "lower_s"), est = dur(e, "estimate_s");
+			double t0 = dur(e, "first_lost_ts"), t1 = dur(e, "last_lost_ts");
+
+			if (est < lo || (report_get(e, "upper_s") && dur(e, "upper_s") < est))
+				abort();
+			if (t0 < first || t1 < t0 || t1 > last)
+				abort();
+		}
+	}
+	dur(r, "downtime.total.downtime_total_s");
+	dur(r, "downtime.total.lost_x_interval_s");
+	if (series_dropped(sr))
+		return;
+	while (series_next(sr, &it, &idx, &b)) {
+		req += b->ping_requests;
+		rep += b->ping_replies;
+	}
+	if (req != report_u64(r, "downtime.total.requests") || rep != report_u64(r, "downtime.total.replies"))
+		abort();
+}
+
+static void check_report(json_object *r, const struct series *sr)
 {
 	json_object *flows = report_get(r, "flows");
 	size_t i, n = flows ? json_object_array_length(flows) : 0;
@@ -109,6 +190,7 @@ static void check_report(json_object *r)
 	}
 	if (report_u64(r, "migration.packets") > report_u64(r, "capture.frames"))
 		abort();
+	check_downtime(r, sr);
 }
 
 /* The same sequence as cmd_replay in src/main.c, without the command line. */
@@ -131,10 +213,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!src)
 		return 0;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.flow.port_lo = 49152;
-	cfg.flow.port_hi = 49261;
+	cfg.flow.port_lo = FUZZ_LO;
+	cfg.flow.port_hi = FUZZ_HI;
 	cfg.flow.max_flows = 1024;
-	cfg.bin = 1000000000LL;
+	cfg.bin = FUZZ_BIN;
 	if (meter_init(&m, &cfg) < 0)
 		goto out_src;
 	while (source_next(src, &fr) == 1)
@@ -147,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (in.digits > digits)
 		digits = in.digits;
 	memset(&ro, 0, sizeof(ro));
-	ro.ports = "49152-49261";
+	ro.ports = FUZZ_PORTS;
 	ro.digits = digits > 9 ? 9 : digits;
 	ro.inputs = &in;
 	ro.ninputs = 1;
@@ -155,9 +237,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ro.nominal_interval = MM_NS_NONE;
 	r = report_build(&m, &ro);
 	if (r) {
-		check_report(r);
+		check_report(r, m.series);
 		out_text(sink, r);
 		out_csv_flows(sink, r);
+		out_csv_totals(sink, r);
 		out_json(sink, r);
 		out_csv_streams(sink, r);
 		out_csv_episodes(sink, r);

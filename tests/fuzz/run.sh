@@ -7,7 +7,10 @@
 # fuzz_replay, single frames for fuzz_decode); what the fuzzers learn is
 # kept in build/fuzz/corpus-*/ between runs.  A crash, leak, sanitizer
 # report or timeout fails the run: the input is saved as
-# build/fuzz/NAME-crash-*, and the end of the fuzzer's log is printed.
+# build/fuzz/NAME-crash-*, and the end of the fuzzer's log is printed;
+# keep it as tests/fuzz/regress/NAME (tests/hostile.sh replays every file
+# there, with the default and the widest options).  fuzz_replay_wide is the
+# whole replay with --ports 1-65535 and an ICMP filter that passes all.
 # Ends with `N passed, N failed` (one check per harness).
 set -u
 
@@ -45,5 +48,11 @@ fuzz() {
 
 fuzz decode
 fuzz replay
+# The wide variant learns from the replay corpus too (same inputs, other settings).
+mkdir -p "$F/corpus-replay_wide"
+rm -rf "$F/seed-replay_wide"
+cp -r "$F/seed-replay" "$F/seed-replay_wide"
+cp tests/fuzz/regress/* "$F/seed-replay_wide/" 2>/dev/null
+fuzz replay_wide
 printf '%d passed, %d failed\n' "$NPASS" "$NFAIL"
 [ "$NFAIL" -eq 0 ]

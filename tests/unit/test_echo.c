@@ -50,14 +50,14 @@ static void req(struct echo_table *et, int v6, uint16_t id, uint16_t seq, mm_ns 
 {
 	struct dec_pkt p = mk(v6, 1, 2, 1, id, seq);
 
-	assert_int_equal(echo_account(et, &p, 0, ts), 1);
+	assert_true(echo_account(et, &p, 0, ts) > 0);
 }
 
 static void rep(struct echo_table *et, int v6, uint16_t id, uint16_t seq, mm_ns ts)
 {
 	struct dec_pkt p = mk(v6, 1, 2, 0, id, seq);
 
-	assert_int_equal(echo_account(et, &p, 0, ts), 1);
+	assert_true(echo_account(et, &p, 0, ts) > 0);
 }
 
 /* One ping: the request at ts and, unless rtt is NO_REPLY, its reply rtt later. */
@@ -481,15 +481,18 @@ static void test_two_captures(void **state)
 	(void)state;
 	for (uint16_t i = 0; i < 10; i++) {
 		for (unsigned src = 0; src < 2; src++) {
+			/* the first sighting counts (ECHO_NEW), the other vantage point's copy not */
 			p = mk(0, 1, 2, 1, 1, i);
-			assert_int_equal(echo_account(et, &p, src, T0 + i * 10 * MS + src * US), 1);
+			assert_int_equal(echo_account(et, &p, src, T0 + i * 10 * MS + src * US),
+					 src ? ECHO_SEEN : ECHO_NEW);
 			p = mk(0, 1, 2, 0, 1, i);
-			assert_int_equal(echo_account(et, &p, src, T0 + i * 10 * MS + MS + src * US), 1);
+			assert_int_equal(echo_account(et, &p, src, T0 + i * 10 * MS + MS + src * US),
+					 src ? ECHO_SEEN : ECHO_NEW);
 		}
 	}
 	/* a real duplicate, seen by capture 1 twice */
 	p = mk(0, 1, 2, 0, 1, 3);
-	assert_int_equal(echo_account(et, &p, 1, T0 + 35 * MS), 1);
+	assert_int_equal(echo_account(et, &p, 1, T0 + 35 * MS), ECHO_SEEN);
 	assert_int_equal(echo_finish(et, T0 + 100 * MS), 0);
 	s = echo_stream(et, 0);
 	assert_int_equal(s->requests, 10);
@@ -832,8 +835,10 @@ static void same_streams(const struct msg *m, size_t k, mm_ns end)
 	for (size_t i = 0; i < k; i++) {
 		struct dec_pkt p = mk(0, 1, 2, m[i].is_req, 77, m[i].seq);
 
-		assert_int_equal(echo_account(a, &p, 0, m[i].ts), 1);
-		assert_int_equal(echo_account(b, &p, 0, m[i].ts), 1);
+		int ra = echo_account(a, &p, 0, m[i].ts);
+
+		assert_true(ra > 0);
+		assert_int_equal(echo_account(b, &p, 0, m[i].ts), ra);
 	}
 	assert_int_equal(echo_finish(a, end), 0);
 	assert_int_equal(echo_finish(b, end), 0);
@@ -906,6 +911,181 @@ static void test_streaming_bounded(void **state)
 	echo_free(et);
 }
 
+/* ---- odd timestamps (found by fuzzing): nothing overflows, nothing is negative ---- */
+
+/* What must hold of every stream and episode, whatever the timestamps. */
+static void check_sane(const struct echo_stream_info *s)
+{
+	assert_true(s->interval == MM_NS_NONE || s->interval >= 0);
+	assert_true(s->downtime_total >= 0);
+	assert_true(s->downtime_longest >= 0 && s->downtime_longest <= s->downtime_total);
+	assert_true(s->lost_x_interval == MM_NS_NONE || s->lost_x_interval >= 0);
+	assert_true(s->duration_x_loss >= 0);
+	for (size_t e = 0; e < s->n_episodes; e++) {
+		const struct echo_episode *ep = &s->episodes[e];
+
+		assert_true(ep->lower >= 0);
+		assert_true(ep->estimate >= ep->lower);
+		assert_true(ep->upper == MM_NS_NONE || ep->upper >= ep->estimate);
+		assert_true(ep->first_lost_ts >= s->first_ts && ep->first_lost_ts <= s->last_ts);
+		assert_true(ep->last_lost_ts >= ep->first_lost_ts && ep->last_lost_ts <= s->last_ts);
+		assert_true(ep->lost == ep->last_seq - ep->first_seq + 1);
+	}
+}
+
+/*
+ * Three replies stamped at epoch 0, 1700000000 and 1700000000.01 s: the
+ * interval is 54 years, (m_seq - k_seq) x interval and lost x interval
+ * overflowed (a negative lower bound and lost_x_interval, an episode
+ * dated 2077).
+ */
+static void test_odd_timestamps(void **state)
+{
+	const mm_ns t1 = 1700000000LL * MM_NS_PER_S;
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+
+	(void)state;
+	rep(et, 0, 9, 1, 0);
+	rep(et, 0, 9, 2, t1);
+	rep(et, 0, 9, 10, t1 + 10 * MS);
+	assert_int_equal(echo_finish(et, t1 + 10 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_true(s->interval == t1);
+	assert_int_equal(s->n_episodes, 1);
+	e = &s->episodes[0];
+	assert_int_equal(e->lost, 7);
+	/* 7 requests lost between replies 10 ms apart: at most 10 ms, inside that gap */
+	assert_true(e->upper == 10 * MS);
+	assert_true(e->lower == 10 * MS && e->estimate == 10 * MS);
+	assert_true(e->first_lost_ts >= t1 && e->last_lost_ts <= t1 + 10 * MS);
+	assert_true(s->lost_x_interval == MM_NS_MAX);	/* 7 x 54 years, saturated */
+	check_sane(s);
+	echo_free(et);
+}
+
+/*
+ * A clock stepping back 100 s inside one stream, in the middle of an
+ * outage (requests 45..55 unanswered): the estimate was -99.99 s.
+ */
+static void test_clock_step_back(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+
+	(void)state;
+	for (uint16_t i = 0; i < 100; i++) {
+		mm_ns t = T0 + i * 10 * MS - (i >= 50 ? 100 * MM_NS_PER_S : 0);
+
+		ping(et, 0, 7, i, t, (i >= 45 && i <= 55) ? NO_REPLY : 1 * MS);
+	}
+	assert_int_equal(echo_finish(et, T0 + 491 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->clock_steps_back, 1);
+	assert_true(s->interval == 10 * MS);
+	assert_int_equal(s->n_episodes, 1);
+	e = &s->episodes[0];
+	assert_int_equal(e->lost, 11);
+	assert_int_equal(e->by_interval, 1);
+	assert_true(e->estimate == 110 * MS);
+	assert_true(e->lower == 100 * MS);
+	assert_true(e->upper == 120 * MS);
+	assert_true(s->downtime_total == 110 * MS);
+	/* the duration leaves the step out: 0.49 s before it, 0.491 s after */
+	assert_true(s->duration_x_loss == 981 * MS * 11 / 100);
+	check_sane(s);
+	echo_free(et);
+
+	/* an ordinary stream: no step, episodes timed by their requests */
+	et = table();
+	for (uint16_t i = 0; i < 100; i++)
+		ping(et, 0, 7, i, T0 + i * 10 * MS, (i >= 45 && i <= 55) ? NO_REPLY : 1 * MS);
+	assert_int_equal(echo_finish(et, T0 + 991 * MS), 0);
+	assert_int_equal(echo_stream(et, 0)->clock_steps_back, 0);
+	assert_int_equal(echo_stream(et, 0)->episodes[0].by_interval, 0);
+	echo_free(et);
+}
+
+/*
+ * Replies only, 1..10 and 13..20 every 10 ms, then the reply to `late`
+ * (11 or 12) at +0.25 s.  The late reply was taken as the episode's edge:
+ * an episode after the capture's end with a negative upper bound (11
+ * late), or 0.14 s of downtime for a 0.02 s gap (12 late).
+ */
+static void late_reply_case(uint16_t late)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *s;
+	const struct echo_episode *e;
+	uint16_t lost = late == 11 ? 12 : 11;
+
+	for (uint16_t q = 1; q <= 20; q++)
+		if (q != 11 && q != 12)
+			rep(et, 0, 3, q, T0 + q * 10 * MS);
+	rep(et, 0, 3, late, T0 + 250 * MS);
+	assert_int_equal(echo_finish(et, T0 + 250 * MS), 0);
+	s = echo_stream(et, 0);
+	assert_int_equal(s->replies_only, 1);
+	assert_true(s->interval == 10 * MS);
+	assert_int_equal(s->late, 1);
+	assert_int_equal(s->n_episodes, 1);
+	e = &s->episodes[0];
+	assert_int_equal(e->first_seq, lost);
+	assert_int_equal(e->lost, 1);
+	assert_int_equal(e->by_interval, 0);
+	/* as with the requests seen: sent at +lost x 10 ms, the next one answered 10 ms later */
+	assert_true(e->first_lost_ts == T0 + lost * 10 * MS);
+	assert_true(e->estimate == 10 * MS);
+	assert_true(e->lower == 0);
+	assert_true(e->upper == 20 * MS);
+	assert_true(s->downtime_total == 10 * MS);
+	check_sane(s);
+	echo_free(et);
+}
+
+static void test_late_reply_not_an_edge(void **state)
+{
+	(void)state;
+	late_reply_case(11);
+	late_reply_case(12);
+}
+
+/* Hostile timestamps of every kind, kept and streamed: the invariants hold. */
+static void test_odd_timestamps_random(void **state)
+{
+	static const mm_ns odd[] = { 0, 1, T0, T0 + 1, INT64_MAX / 2, INT64_MAX - 1, MM_NS_MIN + 1, -T0 };
+	struct echo_cfg small = { .max_requests = 64 };
+
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		struct echo_table *et = round & 1 ? echo_new(&small) : table();
+		size_t n = 5 + erand(3000);
+		uint16_t seq = (uint16_t)erand(65536);
+		mm_ns t = odd[erand(8)];
+
+		assert_non_null(et);
+		for (size_t i = 0; i < n; i++) {
+			struct dec_pkt p;
+			unsigned what = erand(10);
+
+			if (what == 0)
+				t = odd[erand(8)];			/* a jump anywhere */
+			else
+				t = mm_add(t, (mm_ns)erand(20) * MS - (erand(50) == 0 ? 100 * MM_NS_PER_S : 0));
+			seq = (uint16_t)(seq + (erand(30) == 0 ? erand(200) : erand(8) == 0 ? 0 : 1));
+			p = mk(0, 1, 2, (round & 2) ? 0 : (int)(erand(2)), 5, (uint16_t)(seq - (erand(20) == 0)));
+			(void)echo_account(et, &p, erand(3), t);
+		}
+		assert_int_equal(echo_finish(et, t), 0);
+		for (size_t i = 0; i < echo_stream_count(et); i++)
+			check_sane(echo_stream(et, i));
+		(void)visit_count(et);
+		echo_free(et);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -932,6 +1112,10 @@ int main(void)
 		cmocka_unit_test(test_ignored),
 		cmocka_unit_test(test_streaming_same),
 		cmocka_unit_test(test_streaming_bounded),
+		cmocka_unit_test(test_odd_timestamps),
+		cmocka_unit_test(test_clock_step_back),
+		cmocka_unit_test(test_late_reply_not_an_edge),
+		cmocka_unit_test(test_odd_timestamps_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,12 +88,47 @@ static void test_formats(void **state)
 	assert_string_equal(b, "2025-11-28T05:19:12.123456Z");
 }
 
+/* Reproducers: three replies at epoch 0, 1700000000 and 1700000000.01 s make an interval of 54 years. */
+static void test_saturating(void **state)
+{
+	const mm_ns year54 = 1700000000LL * MM_NS_PER_S, t = 1700000000LL * MM_NS_PER_S + 10000000;
+
+	(void)state;
+	assert_true(mm_mul(7, year54) == MM_NS_MAX);		/* 7 lost x the interval */
+	assert_true(mm_mul(6, -year54) == MM_NS_MIN);
+	assert_true(mm_mul(0, MM_NS_MAX) == 0);
+	assert_true(mm_mul(UINT64_MAX, 1) == MM_NS_MAX);
+	assert_true(mm_mul(3, 10000000) == 30000000);
+	assert_true(mm_add(t, year54) == t + year54);		/* fits: 2077 */
+	assert_true(mm_add(MM_NS_MAX, 1) == MM_NS_MAX);
+	assert_true(mm_add(MM_NS_MIN, -1) == MM_NS_MIN);
+	assert_true(mm_sub(MM_NS_MIN, 5) == MM_NS_MIN);
+	assert_true(mm_sub(MM_NS_MAX, MM_NS_MIN) == MM_NS_MAX);
+	assert_true(mm_sub(0, MM_NS_MAX) == MM_NS_MIN);
+	assert_true(mm_sub(MM_NS_MIN, MM_NS_MIN) == 0);
+	assert_true(mm_sub(t, 0) == t);
+	/* never MM_NS_NONE, whatever the arguments */
+	assert_true(mm_sub(MM_NS_MIN, MM_NS_MAX) != MM_NS_NONE);
+	assert_true(mm_mul(2, MM_NS_MIN) != MM_NS_NONE);
+	assert_true(mm_mid(MM_NS_MIN, MM_NS_MAX) == 0);
+	assert_true(mm_mid(MM_NS_MAX - 1, MM_NS_MAX) == MM_NS_MAX - 1);
+	assert_true(mm_mid(10, 20) == 15);
+	assert_true(mm_mid(20, 10) == 15);
+	assert_true(mm_mid(-3, 0) == -2);		/* as a + (b - a) / 2 */
+	assert_true(mm_clamp(5, 0, 3) == 3);
+	assert_true(mm_clamp(-5, 0, 3) == 0);
+	assert_true(mm_clamp(2, 0, 3) == 2);
+	assert_true(mm_nonneg(-99990000000LL) == 0);
+	assert_true(mm_nonneg(7) == 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_duration_units),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_saturating),
 	};
 
 	return cmocka_run_group_tests_name("mmtime", tests, NULL, NULL);

@@ -228,6 +228,75 @@ static void test_csv_shapes(void **state)
 	json_object_put(r);
 }
 
+/* Every scalar member of o (one level of nesting flattened as a_b) is a column of the header line. */
+static void covers(const char *csv, json_object *o, const char *prefix)
+{
+	char hdr[4096], key[160];
+	size_t n = strcspn(csv, "\n");
+
+	assert_true(n + 2 < sizeof(hdr));
+	hdr[0] = ',';
+	memcpy(hdr + 1, csv, n);
+	hdr[n + 1] = ',';
+	hdr[n + 2] = '\0';
+	json_object_object_foreach(o, k, v) {
+		if (v && json_object_is_type(v, json_type_array))
+			continue;
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "_" : "", k);
+		if (v && json_object_is_type(v, json_type_object)) {
+			covers(csv, v, key);
+			continue;
+		}
+		{
+			char want[170];
+
+			snprintf(want, sizeof(want), ",%s,", key);
+			if (!strstr(hdr, want))
+				fail_msg("report member %s has no CSV column", key);
+		}
+	}
+}
+
+/* The fixed column lists cover the report: a member added to the tree without a column fails here. */
+static void test_csv_columns_cover_report(void **state)
+{
+	json_object *r = build(*state), *empty;
+	json_object *s0 = json_object_array_get_idx(report_get(r, "downtime.streams"), 0);
+	char *flows = render(out_csv_flows, r), *eps = render(out_csv_episodes, r);
+	char *streams = render(out_csv_streams, r), *totals = render(out_csv_totals, r);
+	char *e_flows, *e_eps, *e_streams, *e_totals;
+
+	covers(flows, json_object_array_get_idx(report_get(r, "flows"), 0), "");
+	covers(streams, s0, "");
+	covers(eps, json_object_array_get_idx(report_get(s0, "episodes"), 0), "");
+	covers(totals, report_get(r, "migration"), "");
+	assert_int_equal(lines(totals), 2);
+	/* an empty report: the same headers, no rows */
+	empty = json_object_new_object();
+	e_flows = render(out_csv_flows, empty);
+	e_eps = render(out_csv_episodes, empty);
+	e_streams = render(out_csv_streams, empty);
+	e_totals = render(out_csv_totals, empty);
+	assert_int_equal(lines(e_flows), 1);
+	assert_int_equal(lines(e_eps), 1);
+	assert_int_equal(lines(e_streams), 1);
+	assert_int_equal(lines(e_totals), 2);
+	assert_true(strncmp(e_flows, flows, strcspn(flows, "\n") + 1) == 0);
+	assert_true(strncmp(e_eps, eps, strcspn(eps, "\n") + 1) == 0);
+	assert_true(strncmp(e_streams, streams, strcspn(streams, "\n") + 1) == 0);
+	assert_true(strncmp(e_totals, totals, strcspn(totals, "\n") + 1) == 0);
+	free(flows);
+	free(eps);
+	free(streams);
+	free(totals);
+	free(e_flows);
+	free(e_eps);
+	free(e_streams);
+	free(e_totals);
+	json_object_put(empty);
+	json_object_put(r);
+}
+
 static int write_hello(FILE *fp, void *ctx)
 {
 	(void)ctx;
@@ -326,6 +395,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_shapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_columns_cover_report, setup, teardown),
 		cmocka_unit_test(test_atomic_output),
 		cmocka_unit_test_setup_teardown(test_live_drops, setup, teardown),
 	};

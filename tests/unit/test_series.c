@@ -1,8 +1,10 @@
-/* test_series.c - time-series binning, caps and the peak rate. */
+/* test_series.c - time-series binning, the sparse store, caps and the peak rate. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "series.h"
@@ -19,9 +21,10 @@ static void test_binning(void **state)
 	(void)state;
 	assert_non_null(s);
 	assert_int_equal(series_t0(s), MM_NS_NONE);
+	assert_true(series_peak_bps(s) < 0);
 	assert_int_equal(series_add_mig(s, t0, 1, 1500, 1448), 0);
 	assert_int_equal(series_add_mig(s, t0 + 249 * MS, 0, 66, 0), 0);	/* same bin */
-	assert_int_equal(series_add_mig(s, t0 + 250 * MS, 1, 1500, 1448), 0);	/* bin 1 starts */
+	assert_int_equal(series_add_mig(s, t0 + 250 * MS, 1, 1500, 2896), 0);	/* bin 1 starts */
 	assert_int_equal(series_add_ping(s, t0 + 1000 * MS, SERIES_PING_REQUEST), 0);
 	assert_int_equal(series_add_ping(s, t0 + 1001 * MS, SERIES_PING_REPLY), 0);
 	assert_int_equal(series_add_ping(s, t0 + 1100 * MS, SERIES_PING_LOST), 0);
@@ -42,53 +45,131 @@ static void test_binning(void **state)
 	assert_int_equal(b->ping_replies, 1);
 	assert_int_equal(b->ping_lost, 1);
 	assert_null(series_get(s, 5));
-	/* 1448 bytes in 250 ms = 46336 bit/s */
-	assert_true(series_peak_bps(s, t0, t0 + S) > 46335.9 && series_peak_bps(s, t0, t0 + S) < 46336.1);
-	/* activity over 300 ms: bin 1 is covered for 50 ms only and is left out */
-	assert_true(series_peak_bps(s, t0, t0 + 300 * MS) > 46335.9);
-	/* the second bin measured over the 150 ms it is covered: 1448 B / 150 ms */
-	assert_true(series_peak_bps(s, t0 + 100 * MS, t0 + 400 * MS) > 77226.6 &&
-		    series_peak_bps(s, t0 + 100 * MS, t0 + 400 * MS) < 77226.7);
-	/* shorter than half a bin: no peak */
-	assert_true(series_peak_bps(s, t0, t0 + 100 * MS) < 0);
+	/* the busiest bin, over the whole bin: 2896 B in 250 ms = 92672 bit/s */
+	assert_true(series_peak_bps(s) > 92671.9 && series_peak_bps(s) < 92672.1);
 	series_extend(s, t0 + 2 * S);
 	assert_int_equal(series_len(s), 9);
+	assert_int_equal(series_get(s, 8)->packets, 0);
 	series_free(s);
 	series_free(NULL);
 }
 
 static void test_before_t0_and_cap(void **state)
 {
-	struct series *s = series_new(S, 3);
+	struct series *s = series_new(S, 4);
 
 	(void)state;
 	series_set_t0(s, 10 * S);
 	assert_int_equal(series_add_mig(s, 9 * S, 1, 100, 100), 0);	/* clamps to bin 0 */
 	assert_int_equal(series_get(s, 0)->fwd_bytes, 100);
-	assert_int_equal(series_add_mig(s, 12 * S + 5, 1, 100, 100), 0);	/* bin 2, last allowed */
+	/* a run header and three bins: the cap of 4 */
+	assert_int_equal(series_add_mig(s, 12 * S + 5, 1, 100, 100), 0);
+	assert_int_equal(series_held(s), 4);
 	assert_int_equal(series_add_mig(s, 13 * S, 1, 100, 100), -1);	/* past the cap */
-	assert_int_equal(series_dropped(s), 1);
+	assert_int_equal(series_add_ping(s, 1000 * S, SERIES_PING_REQUEST), -1);
+	assert_int_equal(series_dropped(s), 2);
 	assert_int_equal(series_len(s), 3);
+	assert_int_equal(series_add_mig(s, 11 * S, 1, 100, 100), 0);	/* bins held still count */
 	series_free(s);
 	assert_null(series_new(0, 0));
 }
 
-/* Regression (tests/hostile time-jump.pcap): a frame months after the rest
- * is dropped at the default cap instead of allocating every bin in between. */
-static void test_default_cap_far_jump(void **state)
+/*
+ * The issue's capture: 174 frames spanning 14 days took 62 MB because
+ * every bin of the span was allocated.  Held bins now follow the frames.
+ */
+static void test_sparse_span(void **state)
+{
+	mm_ns t0 = 1700000000LL * S, span = 14LL * 86400 * S;
+	struct series *s = series_new(1 * MS, 0);
+	struct series_iter it = { 0, 0 };
+	const struct series_bin *b;
+	uint64_t i, n = 0, reqs = 0, prev = 0;
+
+	(void)state;
+	for (int k = 0; k < 174; k++) {
+		mm_ns t = t0 + span / 173 * k;
+
+		assert_int_equal(series_add_ping(s, t, (k & 1) ? SERIES_PING_REPLY : SERIES_PING_REQUEST), 0);
+	}
+	assert_int_equal(series_dropped(s), 0);
+	assert_true(series_len(s) > (uint64_t)1200000000);	/* 14 days of 1 ms bins */
+	assert_true(series_held(s) <= 2 * 174);			/* one bin and one run header a frame */
+	while (series_next(s, &it, &i, &b)) {
+		assert_true(n == 0 || i > prev);
+		prev = i;
+		n++;
+		reqs += b->ping_requests;
+	}
+	assert_int_equal(n, 174);
+	assert_int_equal(reqs, 87);
+	assert_int_equal(series_get(s, series_len(s) - 1)->ping_replies, 1);
+	assert_int_equal(series_get(s, 12345)->ping_replies, 0);	/* implicit: all zero */
+	series_free(s);
+}
+
+/* A far jump is held as a run of its own, not as every bin in between. */
+static void test_far_jump(void **state)
 {
 	struct series *s = series_new(S, 0);
 	mm_ns t0 = 1700000000LL * S;
 
 	(void)state;
 	assert_int_equal(series_add_ping(s, t0, SERIES_PING_REQUEST), 0);
-	assert_int_equal(series_add_ping(s, t0 + (mm_ns)SERIES_DEFAULT_MAX * S, SERIES_PING_REQUEST), -1);
-	assert_int_equal(series_dropped(s), 1);
-	assert_int_equal(series_len(s), 1);
-	assert_int_equal(series_add_ping(s, t0 + ((mm_ns)SERIES_DEFAULT_MAX - 1) * S,
-					 SERIES_PING_REPLY), 0);
-	assert_int_equal(series_len(s), SERIES_DEFAULT_MAX);
-	assert_true(SERIES_DEFAULT_MAX * sizeof(struct series_bin) <= 64u << 20);
+	assert_int_equal(series_add_ping(s, t0 + (mm_ns)SERIES_DEFAULT_MAX * 100 * S, SERIES_PING_REQUEST), 0);
+	assert_int_equal(series_dropped(s), 0);
+	assert_int_equal(series_len(s), (uint64_t)SERIES_DEFAULT_MAX * 100 + 1);
+	assert_true(series_held(s) <= 4);
+	/* a frame at the end of time: its bin index fits, its start is not cached */
+	assert_int_equal(series_add_ping(s, INT64_MAX, SERIES_PING_REPLY), 0);
+	assert_int_equal(series_get(s, series_len(s) - 1)->ping_replies, 1);
+	series_free(s);
+}
+
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x >> 33;
+}
+
+/* Events in any order (lost pings come at the end, times anywhere) give the bins a dense array gives. */
+static void test_any_order_matches_dense(void **state)
+{
+	enum { NB = 20000, NEV = 30000 };
+	uint64_t *ref = calloc(NB, sizeof(*ref)), x = 42, peak = 0;
+	struct series *s = series_new(MS, 0);
+	mm_ns t0 = 1700000000LL * S;
+
+	(void)state;
+	assert_non_null(ref);
+	assert_int_equal(series_add_mig(s, t0, 1, 1, 1), 0);	/* fixes t0 */
+	ref[0] = 1;
+	for (int k = 0; k < NEV; k++) {
+		/* clusters, long quiet stretches and strays, in and out of order */
+		uint64_t r = lcg(&x);
+		uint64_t bin = (k < NEV / 2) ? (uint64_t)k / 3 : (r % 7 == 0 ? r % NB : (r % 40) * 500 + r % 30);
+		mm_ns t = t0 + (mm_ns)bin * MS + (mm_ns)(r % MS);
+
+		assert_int_equal(series_add_mig(s, t, (int)(r & 1), 1, 1), 0);
+		ref[bin]++;
+	}
+	assert_int_equal(series_dropped(s), 0);
+	for (uint64_t i = 0; i < NB; i++) {
+		const struct series_bin *b = series_get(s, i);
+
+		if (i < series_len(s)) {
+			assert_non_null(b);
+			assert_int_equal(b->packets, ref[i]);
+			assert_int_equal(b->unique_bytes, ref[i]);
+			assert_int_equal(b->fwd_bytes + b->rev_bytes, ref[i]);
+		} else {
+			assert_int_equal(ref[i], 0);
+		}
+		if (ref[i] > peak)
+			peak = ref[i];
+	}
+	assert_true(series_peak_bps(s) == (double)peak * 8.0 * 1000.0);
+	free(ref);
 	series_free(s);
 }
 
@@ -97,7 +178,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_binning),
 		cmocka_unit_test(test_before_t0_and_cap),
-		cmocka_unit_test(test_default_cap_far_jump),
+		cmocka_unit_test(test_sparse_span),
+		cmocka_unit_test(test_far_jump),
+		cmocka_unit_test(test_any_order_matches_dense),
 	};
 
 	return cmocka_run_group_tests_name("series", tests, NULL, NULL);

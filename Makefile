@@ -25,6 +25,11 @@ OBJS    := $(patsubst src/%.c,$(B)/%.o,$(SRCS))
 LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 
 # Each unit test links only the modules it exercises.
+# The migration records: announces, grouping, their report and outputs.
+MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-group.o \
+	       $(B)/migration-match.o $(B)/report-migration.o $(B)/out-text-migration.o $(B)/out-csv-migration.o
+UNIT_migration := $(B)/migration.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
+UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
 UNIT_flow   := $(B)/flow.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
@@ -35,7 +40,8 @@ UNIT_mmtime := $(B)/mmtime.o
 UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_tsmerge := $(B)/tsmerge.o
 UNIT_report := $(LIBOBJS)
-UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/out.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
+UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/out.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o \
+	$(MIG_OBJS)
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
 

@@ -25,6 +25,7 @@ struct cli_opts {
 	char ping_target[64];
 	int have_target;
 	const char *format, *out, *episodes, *streams, *timeseries;
+	const char *migrations, *events;	/* --migrations, --events (CSV files) */
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;
@@ -68,7 +69,8 @@ void cli_report_opts(const struct cli_opts *o, struct report_opts *ro);
 
 /*
  * Writes every requested output of a finished meter: the report (to -o or
- * stdout), the episodes and streams CSVs and the time series.  Returns 0
+ * stdout), the episodes, streams, migrations and events CSVs and the time
+ * series.  Returns 0
  * or CLI_EXIT_RUNTIME after printing why.
  */
 int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, int digits);

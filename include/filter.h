@@ -28,6 +28,15 @@ struct filter_spec {
  */
 int filter_load(struct filter_spec *f, const char *path, const char *ports, char *err, size_t errlen);
 
+/*
+ * Puts the alternatives of filter file `path` (as filter_load reads it)
+ * before those of *f: a second file joining a capture's filter, first so
+ * that the `vlan` lines of *f cannot shift its offsets.  Returns 0, or -1
+ * with a one-line reason in err (*f is then unchanged).
+ */
+int filter_prepend_file(struct filter_spec *f, const char *path, const char *ports, char *err,
+			size_t errlen);
+
 /* Makes a spec of the single user expression `expr`. Returns 0 or -1 (out of memory). */
 int filter_from_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "out-migration.h"
 
 void cli_usage(FILE *fp)
 {
@@ -37,6 +38,10 @@ void cli_usage(FILE *fp)
 		"  --streams FILE        echo streams as CSV, one row per stream\n"
 		"                        (with --format csv -o X.csv both default to\n"
 		"                        X-episodes.csv and X-streams.csv)\n"
+		"  --migrations FILE     migrations as CSV, one row per migration (with\n"
+		"                        --format csv -o X.csv: X-migrations.csv)\n"
+		"  --events FILE         timeline events as CSV (connect, first payload, final\n"
+		"                        burst end, announce, outage start/end, end)\n"
 		"  --timeseries FILE     per-bin CSV: bytes, unique payload, packets, pings\n"
 		"  --bin DURATION        time-series bin (default 1s; 250ms, 2s, 1.5 accepted)\n"
 		"  --max-flows N         cap on the flow table (default 2048)\n"
@@ -123,7 +128,8 @@ static int is_addr(const char *s)
 enum { OPT_PORTS = 256, OPT_FILTER, OPT_ICMP_FILTER, OPT_BPF_DIR, OPT_TARGET, OPT_FORMAT,
        OPT_EPISODES, OPT_STREAMS, OPT_SERIES, OPT_BIN, OPT_MAX_FLOWS, OPT_PING_INTERVAL,
        OPT_ICMP_IFACE, OPT_PEER, OPT_DURATION, OPT_IDLE_STOP, OPT_SNAPLEN, OPT_BUFFER,
-       OPT_NO_PROMISC, OPT_PROGRESS, OPT_NO_PROGRESS };
+       OPT_NO_PROMISC, OPT_PROGRESS, OPT_NO_PROGRESS,
+       OPT_MIGRATIONS, OPT_EVENTS };
 
 /* Options that only mean something to capture. */
 static int capture_only(int c)
@@ -202,6 +208,8 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 		{ "user", required_argument, NULL, 'Z' },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "migrations", required_argument, NULL, OPT_MIGRATIONS },
+		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -268,6 +276,12 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 			break;
 		case OPT_SERIES:
 			o->timeseries = optarg;
+			break;
+		case OPT_MIGRATIONS:
+			o->migrations = optarg;
+			break;
+		case OPT_EVENTS:
+			o->events = optarg;
 			break;
 		case OPT_BIN:
 			if (mm_parse_duration(optarg, &o->bin) < 0)
@@ -413,6 +427,19 @@ static int load_filter(struct filter_spec *f, const char *user, const char *opt,
 	return rc;
 }
 
+/* bpf/announce.bpf before the ICMP filter file's lines (README "Migrations"). */
+static int add_announce_filter(struct filter_spec *icmp, const char *dir, const char *ports)
+{
+	char path[PATH_MAX + 128], err[512];
+
+	snprintf(path, sizeof(path), "%s/announce.bpf", dir);
+	if (filter_prepend_file(icmp, path, ports, err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct filter_spec *icmp)
 {
 	char dir[PATH_MAX + 64];
@@ -422,6 +449,12 @@ int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct f
 		return -1;
 	if (load_filter(icmp, o->icmp_filter, "--icmp-filter", dir, "icmp.bpf", o->ports) < 0) {
 		filter_release(mig);
+		return -1;
+	}
+	/* The VM's announces travel beside its pings: the ICMP capture takes them too. */
+	if (!o->icmp_filter && add_announce_filter(icmp, dir, o->ports) < 0) {
+		filter_release(mig);
+		filter_release(icmp);
 		return -1;
 	}
 	return 0;
@@ -519,6 +552,31 @@ static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
 	return 0;
 }
 
+/* The migrations CSV path: --migrations, X-migrations.csv beside a CSV report, or none (NULL). */
+static char *migrations_path(const struct cli_opts *o)
+{
+	if (o->migrations)
+		return strdup(o->migrations);
+	if (o->out && strcmp(o->format, "csv") == 0)
+		return sibling_name(o->out, "-migrations");
+	return NULL;
+}
+
+/* The migrations and events CSVs. Returns 0 or CLI_EXIT_RUNTIME after saying why. */
+static int emit_migrations(const struct cli_opts *o, json_object *r)
+{
+	struct report_ctx mg_ctx = { out_csv_migrations, r }, ev_ctx = { out_csv_events, r };
+	char *mp = migrations_path(o);
+	int rc = 0;
+
+	if (mp)
+		rc |= emit_file(mp, write_report, &mg_ctx);
+	if (o->events)
+		rc |= emit_file(o->events, write_report, &ev_ctx);
+	free(mp);
+	return rc;
+}
+
 int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, int digits)
 {
 	const struct out_writer *w = out_find(o->format);
@@ -541,6 +599,7 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 		rc |= emit_file(st, write_report, &st_ctx);
 	if (o->timeseries)
 		rc |= emit_file(o->timeseries, write_series, &sc);
+	rc |= emit_migrations(o, r);
 	free(ep);
 	free(st);
 	return rc ? CLI_EXIT_RUNTIME : 0;
@@ -548,7 +607,7 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(5, sizeof(*p));
+	char **p = calloc(7, sizeof(*p));
 	char *ep, *st;
 	size_t n = 0;
 
@@ -563,6 +622,11 @@ char **cli_output_paths(const struct cli_opts *o)
 		p[n++] = st;
 	if (o->timeseries)
 		p[n++] = strdup(o->timeseries);
+	p[n] = migrations_path(o);
+	if (p[n])
+		n++;
+	if (o->events)
+		p[n++] = strdup(o->events);
 	return p;
 }
 

@@ -102,6 +102,27 @@ out:
 	return rc;
 }
 
+int filter_prepend_file(struct filter_spec *f, const char *path, const char *ports, char *err,
+			size_t errlen)
+{
+	struct filter_spec more;
+	size_t i;
+
+	if (filter_load(&more, path, ports, err, errlen) < 0)
+		return -1;
+	if (f->n + more.n > FILTER_MAX_ALTS) {
+		snprintf(err, errlen, "%s and %s have more than %d alternatives together", path, f->origin,
+			 FILTER_MAX_ALTS);
+		filter_release(&more);
+		return -1;
+	}
+	memmove(f->alts + more.n, f->alts, f->n * sizeof(f->alts[0]));
+	for (i = 0; i < more.n; i++)
+		f->alts[i] = more.alts[i];
+	f->n += more.n;
+	return 0;
+}
+
 int filter_from_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof(*f));

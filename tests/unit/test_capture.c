@@ -168,7 +168,8 @@ static void test_cli_capture(void **state)
 	assert_string_equal(paths[1], "run-episodes.csv");
 	assert_string_equal(paths[2], "run-streams.csv");
 	assert_string_equal(paths[3], "ts.csv");
-	assert_null(paths[4]);
+	assert_string_equal(paths[4], "run-migrations.csv");
+	assert_null(paths[5]);
 	cli_free_paths(paths);
 }
 

@@ -74,9 +74,9 @@ $(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_$*) $(LIBS) $(CMOCKA)
 
-build/gen_fixtures: tests/gen_fixtures.c tests/bytebuf.h
+build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/bytebuf.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBS)
 
 build/gen_hostile: tests/gen_hostile.c tests/bytebuf.h
 	@mkdir -p $(@D)

@@ -46,6 +46,8 @@ struct poll_ctx {
 	struct work *w;
 	size_t *by_f, *an_ord;		/* candidates by final burst end; announces by time */
 	long *an_take;			/* per announce: candidate + 1 taking it this poll, 0 none */
+	mm_ns *stale_a;			/* per announce: a later round of the switchover that began then */
+	long *stale_by;			/* ... found by candidate + 1 (0: by an earlier poll, or none) */
 	long *ep_take;			/* per episode: candidate + 1 */
 	mm_ns now;
 	int final;

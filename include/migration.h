@@ -94,6 +94,7 @@ struct mig_record {
 struct mig_announce {
 	struct ann_event ev;
 	unsigned migration;
+	mm_ns round_of;		/* a later round of the switchover that began then (not taken); MM_NS_NONE */
 };
 
 /* A downtime episode as held by the stage, with its migration (0: outside every migration). */

@@ -20,11 +20,44 @@ static size_t ann_after(const struct poll_ctx *pc, mm_ns t)
 	return lo;
 }
 
+/* Main streams looked at past a switchover for the next migration that began after it. */
+#define MATCH_SCAN 64
+
 /*
- * The switchover of each candidate, in order of final burst end: the
- * first announce no one took within announce_window after it, then the
- * same MAC's later rounds up to announce_span (or the next migration's
- * final burst end).
+ * The announce that resumed candidate c: the first one nobody took in
+ * (F, F + announce_window].  An announce that is a later round of a
+ * switchover already matched (same MAC, within announce_span of its
+ * first) is only taken when nothing else is there and c began after
+ * that switchover (the same VM migrating again); a migration that began
+ * before it cannot be that VM's next one.  Returns the position in
+ * an_ord, or -1.
+ */
+static long first_announce(const struct poll_ctx *pc, size_t c, mm_ns f)
+{
+	const struct mig_announce *an = pc->mt->an;
+	mm_ns until = mig_add_ns(f, pc->mt->cfg.announce_window);
+	long stale = -1;
+	size_t j;
+
+	for (j = ann_after(pc, f); j < pc->mt->nan && an[pc->an_ord[j]].ev.ts <= until; j++) {
+		size_t a = pc->an_ord[j];
+
+		if (an[a].migration || pc->an_take[a])
+			continue;
+		if (pc->stale_a[a] == MM_NS_NONE)
+			return (long)j;
+		if (stale < 0 && pc->g.c[c].start > pc->stale_a[a])
+			stale = (long)j;
+	}
+	return stale;
+}
+
+/*
+ * The switchover of each candidate, in order of final burst end: its
+ * first announce (first_announce), then the same MAC's later rounds
+ * within announce_span, up to the final burst end of the next migration
+ * that began after that first announce (which may be the same VM's next
+ * migration); rounds past that are marked, not taken.
  */
 void mig_match_announces(struct poll_ctx *pc)
 {
@@ -35,40 +68,37 @@ void mig_match_announces(struct poll_ctx *pc)
 	for (k = 0; k < pc->g.n; k++) {
 		size_t c = pc->by_f[k];
 		struct work *w = &pc->w[c];
-		mm_ns f = pc->g.c[c].final_burst_end, until, next = INT64_MAX;
+		mm_ns f = pc->g.c[c].final_burst_end, span, cap = INT64_MAX;
 		const struct ann_event *first;
+		long at;
 
 		w->ann = -1;
 		if (f == MM_NS_NONE)
 			continue;
-		for (j = k + 1; j < pc->g.n; j++) {
-			mm_ns fj = pc->g.c[pc->by_f[j]].final_burst_end;
-
-			if (fj > f) {
-				next = fj;
-				break;
-			}
-		}
-		until = mig_add_ns(f, cfg->announce_window);
-		for (j = ann_after(pc, f); j < pc->mt->nan && an[pc->an_ord[j]].ev.ts <= until; j++) {
-			size_t a = pc->an_ord[j];
-
-			if (!an[a].migration && !pc->an_take[a]) {
-				w->ann = (long)a;
-				break;
-			}
-		}
-		if (w->ann < 0)
+		at = first_announce(pc, c, f);
+		if (at < 0)
 			continue;
+		w->ann = (long)pc->an_ord[at];
 		first = &an[w->ann].ev;
-		until = mig_add_ns(first->ts, cfg->announce_span);
-		if (until > next)
-			until = next;
-		for (; j < pc->mt->nan && an[pc->an_ord[j]].ev.ts <= until; j++) {
+		for (j = k + 1; j < pc->g.n && j - k <= MATCH_SCAN; j++) {
+			const struct mig_cand *x = &pc->g.c[pc->by_f[j]];
+
+			if (x->start > first->ts) {
+				cap = x->final_burst_end;
+				break;
+			}
+		}
+		span = mig_add_ns(first->ts, cfg->announce_span);
+		for (j = (size_t)at; j < pc->mt->nan && an[pc->an_ord[j]].ev.ts <= span; j++) {
 			size_t a = pc->an_ord[j];
 
 			if (an[a].migration || pc->an_take[a] || memcmp(an[a].ev.mac, first->mac, 6) != 0)
 				continue;
+			if (an[a].ev.ts > cap) {
+				pc->stale_a[a] = first->ts;
+				pc->stale_by[a] = (long)c + 1;
+				continue;
+			}
 			pc->an_take[a] = (long)c + 1;
 			w->nann++;
 			if (w->vm_ip.family == 0 && an[a].ev.how == ANN_GARP)

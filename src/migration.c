@@ -98,6 +98,7 @@ int mig_add_announce(struct mig_table *mt, const struct ann_event *e)
 	}
 	mt->an[mt->nan].ev = *e;
 	mt->an[mt->nan].migration = 0;
+	mt->an[mt->nan].round_of = MM_NS_NONE;
 	mt->nan++;
 	return 0;
 }
@@ -271,9 +272,12 @@ static int make_record(struct poll_ctx *pc, size_t c, unsigned id)
 	}
 	r->vm_ip = w->vm_ip;
 	status_of(pc, m, r);
-	for (k = 0; k < mt->nan; k++)
+	for (k = 0; k < mt->nan; k++) {
 		if (pc->an_take[k] == (long)c + 1)
 			mt->an[k].migration = id;
+		if (pc->stale_by[k] == (long)c + 1)
+			mt->an[k].round_of = pc->stale_a[k];
+	}
 	for (k = 0; k < mt->nep; k++) {
 		if (pc->ep_take[k] != (long)c + 1)
 			continue;
@@ -342,6 +346,8 @@ static void poll_release(struct poll_ctx *pc)
 	free(pc->by_f);
 	free(pc->an_ord);
 	free(pc->an_take);
+	free(pc->stale_a);
+	free(pc->stale_by);
 	free(pc->ep_take);
 }
 
@@ -359,9 +365,13 @@ int mig_poll(struct mig_table *mt, mm_ns now, unsigned flags)
 	pc.fl_of = malloc((mt->nfl ? mt->nfl : one) * sizeof(*pc.fl_of));
 	pc.an_ord = malloc((mt->nan ? mt->nan : one) * sizeof(*pc.an_ord));
 	pc.an_take = calloc(mt->nan ? mt->nan : one, sizeof(*pc.an_take));
+	pc.stale_a = malloc((mt->nan ? mt->nan : one) * sizeof(*pc.stale_a));
+	pc.stale_by = calloc(mt->nan ? mt->nan : one, sizeof(*pc.stale_by));
 	pc.ep_take = calloc(mt->nep ? mt->nep : one, sizeof(*pc.ep_take));
-	if (!pc.fi || !pc.fl_of || !pc.an_ord || !pc.an_take || !pc.ep_take)
+	if (!pc.fi || !pc.fl_of || !pc.an_ord || !pc.an_take || !pc.ep_take || !pc.stale_a || !pc.stale_by)
 		goto out;
+	for (i = 0; i < mt->nan; i++)
+		pc.stale_a[i] = mt->an[i].round_of;
 	/* Port collisions never belong to a migration; a second view of a flow is the first view's. */
 	for (i = 0; i < mt->nfl; i++) {
 		const struct flow_info *f = &mt->fl[i].fi;

@@ -1132,6 +1132,9 @@ static void fx_badlink(void)
 	cap_free(&cap);
 }
 
+/* The migration-record fixtures (many migrations per capture, announces, outages). */
+#include "gen_fixtures_mig.c"
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -1181,6 +1184,7 @@ int main(int argc, char **argv)
 	fx_truncated();
 	fx_corrupt();
 	fx_badlink();
+	fx_migrations();
 
 	fputs("\n}\n", xf);
 	if (fclose(xf) != 0)

@@ -328,6 +328,7 @@ int mig_group(const struct mig_cfg *cfgin, const struct flow_info *const *fl, si
 	}
 	for (i = 0; i < n; i++) {		/* rule 4: other flows inside a migration */
 		const struct flow_info *f = fl[ord[i]];
+		uint8_t role;
 		long k;
 
 		if (g->asg[ord[i]] >= 0)
@@ -337,7 +338,11 @@ int mig_group(const struct mig_cfg *cfgin, const struct flow_info *const *fl, si
 			rest[nrest++] = ord[i];
 			continue;
 		}
-		if (attach(g, fl, (size_t)k, ord[i], role_of_kind(f->kind)) < 0)
+		role = role_of_kind(f->kind);
+		/* A channel the other way round is no channel of this migration's. */
+		if (role == MIG_ROLE_MULTIFD && !same_dir(fl[g->c[k].main], f))
+			role = MIG_ROLE_OTHER;
+		if (attach(g, fl, (size_t)k, ord[i], role) < 0)
 			goto out;
 	}
 	/* Rule 5: what is left (unreadable kinds, orphan channels) by host pair and time. */

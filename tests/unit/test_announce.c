@@ -133,6 +133,30 @@ static void test_vlan_and_cooked(void **state)
 	assert_int_equal(p.has_mac, 1);
 	assert_memory_equal(p.smac, vm_mac, 6);
 	assert_int_equal(dec_arp(&p, c.b, &a), DEC_ARP_RARP);
+
+	/* Inside VXLAN (RFC 7348): the inner frame's source MAC and RARP. */
+	memset(&c, 0, sizeof(c));
+	put(&c, other_mac, 6);
+	put(&c, other_mac, 6);
+	put16(&c, 0x0800);
+	put16(&c, 0x4500);
+	put16(&c, (uint16_t)(20 + 8 + 8 + 14 + 28));
+	c.n += 4;
+	put16(&c, 0x4011);	/* TTL 64, UDP */
+	c.n += 10;		/* checksum, addresses */
+	put16(&c, 55555);
+	put16(&c, 4789);
+	put16(&c, (uint16_t)(8 + 8 + 14 + 28));
+	c.n += 2;
+	put16(&c, 0x0800);
+	c.n += 6;
+	f = arp_frame(0x8035, 0, vm_mac, 3, vm_mac, zero, zero, 6);
+	put(&c, f.b, 14 + 28);
+	dec_frame(DLT_EN10MB, c.b, (uint32_t)c.n, (uint32_t)c.n, &p);
+	assert_int_equal(p.tunnel, DEC_TUN_VXLAN);
+	assert_memory_equal(p.smac, vm_mac, 6);
+	assert_int_equal(dec_arp(&p, c.b, &a), DEC_ARP_RARP);
+	assert_memory_equal(a.sha, vm_mac, 6);
 }
 
 /* Damage: cut inside the header or the addresses, address lengths that lie, an offset past the capture. */

@@ -124,6 +124,7 @@ fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
 	@python3 tests/fuzz_replay.py build/asan/migmeter bpf 150 \
 		tests/fixtures/mig_eth.pcap tests/fixtures/mig_v6.pcap tests/fixtures/mig_ns.pcap \
 		tests/fixtures/ping_vxlan.pcap tests/fixtures/ping_gre.pcap tests/fixtures/mig_sll2.pcap \
+		tests/fixtures/mig_concurrent.pcap \
 		samples/migration-49152.pcapng
 	@bash tests/fuzz/run.sh $(FUZZ_TIME) tests/fixtures/*.pcap samples/*.pcapng tests/hostile/*.pcap*
 

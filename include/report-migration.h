@@ -16,7 +16,7 @@
  */
 void report_add_migrations(json_object *r, const struct meter *m, int digits);
 
-/* Adds to flow object `j` (flow index `flow`) its UUID, channel, unread-kind reason, migration and role. */
+/* Adds to flow object `j` (flow index `flow`) its unread-kind reason, UUID, channel and migration. */
 void report_flow_migration(json_object *j, const struct meter *m, size_t flow);
 
 #endif

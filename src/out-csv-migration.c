@@ -47,14 +47,14 @@ static const struct col cols[] = {
 	{ "unique_payload_bytes", "unique_payload_bytes", COL_VALUE },
 	{ "wire_bytes", "wire_bytes", COL_VALUE },
 	{ "retrans_bytes", "retrans_bytes", COL_VALUE },
-	{ "main_unique_payload_bytes", "bytes_by_role.main.unique_payload_bytes", COL_VALUE },
-	{ "main_wire_bytes", "bytes_by_role.main.wire_bytes", COL_VALUE },
-	{ "multifd_unique_payload_bytes", "bytes_by_role.multifd.unique_payload_bytes", COL_VALUE },
-	{ "multifd_wire_bytes", "bytes_by_role.multifd.wire_bytes", COL_VALUE },
-	{ "nbd_unique_payload_bytes", "bytes_by_role.nbd.unique_payload_bytes", COL_VALUE },
-	{ "nbd_wire_bytes", "bytes_by_role.nbd.wire_bytes", COL_VALUE },
-	{ "other_unique_payload_bytes", "bytes_by_role.other.unique_payload_bytes", COL_VALUE },
-	{ "other_wire_bytes", "bytes_by_role.other.wire_bytes", COL_VALUE },
+	{ "main_unique_payload_bytes", "bytes_by_role.main", COL_VALUE },
+	{ "main_wire_bytes", "wire_bytes_by_role.main", COL_VALUE },
+	{ "multifd_unique_payload_bytes", "bytes_by_role.multifd", COL_VALUE },
+	{ "multifd_wire_bytes", "wire_bytes_by_role.multifd", COL_VALUE },
+	{ "nbd_unique_payload_bytes", "bytes_by_role.nbd", COL_VALUE },
+	{ "nbd_wire_bytes", "wire_bytes_by_role.nbd", COL_VALUE },
+	{ "other_unique_payload_bytes", "bytes_by_role.other", COL_VALUE },
+	{ "other_wire_bytes", "wire_bytes_by_role.other", COL_VALUE },
 	{ "mean_bps", "mean_bps", COL_VALUE },
 	{ "peak_bps", "peak_bps", COL_VALUE },
 	{ "peak_shared", "peak_shared", COL_VALUE },
@@ -189,15 +189,32 @@ static void outages(struct events *es, json_object *eps, unsigned long mig)
 	}
 }
 
-static void one_migration(struct events *es, json_object *mg)
+/* Each announce time in the array at `path`, with its kind and the VM's MAC. */
+static void announces(struct events *es, json_object *mg, unsigned long id, const char *path, const char *how)
+{
+	json_object *an = report_get(mg, path);
+	size_t i;
+
+	for (i = 0; an && i < json_object_array_length(an); i++) {
+		struct event *e = ev_add(es, json_object_array_get_idx(an, i), id, "announce");
+
+		if (e)
+			snprintf(e->detail, sizeof(e->detail), "%s %s", how, report_str(mg, "vm.mac", "?"));
+	}
+}
+
+static void one_migration(struct events *es, json_object *r, json_object *mg)
 {
 	unsigned long id = (unsigned long)report_u64(mg, "id");
-	json_object *fl = report_get(mg, "flows"), *an = report_get(mg, "switchover.announce_times");
+	json_object *fl = report_get(mg, "flows"), *all = report_get(r, "flows");
 	size_t i;
 
 	for (i = 0; fl && i < json_object_array_length(fl); i++) {
 		json_object *f = json_object_array_get_idx(fl, i);
-		struct event *e = ev_add(es, report_get(f, "first_ts"), id, "connect");
+		size_t k = (size_t)report_u64(f, "flow");
+		json_object *t = all && k >= 1 && k <= json_object_array_length(all) ?
+				 report_get(json_object_array_get_idx(all, k - 1), "first_ts") : NULL;
+		struct event *e = ev_add(es, t, id, "connect");
 
 		if (e)
 			snprintf(e->detail, sizeof(e->detail), "%s%s%s %s->%s", report_str(f, "role", "?"),
@@ -206,14 +223,8 @@ static void one_migration(struct events *es, json_object *mg)
 	}
 	ev_add(es, report_get(mg, "first_payload"), id, "first_payload");
 	ev_add(es, report_get(mg, "switchover.final_burst_end"), id, "final_burst_end");
-	for (i = 0; an && i < json_object_array_length(an); i++) {
-		json_object *a = json_object_array_get_idx(an, i);
-		struct event *e = ev_add(es, report_get(a, "ts"), id, "announce");
-
-		if (e)
-			snprintf(e->detail, sizeof(e->detail), "%s %s", report_str(a, "how", "?"),
-				 report_str(mg, "vm.mac", "?"));
-	}
+	announces(es, mg, id, "switchover.rarp_times", "rarp");
+	announces(es, mg, id, "switchover.garp_times", "garp");
 	outages(es, report_get(mg, "episodes"), id);
 	ev_add(es, report_get(mg, "end"), id, "end");
 }
@@ -226,7 +237,7 @@ int out_csv_events(FILE *fp, json_object *r)
 	int rc;
 
 	for (i = 0; arr && i < json_object_array_length(arr); i++)
-		one_migration(&es, json_object_array_get_idx(arr, i));
+		one_migration(&es, r, json_object_array_get_idx(arr, i));
 	outages(&es, report_get(r, "episodes_outside_migrations"), 0);
 	if (es.oom) {
 		free(es.e);

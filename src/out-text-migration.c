@@ -23,7 +23,7 @@ static void text_flows(FILE *fp, json_object *mg)
 	json_object *fl = report_get(mg, "flows");
 	size_t i, n = fl ? json_object_array_length(fl) : 0;
 
-	fprintf(fp, "  flows    ");
+	fprintf(fp, "  flows   ");
 	for (i = 0; i < n; i++) {
 		json_object *f = json_object_array_get_idx(fl, i);
 
@@ -66,10 +66,10 @@ static void text_one(FILE *fp, json_object *mg)
 	fprintf(fp, "  bytes    %llu unique payload (main %llu, multifd %llu, nbd %llu, other %llu), "
 		"%llu wire, %llu retransmitted\n",
 		(unsigned long long)report_u64(mg, "unique_payload_bytes"),
-		(unsigned long long)report_u64(mg, "bytes_by_role.main.unique_payload_bytes"),
-		(unsigned long long)report_u64(mg, "bytes_by_role.multifd.unique_payload_bytes"),
-		(unsigned long long)report_u64(mg, "bytes_by_role.nbd.unique_payload_bytes"),
-		(unsigned long long)report_u64(mg, "bytes_by_role.other.unique_payload_bytes"),
+		(unsigned long long)report_u64(mg, "bytes_by_role.main"),
+		(unsigned long long)report_u64(mg, "bytes_by_role.multifd"),
+		(unsigned long long)report_u64(mg, "bytes_by_role.nbd"),
+		(unsigned long long)report_u64(mg, "bytes_by_role.other"),
 		(unsigned long long)report_u64(mg, "wire_bytes"),
 		(unsigned long long)report_u64(mg, "retrans_bytes"));
 	out_si(mean, sizeof(mean), num(mg, "mean_bps"), "bit/s");

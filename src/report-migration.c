@@ -102,7 +102,8 @@ static void put_uuid(json_object *o, const char *k, int has, const uint8_t u[16]
 	put_str(o, k, buf);
 }
 
-static json_object *member_obj(const struct mig_member *mm, int digits)
+/* A member flow: what tells its part; the rest is in the report's `flows` entry `flow`. */
+static json_object *member_obj(const struct mig_member *mm)
 {
 	json_object *j = json_object_new_object();
 	const struct flow_info *f = &mm->fi;
@@ -113,14 +114,8 @@ static json_object *member_obj(const struct mig_member *mm, int digits)
 	put_str(j, "kind", kind_name(f->kind));
 	put_str(j, "kind_unreadable", kind_unreadable_name(f->unreadable));
 	put_uuid(j, "uuid", f->has_uuid, f->uuid);
-	put_addr(j, "client", &f->client);
 	put_u64(j, "client_port", f->client_port);
-	put_addr(j, "server", &f->server);
 	put_u64(j, "server_port", f->server_port);
-	put(j, "first_ts", jtime(f->first_ts, digits));
-	put(j, "last_ts", jtime(f->last_ts, digits));
-	put_u64(j, "unique_payload_bytes", f->fwd.unique_payload_bytes + f->rev.unique_payload_bytes);
-	put_u64(j, "wire_bytes", f->fwd.wire_bytes + f->rev.wire_bytes);
 	return j;
 }
 
@@ -147,18 +142,14 @@ static json_object *episode_obj(const struct mig_episode *e, int digits)
 	return j;
 }
 
-static json_object *role_bytes(const struct mig_record *r)
+/* Bytes per role, one object of four numbers (a json-c object costs ~1 KB: few of them). */
+static json_object *role_bytes(const uint64_t v[MIG_ROLE_COUNT])
 {
 	json_object *j = json_object_new_object();
 	unsigned k;
 
-	for (k = 0; k < MIG_ROLE_COUNT; k++) {
-		json_object *b = json_object_new_object();
-
-		put_u64(b, "unique_payload_bytes", r->unique[k]);
-		put_u64(b, "wire_bytes", r->wire[k]);
-		put(j, mig_role_name(k), b);
-	}
+	for (k = 0; k < MIG_ROLE_COUNT; k++)
+		put_u64(j, mig_role_name(k), v[k]);
 	return j;
 }
 
@@ -171,7 +162,8 @@ static json_object *switchover_obj(const struct mig_record *r, int digits)
 	put_str(j, "resumed_by", r->resumed != MM_NS_NONE ? ann_how_name(r->resumed_by) : NULL);
 	put(j, "burst_to_resumed_s", jspan(r->final_burst_end, r->resumed, digits));
 	put_u64(j, "announces", r->announces);
-	put(j, "announce_times", json_object_new_array());
+	put(j, "rarp_times", json_object_new_array());
+	put(j, "garp_times", json_object_new_array());
 	put(j, "vm_first_frame", jtime(r->vm_first_frame, digits));
 	put(j, "first_reply_after", jtime(r->first_reply_after, digits));
 	put(j, "last_reply_before", jtime(r->last_reply_before, digits));
@@ -209,7 +201,8 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	put_u64(j, "unique_payload_bytes", r->unique_total);
 	put_u64(j, "wire_bytes", r->wire_total);
 	put_u64(j, "retrans_bytes", r->retrans);
-	put(j, "bytes_by_role", role_bytes(r));
+	put(j, "bytes_by_role", role_bytes(r->unique));
+	put(j, "wire_bytes_by_role", role_bytes(r->wire));
 	put(j, "mean_bps", secs > 0 ? jdouble((double)r->unique_total * 8.0 / secs) : NULL);
 	/* The capture's bins inside this migration's span: its own bytes unless another overlaps it. */
 	peak = series_peak_bps(m->series, r->start, r->end);
@@ -218,7 +211,7 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	put(j, "peak_shared", json_object_new_boolean(r->overlaps));
 	fl = json_object_new_array();
 	for (k = 0; k < r->nmembers; k++)
-		json_object_array_add(fl, member_obj(&r->members[k], digits));
+		json_object_array_add(fl, member_obj(&r->members[k]));
 	put(j, "flows", fl);
 	put(j, "switchover", switchover_obj(r, digits));
 	put(j, "episodes", json_object_new_array());
@@ -245,14 +238,11 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 		json_object_array_add(arr, record_obj(m, mig_get(m->migs, i), digits));
 	for (i = 0; i < mig_announce_count(m->migs); i++) {
 		const struct mig_announce *a = mig_announce_get(m->migs, i);
-		json_object *rec = by_id(arr, a->migration), *t;
+		json_object *rec = by_id(arr, a->migration);
 
-		if (!rec)
-			continue;
-		t = json_object_new_object();
-		put(t, "ts", jtime(a->ev.ts, digits));
-		put_str(t, "how", ann_how_name(a->ev.how));
-		json_object_array_add(report_get(rec, "switchover.announce_times"), t);
+		if (rec)
+			json_object_array_add(report_get(rec, a->ev.how == ANN_GARP ? "switchover.garp_times" :
+							 "switchover.rarp_times"), jtime(a->ev.ts, digits));
 	}
 	for (i = 0; i < mig_episode_count(m->migs); i++) {
 		const struct mig_episode *e = mig_episode_get(m->migs, i);
@@ -279,8 +269,7 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 
 void report_flow_migration(json_object *j, const struct meter *m, size_t flow)
 {
-	const struct mig_member *mm;
-	unsigned id = mig_of_flow(m->migs, flow, &mm);
+	unsigned id = mig_of_flow(m->migs, flow, NULL);
 	struct flow_info fi;
 
 	if (flow_get(m->flows, flow, &fi) < 0)
@@ -288,6 +277,6 @@ void report_flow_migration(json_object *j, const struct meter *m, size_t flow)
 	put_str(j, "kind_unreadable", kind_unreadable_name(fi.unreadable));
 	put_uuid(j, "uuid", fi.has_uuid, fi.uuid);
 	put(j, "channel", fi.has_uuid ? json_object_new_int(fi.channel) : NULL);
+	/* Four members: a fifth would grow every flow's json-c table to 64 entries. */
 	put(j, "migration", id ? json_object_new_uint64(id) : NULL);
-	put_str(j, "role", mm ? mig_role_name(mm->role) : NULL);
 }

@@ -229,14 +229,15 @@ def cmd_migs(report, expect, key):
         want('final_burst_end', so['final_burst_end'], ns(e['final_burst_end_ns']))
         total = 0
         for role in ('main', 'multifd', 'nbd', 'other'):
-            want('%s unique bytes' % role, g['bytes_by_role'][role]['unique_payload_bytes'], e['unique_' + role])
+            want('%s unique bytes' % role, g['bytes_by_role'][role], e['unique_' + role])
             total += e['unique_' + role]
+        want('wire bytes by role add up', sum(g['wire_bytes_by_role'].values()), g['wire_bytes'])
         want('unique_payload_bytes', g['unique_payload_bytes'], total)
         want('resumed', so['resumed'], ns(e['resumed_ns']))
         want('vm.mac', g['vm']['mac'], e['vm_mac'])
         want('vm.ip', g['vm']['ip'], e['vm_ip'])
         want('announces', so['announces'], e['announces'])
-        want('announce_times', len(so['announce_times']), e['announces'])
+        want('announce times', len(so['rarp_times']) + len(so['garp_times']), e['announces'])
         want('vm_first_frame', so['vm_first_frame'], ns(e['vm_first_frame_ns']))
         want('episodes', len(g['episodes']), e['episodes'])
         if e['episodes']:
@@ -665,14 +666,14 @@ eq "mig_concurrent channels 0-3 of each UUID" "0 1 2 3 0 1 2 3 0 1 2 3" \
 eq "mig_concurrent peaks shared" "true true true" \
 	"$(jget mig_concurrent migrations.0.peak_shared migrations.1.peak_shared migrations.2.peak_shared)"
 eq "mig_5x peaks its own" false "$(jget mig_5x migrations.0.peak_shared)"
-eq "mig_block NBD first, then the memory stream" "nbd 49160 main 49152" \
-	"$(jget mig_block flows.0.role flows.0.server_port flows.1.role flows.1.server_port)"
+eq "mig_block NBD first, then the memory stream" "nbd 49160 qemu 49152 nbd" \
+	"$(jget mig_block flows.0.kind flows.0.server_port flows.1.kind flows.1.server_port migrations.0.flows.1.role)"
 eq "mig_tls inferred, reason tls, kind tls" "true tls tls tls" \
 	"$(jget mig_tls migrations.0.inferred migrations.0.inferred_reason flows.0.kind flows.0.kind_unreadable)"
 eq "mig_cut first flow: kind unread, no first payload" "unknown no_first_payload" \
 	"$(jget mig_cut flows.0.kind flows.0.kind_unreadable)"
-eq "mig_failed collision in no migration" "collision null null" \
-	"$(jget mig_failed flows.2.class flows.2.migration flows.2.role)"
+eq "mig_failed collision in no migration" "collision null" \
+	"$(jget mig_failed flows.2.class flows.2.migration)"
 eq "mig_failed outage outside: 200 ms" 0.200000 "$(jget mig_failed episodes_outside_migrations.0.estimate_s)"
 eq "mig_vlan tags crossed, announces seen" "10 2" "$(jget mig_vlan announces.rarp announces.garp)"
 eq "multifd UUID and channel on the flow" "b0b1b2b3-b4b5-b6b7-b8b9-babbbcbdbebf 1 2" \

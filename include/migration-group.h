@@ -51,8 +51,9 @@ struct mig_group {
  * Groups the n flows fl[0..n) -- migration flows, collisions and flows
  * of a second vantage point already left out -- into candidate
  * migrations by the rules of the README's "Migrations" section, with the
- * windows of *cfg (defaults filled in).  Every flow ends in exactly one
- * candidate.  Returns 0, or -1 when out of memory (*g is then released).
+ * windows of *cfg (defaults filled in).  Every flow ends in one
+ * candidate, except a flow without payload outside every migration
+ * (asg -1).  Returns 0, or -1 when out of memory (*g is then released).
  */
 int mig_group(const struct mig_cfg *cfg, const struct flow_info *const *fl, size_t n, struct mig_group *g);
 

@@ -335,7 +335,9 @@ int mig_group(const struct mig_cfg *cfgin, const struct flow_info *const *fl, si
 			continue;
 		k = pick_inside(g, fl, nmain, &cfg, f);
 		if (k < 0) {
-			rest[nrest++] = ord[i];
+			/* A connection that never carried a byte (a scan, a refused attempt) makes no migration. */
+			if (f->unreadable != KIND_UNREAD_NO_PAYLOAD)
+				rest[nrest++] = ord[i];
 			continue;
 		}
 		role = role_of_kind(f->kind);

@@ -205,7 +205,11 @@ static void test_other_and_unreadable(void **state)
 	col = fl(1, 40000, 2, 49152, KIND_QEMU, 1000, 3000);
 	col.secondary = 1;		/* the same flow seen from a second capture */
 	add(mt, 7, col);
+	col = fl(5, 40000, 6, 49152, KIND_UNKNOWN, 9000, 9001);
+	col.unreadable = KIND_UNREAD_NO_PAYLOAD;	/* a SYN and a reset: no migration */
+	add(mt, 8, col);
 	assert_int_equal(mig_poll(mt, 20 * S, MIG_POLL_FINAL), 4);
+	assert_int_equal(mig_of_flow(mt, 8, NULL), 0);
 	check(mt, 1, 1, MIG_ROLE_OTHER, -1);
 	assert_int_equal(of(mt, 2, &role), 2);
 	assert_int_equal(role, MIG_ROLE_MAIN);

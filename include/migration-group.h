@@ -11,10 +11,12 @@
 /* Saturating sums and differences of timestamps (a capture's times can be absurd). */
 static inline mm_ns mig_add_ns(mm_ns a, mm_ns b)
 {
-	if (a == MM_NS_NONE)
+	if (a == MM_NS_NONE || b == MM_NS_NONE)
 		return MM_NS_NONE;
 	if (b > 0 && a > INT64_MAX - b)
 		return INT64_MAX;
+	if (b < 0 && a < INT64_MIN + 1 - b)
+		return INT64_MIN + 1;
 	return a + b;
 }
 

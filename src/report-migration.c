@@ -125,9 +125,10 @@ static json_object *episode_obj(const struct mig_episode *e, int digits)
 	json_object *j = json_object_new_object();
 	mm_ns end = MM_NS_NONE;
 
-	/* The first answered request after it (echo.h): first lost + estimate. */
+	/* The first answered request after it (echo.h): first lost + estimate (which a damaged clock can make negative). */
 	if (e->ep.estimate != MM_NS_NONE && e->ep.first_lost_ts != MM_NS_NONE &&
-	    e->ep.first_lost_ts <= INT64_MAX - e->ep.estimate)
+	    !(e->ep.estimate > 0 && e->ep.first_lost_ts > INT64_MAX - e->ep.estimate) &&
+	    !(e->ep.estimate < 0 && e->ep.first_lost_ts < INT64_MIN + 1 - e->ep.estimate))
 		end = e->ep.first_lost_ts + e->ep.estimate;
 
 	put_u64(j, "stream", e->stream + 1);

@@ -25,12 +25,17 @@ OBJS    := $(patsubst src/%.c,$(B)/%.o,$(SRCS))
 LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 
 # Each unit test links only the modules it exercises.
+# The migration records: announces, grouping, their report and outputs.
+MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-group.o \
+	       $(B)/migration-match.o $(B)/report-migration.o $(B)/out-text-migration.o $(B)/out-csv-migration.o
+UNIT_migration := $(B)/migration.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
+UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
 UNIT_flow   := $(B)/flow.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
 UNIT_seqspace := $(B)/seqspace.o
 UNIT_echo   := $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/mmtime.o
-UNIT_series := $(B)/series.o
+UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
 UNIT_mmtime := $(B)/mmtime.o
@@ -40,7 +45,8 @@ UNIT_pcapng := $(B)/source-pcapng.o
 UNIT_join   := $(B)/source-join.o $(B)/source-pcapng.o $(B)/source-stream.o
 UNIT_outpath := $(B)/outpath.o
 UNIT_report := $(LIBOBJS)
-UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o
+UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o \
+	$(MIG_OBJS)
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
 
@@ -73,9 +79,9 @@ $(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_$*) $(LIBS) $(CMOCKA)
 
-build/gen_fixtures: tests/gen_fixtures.c tests/bytebuf.h
+build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/bytebuf.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBS)
 
 build/gen_hostile: tests/gen_hostile.c tests/bytebuf.h
 	@mkdir -p $(@D)
@@ -128,6 +134,7 @@ fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
 	@python3 tests/fuzz_replay.py build/asan/migmeter bpf 150 \
 		tests/fixtures/mig_eth.pcap tests/fixtures/mig_v6.pcap tests/fixtures/mig_ns.pcap \
 		tests/fixtures/ping_vxlan.pcap tests/fixtures/ping_gre.pcap tests/fixtures/mig_sll2.pcap \
+		tests/fixtures/mig_concurrent.pcap \
 		samples/migration-49152.pcapng
 	@bash tests/fuzz/run.sh $(FUZZ_TIME) tests/fixtures/*.pcap samples/*.pcapng tests/hostile/*.pcap*
 

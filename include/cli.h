@@ -26,6 +26,7 @@ struct cli_opts {
 	char ping_target[64];
 	int have_target;
 	const char *format, *out, *episodes, *streams, *timeseries;
+	const char *migrations, *events;	/* --migrations, --events (CSV files) */
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;

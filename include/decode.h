@@ -86,6 +86,10 @@ struct dec_pkt {
 	uint8_t proto;           /* final L4 protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6) */
 	uint8_t ip_len_derived;  /* 1: IP length 0 or TSO/jumbo, derived from the frame length */
 	uint32_t ifindex;        /* interface index from a Linux cooked v2 header (-i any); 0 when none */
+	uint8_t has_mac;         /* 1: the innermost link header named a 6-byte source address */
+	uint8_t smac[6];         /* that address: Ethernet source, or a cooked v1/v2 header's address */
+	uint16_t l2_type;        /* the innermost ethertype when it is not IP (ARP, RARP, ...); 0 otherwise */
+	uint32_t l2_off;         /* frame offset of the payload of that ethertype (decode-arp.h reads it) */
 	struct dec_addr src, dst;
 	uint32_t ip_off;         /* offset of the innermost IP header in the frame */
 	uint32_t ip_len;         /* IPv4 total length / IPv6 payload length + 40 (incl. ext headers) */

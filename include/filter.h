@@ -20,7 +20,12 @@ struct filter_spec {
 	size_t n;
 	int user;		/* 1: from the command line, never trimmed */
 	char origin[256];	/* file name or "--filter", for messages */
+	size_t n_pre;		/* alternatives 0..n_pre-1 come from pre_origin (filter_prepend_file) */
+	char pre_origin[256];
 };
+
+/* The file (or option) alternative i came from, for messages. */
+const char *filter_alt_origin(const struct filter_spec *f, size_t i);
 
 /*
  * Reads `path`, replacing every "@PORTS@" with `ports` ("49152-49261").
@@ -28,6 +33,15 @@ struct filter_spec {
  * alternative, too many lines).
  */
 int filter_load(struct filter_spec *f, const char *path, const char *ports, char *err, size_t errlen);
+
+/*
+ * Puts the alternatives of filter file `path` (as filter_load reads it)
+ * before those of *f: a second file joining a capture's filter, first so
+ * that the `vlan` lines of *f cannot shift its offsets.  Returns 0, or -1
+ * with a one-line reason in err (*f is then unchanged).
+ */
+int filter_prepend_file(struct filter_spec *f, const char *path, const char *ports, char *err,
+			size_t errlen);
 
 /* Makes a spec of the single user expression `expr`. Returns 0 or -1 (out of memory). */
 int filter_from_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen);

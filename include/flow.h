@@ -23,6 +23,7 @@ struct flow_dir {
 	uint64_t unique_payload_bytes; /* distinct sequence space covered */
 	uint64_t retrans_bytes;        /* payload already seen before (payload = unique + retrans) */
 	mm_ns first_ts, last_ts;       /* MM_NS_NONE when no frame went this way */
+	mm_ns first_payload_ts, last_payload_ts;  /* frames with TCP payload; MM_NS_NONE when none */
 	uint8_t syn, fin, rst;
 };
 
@@ -44,6 +45,10 @@ struct flow_info {
 	unsigned src;                     /* which view (capture point) saw the flow; see meter_view */
 	struct flow_dir fwd, rev;
 	mm_ns first_ts, last_ts;
+	enum kind_unreadable unreadable;  /* why `kind` could not be read; KIND_READ when it could */
+	uint8_t has_uuid;                 /* multifd: MultiFDInit_t read (kind.h) */
+	uint8_t uuid[16];                 /* the VM's UUID from it */
+	uint8_t channel;                  /* the multifd channel id from it */
 };
 
 /* What flow_account did with one frame, for the time series. */

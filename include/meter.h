@@ -5,9 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "announce.h"
 #include "decode.h"
 #include "echo.h"
 #include "flow.h"
+#include "migration.h"
 #include "mmtime.h"
 #include "series.h"
 
@@ -17,6 +19,8 @@
 struct meter_cfg {
 	struct flow_cfg flow;
 	struct echo_cfg echo;
+	struct ann_cfg announce;
+	struct mig_cfg migration;
 	mm_ns bin;		/* time-series bin width (> 0) */
 };
 
@@ -41,6 +45,8 @@ struct meter {
 	struct flow_table *flows;
 	struct echo_table *echo;
 	struct series *series;
+	struct ann_table *announce;		/* RARP/GARP announces and the VM's frames around them */
+	struct mig_table *migs;			/* flows grouped into migrations (records after meter_finish) */
 	uint64_t frames;			/* frames handed to meter_frame */
 	uint64_t decode[DEC_STATUS_COUNT];	/* decoder outcome of each */
 	uint64_t mig_frames, echo_frames;	/* frames taken by the flow table / echo table */
@@ -64,7 +70,7 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 /* The vantage point behind a flow's or stream's view id, or NULL for an unknown id. */
 const struct meter_view *meter_view(const struct meter *m, unsigned id);
 
-/* Closes the timeline: episodes, losses per bin. Returns 0 or -1 (out of memory). */
+/* Closes the timeline: episodes, losses per bin, migration records. Returns 0 or -1 (out of memory). */
 int meter_finish(struct meter *m);
 
 #endif

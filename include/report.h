@@ -9,7 +9,7 @@
 #include "meter.h"
 #include "source.h"
 
-#define REPORT_SCHEMA "migmeter-report/1"
+#define REPORT_SCHEMA "migmeter-report/2"
 
 struct report_opts {
 	const char *ports;		/* "49152-49261" */

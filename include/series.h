@@ -82,4 +82,10 @@ int series_next(const struct series *s, struct series_iter *it, uint64_t *index,
  */
 double series_peak_bps(const struct series *s);
 
+/*
+ * The same over the bins that [start, end] touches (a migration's span):
+ * -1 when none of them holds anything or the span is unknown.
+ */
+double series_peak_bps_in(const struct series *s, mm_ns start, mm_ns end);
+
 #endif

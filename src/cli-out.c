@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "out-migration.h"
 #include "outpath.h"
 
 struct series_ctx {
@@ -18,7 +19,7 @@ struct series_ctx {
 struct report_ctx {
 	int (*write)(FILE *fp, json_object *r);
 	json_object *r;
-	int episodes, streams, totals;	/* a CSV report on a stream: these tables follow it */
+	int episodes, streams, totals, migrations;	/* a CSV report on a stream: these tables follow it */
 };
 
 /*
@@ -37,6 +38,8 @@ static int write_report(FILE *fp, void *ctx)
 	if (rc->streams && (fputc('\n', fp) == EOF || out_csv_streams(fp, rc->r) < 0))
 		return -1;
 	if (rc->totals && (fputc('\n', fp) == EOF || out_csv_totals(fp, rc->r) < 0))
+		return -1;
+	if (rc->migrations && (fputc('\n', fp) == EOF || out_csv_migrations(fp, rc->r) < 0))
 		return -1;
 	return 0;
 }
@@ -80,17 +83,18 @@ static int report_to_stream(const struct cli_opts *o)
 }
 
 /*
- * The episodes, streams and capture-totals CSV paths: given, beside a CSV
- * report file (X.csv -> X-episodes.csv, X-streams.csv, X-totals.csv), or
- * none (NULL).
+ * The episodes, streams, capture-totals and migrations CSV paths: given,
+ * beside a CSV report file (X.csv -> X-episodes.csv, X-streams.csv,
+ * X-totals.csv, X-migrations.csv), or none (NULL).
  */
-static void side_paths(const struct cli_opts *o, char **ep, char **st, char **tot)
+static void side_paths(const struct cli_opts *o, char **ep, char **st, char **tot, char **mg)
 {
 	int beside = o->out && strcmp(o->format, "csv") == 0 && !report_to_stream(o);
 
 	*ep = o->episodes ? strdup(o->episodes) : NULL;
 	*st = o->streams ? strdup(o->streams) : NULL;
 	*tot = beside ? sibling_name(o->out, "-totals") : NULL;
+	*mg = o->migrations ? strdup(o->migrations) : beside ? sibling_name(o->out, "-migrations") : NULL;
 	/* A CSV report file comes with its downtime tables beside it (on a stream: after it). */
 	if (beside && !*ep)
 		*ep = sibling_name(o->out, "-episodes");
@@ -116,10 +120,13 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 	struct series_ctx sc = { m->series, digits };
 	int sections = strcmp(o->format, "csv") == 0 && report_to_stream(o);
 	struct report_ctx main_ctx = { w->write, r, sections && !o->episodes, sections && !o->streams,
-				       sections };
-	struct report_ctx ep_ctx = { out_csv_episodes, r, 0, 0, 0 }, st_ctx = { out_csv_streams, r, 0, 0, 0 };
-	struct report_ctx tot_ctx = { out_csv_totals, r, 0, 0, 0 };
-	char *ep, *st, *tot;
+				       sections, sections && !o->migrations };
+	struct report_ctx ep_ctx = { out_csv_episodes, r, 0, 0, 0, 0 };
+	struct report_ctx st_ctx = { out_csv_streams, r, 0, 0, 0, 0 };
+	struct report_ctx tot_ctx = { out_csv_totals, r, 0, 0, 0, 0 };
+	struct report_ctx mg_ctx = { out_csv_migrations, r, 0, 0, 0, 0 };
+	struct report_ctx ev_ctx = { out_csv_events, r, 0, 0, 0, 0 };
+	char *ep, *st, *tot, *mg;
 	int rc = 0;
 
 	if (o->out) {
@@ -128,30 +135,35 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 		fprintf(stderr, "migmeter: cannot write the report to standard output\n");
 		rc = CLI_EXIT_RUNTIME;
 	}
-	side_paths(o, &ep, &st, &tot);
+	side_paths(o, &ep, &st, &tot, &mg);
 	if (ep)
 		rc |= emit_file(ep, write_report, &ep_ctx);
 	if (st)
 		rc |= emit_file(st, write_report, &st_ctx);
 	if (tot)
 		rc |= emit_file(tot, write_report, &tot_ctx);
+	if (mg)
+		rc |= emit_file(mg, write_report, &mg_ctx);
+	if (o->events)
+		rc |= emit_file(o->events, write_report, &ev_ctx);
 	if (o->timeseries)
 		rc |= emit_file(o->timeseries, write_series, &sc);
 	free(ep);
 	free(st);
 	free(tot);
+	free(mg);
 	return rc ? CLI_EXIT_RUNTIME : 0;
 }
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(6, sizeof(*p));
-	char *ep, *st, *tot;
+	char **p = calloc(8, sizeof(*p));
+	char *ep, *st, *tot, *mg;
 	size_t n = 0;
 
 	if (!p)
 		return NULL;
-	side_paths(o, &ep, &st, &tot);
+	side_paths(o, &ep, &st, &tot, &mg);
 	if (o->out)
 		p[n++] = strdup(o->out);
 	if (ep)
@@ -160,6 +172,10 @@ char **cli_output_paths(const struct cli_opts *o)
 		p[n++] = st;
 	if (tot)
 		p[n++] = tot;
+	if (mg)
+		p[n++] = mg;
+	if (o->events)
+		p[n++] = strdup(o->events);
 	if (o->timeseries)
 		p[n++] = strdup(o->timeseries);
 	return p;
@@ -177,7 +193,7 @@ void cli_free_paths(char **paths)
 }
 
 /* The outputs cli_check_outputs weighs against each other and the inputs. */
-#define CLI_MAX_OUTPUTS 7
+#define CLI_MAX_OUTPUTS 9
 
 struct out_check {
 	struct outpath op[CLI_MAX_OUTPUTS];
@@ -250,12 +266,12 @@ static int outputs_apart(const struct out_check *c)
 int cli_check_outputs(const struct cli_opts *o)
 {
 	struct out_check c;
-	char *ep, *st, *tot, dir[PATH_MAX + 64], path[PATH_MAX + 96];
+	char *ep, *st, *tot, *mg, dir[PATH_MAX + 64], path[PATH_MAX + 96];
 	size_t i;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	side_paths(o, &ep, &st, &tot);
+	side_paths(o, &ep, &st, &tot, &mg);
 	/* The report goes to stdout when there is no -o: that counts as an output there. */
 	rc = add_output(&c, o->out ? "-o" : "the report", o->out ? o->out : "-");
 	if (!rc)
@@ -264,6 +280,10 @@ int cli_check_outputs(const struct cli_opts *o)
 		rc = add_output(&c, o->streams ? "--streams" : "the streams CSV", st);
 	if (!rc)
 		rc = add_output(&c, "the totals CSV", tot);
+	if (!rc)
+		rc = add_output(&c, o->migrations ? "--migrations" : "the migrations CSV", mg);
+	if (!rc)
+		rc = add_output(&c, "--events", o->events);
 	if (!rc)
 		rc = add_output(&c, "--timeseries", o->timeseries);
 	if (!rc)
@@ -282,10 +302,15 @@ int cli_check_outputs(const struct cli_opts *o)
 		snprintf(path, sizeof(path), "%s/icmp.bpf", dir);
 		rc = not_an_input(&c, path, "filter file");
 	}
+	if (!rc && !o->icmp_filter) {
+		snprintf(path, sizeof(path), "%s/announce.bpf", dir);
+		rc = not_an_input(&c, path, "filter file");
+	}
 	for (i = 0; i < c.n; i++)
 		outpath_release(&c.op[i]);
 	free(ep);
 	free(st);
 	free(tot);
+	free(mg);
 	return rc;
 }

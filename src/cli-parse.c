@@ -213,6 +213,10 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return nonempty(opt, v, "a file name", &o->streams);
 	case CLI_OPT_SERIES:
 		return nonempty(opt, v, "a file name", &o->timeseries);
+	case CLI_OPT_MIGRATIONS:
+		return nonempty(opt, v, "a file name", &o->migrations);
+	case CLI_OPT_EVENTS:
+		return nonempty(opt, v, "a file name", &o->events);
 	case CLI_OPT_BIN:
 		return dur(opt, v, &o->bin);
 	case CLI_OPT_PING_INTERVAL:

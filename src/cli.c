@@ -91,6 +91,19 @@ static void note_filter(const struct cli_opts *o, const char *what, const struct
 			strcmp(what, "migration") == 0 ? o->ports : "", strcmp(what, "migration") == 0 ? ")" : "");
 }
 
+/* bpf/announce.bpf before the ICMP filter file's lines (README "Migrations"). */
+static int add_announce_filter(struct filter_spec *icmp, const char *dir, const char *ports)
+{
+	char path[PATH_MAX + 128], err[512];
+
+	snprintf(path, sizeof(path), "%s/announce.bpf", dir);
+	if (filter_prepend_file(icmp, path, ports, err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct filter_spec *icmp)
 {
 	char dir[PATH_MAX + 64];
@@ -101,6 +114,12 @@ int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct f
 		return -1;
 	if (load_filter(icmp, o->icmp_filter, "--icmp-filter", dir, from, "icmp.bpf", o->ports) < 0) {
 		filter_release(mig);
+		return -1;
+	}
+	/* The VM's announces travel beside its pings: the ICMP capture takes them too. */
+	if (!o->icmp_filter && add_announce_filter(icmp, dir, o->ports) < 0) {
+		filter_release(mig);
+		filter_release(icmp);
 		return -1;
 	}
 	note_filter(o, "migration", mig);
@@ -126,12 +145,12 @@ void cli_note_left_out(const struct cli_opts *o, const struct filter_spec *f, co
 			break;
 		case FILTER_NO_LINK:
 			fprintf(stderr, "migmeter: note: %s: %s line %u left out ('%s'): link type %s cannot "
-				"express it\n", where, f->origin, f->line[i], f->alts[i], link ? link : "?");
+				"express it\n", where, filter_alt_origin(f, i), f->line[i], f->alts[i], link ? link : "?");
 			break;
 		case FILTER_NO_KERNEL:
 			fprintf(stderr, "migmeter: note: %s: %s line %u left out ('%s'): the kernel cannot "
 				"run it (libpcap's protochain jumps backwards), so what only it matches is not "
-				"captured live\n", where, f->origin, f->line[i], f->alts[i]);
+				"captured live\n", where, filter_alt_origin(f, i), f->line[i], f->alts[i]);
 			break;
 		}
 	}

@@ -166,7 +166,9 @@ static enum dec_status eth(struct dctx *x)
 
 	if (st != DEC_OK)
 		return st;
-	cur_skip(&x->c, 12);
+	cur_skip(&x->c, 6);
+	cur_copy(&x->c, x->out->smac, 6);   /* the source: announces and echo replies name the VM by it */
+	x->out->has_mac = 1;
 	return ethertype(x, cur_be16(&x->c));
 }
 
@@ -426,7 +428,21 @@ static enum dec_status ethertype(struct dctx *x, uint16_t type)
 	case ETH_IPV6:
 		return ip6(x);
 	default:
+		x->out->l2_type = type;     /* ARP, RARP, ...: decode-arp.c reads it from here */
+		x->out->l2_off = off(x);
 		return DEC_NOT_IP;
+	}
+}
+
+/* A cooked header's address (sender's link-layer address) when it is 6 bytes long. */
+static void cooked_addr(struct dctx *x, unsigned halen)
+{
+	uint8_t a[8];
+
+	cur_copy(&x->c, a, 8);
+	if (halen == 6) {
+		memcpy(x->out->smac, a, 6);
+		x->out->has_mac = 1;
 	}
 }
 
@@ -477,7 +493,8 @@ static enum dec_status link_layer(struct dctx *x, int dlt)
 		st = need(x, 16);
 		if (st != DEC_OK)
 			return st;
-		cur_skip(&x->c, 14);
+		cur_skip(&x->c, 4);     /* packet type, ARPHRD type */
+		cooked_addr(x, cur_be16(&x->c));
 		return ethertype(x, cur_be16(&x->c));
 	case DLT_LINUX_SLL2:    /* cooked v2: 20 bytes: protocol, reserved, ifindex, ... */
 		st = need(x, 20);
@@ -486,7 +503,8 @@ static enum dec_status link_layer(struct dctx *x, int dlt)
 		type = cur_be16(&x->c);
 		cur_skip(&x->c, 2);
 		x->out->ifindex = cur_be32(&x->c);
-		cur_skip(&x->c, 12);
+		cur_skip(&x->c, 3);     /* ARPHRD type, packet type */
+		cooked_addr(x, cur_u8(&x->c));
 		return ethertype(x, type);
 	case DLT_RAW:
 	case LINKTYPE_RAW_FILE:
@@ -571,6 +589,8 @@ static int fast_eth_ip4_tcp(const uint8_t *d, uint32_t caplen, uint32_t wire_len
 		return 0;
 	p->ip_ver = 4;
 	p->proto = IPP_TCP;
+	memcpy(p->smac, d + 6, 6);
+	p->has_mac = 1;
 	p->ip_len_derived = tot == 0;
 	p->src.family = p->dst.family = 4;
 	memcpy(p->src.a, d + 26, 4);

@@ -105,6 +105,37 @@ out:
 	return rc;
 }
 
+int filter_prepend_file(struct filter_spec *f, const char *path, const char *ports, char *err,
+			size_t errlen)
+{
+	struct filter_spec more;
+	size_t i;
+
+	if (filter_load(&more, path, ports, err, errlen) < 0)
+		return -1;
+	if (f->n + more.n > FILTER_MAX_ALTS) {
+		snprintf(err, errlen, "%s and %s have more than %d alternatives together", path, f->origin,
+			 FILTER_MAX_ALTS);
+		filter_release(&more);
+		return -1;
+	}
+	memmove(f->alts + more.n, f->alts, f->n * sizeof(f->alts[0]));
+	memmove(f->line + more.n, f->line, f->n * sizeof(f->line[0]));
+	for (i = 0; i < more.n; i++) {
+		f->alts[i] = more.alts[i];
+		f->line[i] = more.line[i];
+	}
+	f->n += more.n;
+	f->n_pre = more.n;
+	snprintf(f->pre_origin, sizeof(f->pre_origin), "%s", more.origin);
+	return 0;
+}
+
+const char *filter_alt_origin(const struct filter_spec *f, size_t i)
+{
+	return i < f->n_pre ? f->pre_origin : f->origin;
+}
+
 int filter_from_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof(*f));

@@ -19,12 +19,22 @@
 /* Bitmap that estimates distinct flows that did not fit (linear counting): 1 MB. */
 #define FLOW_MISS_BITS (1u << 23)
 
+/* What one side's opening bytes told, for the reason a kind stays unread. */
+enum first_note {
+	NOTE_NONE = 0,	/* no payload yet */
+	NOTE_FIRST,	/* its true first bytes were examined (handshake seen) */
+	NOTE_LATER,	/* no handshake: the first captured bytes, maybe mid-stream */
+	NOTE_MISSED,	/* handshake seen, but its first payload segment was not captured */
+	NOTE_SHORT,	/* its first payload was cut by the snap length before KIND_NEED bytes */
+};
+
 /* One endpoint's sending half: what endpoint i sent. */
 struct side {
 	struct flow_dir d;
 	struct seqspace seq;
 	uint8_t kind_checked;
 	uint8_t syn_seen;
+	uint8_t note;			/* enum first_note */
 	uint32_t isn;
 };
 
@@ -40,6 +50,8 @@ struct flow {
 	uint8_t how;			/* enum dir_how */
 	uint8_t secondary;
 	enum kind kind;
+	uint8_t has_uuid, channel;	/* multifd: from MultiFDInit_t */
+	uint8_t uuid[16];
 	mm_ns first_ts, last_ts;
 };
 
@@ -228,6 +240,7 @@ static void dir_init(struct flow_dir *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->first_ts = d->last_ts = MM_NS_NONE;
+	d->first_payload_ts = d->last_payload_ts = MM_NS_NONE;
 }
 
 static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct dec_addr a[2],
@@ -296,16 +309,36 @@ static void detect_kind(struct flow *f, int from, const struct dec_tcp *t, uint6
 	enum kind_sender sender;
 	enum kind k;
 
-	if (sd->kind_checked || t->payload_cap == 0)
+	if (sd->kind_checked)
+		return;
+	/* With the handshake seen, only the true first bytes of the stream count. */
+	if (sd->syn_seen && rel != 1) {
+		sd->kind_checked = 1;
+		if (sd->note == NOTE_NONE)
+			sd->note = NOTE_MISSED;
+		return;
+	}
+	/* Cut by the snap length: said once; without a handshake a later segment may still tell. */
+	if (t->payload_cap < KIND_NEED && t->payload_cap < t->payload_len)
+		sd->note = NOTE_SHORT;
+	if (t->payload_cap == 0)
 		return;
 	sd->kind_checked = 1;
-	/* With the handshake seen, only the true first bytes of the stream count. */
-	if (sd->syn_seen && rel != 1)
-		return;
+	if (sd->note == NOTE_NONE)
+		sd->note = sd->syn_seen ? NOTE_FIRST : NOTE_LATER;
 	k = kind_detect(t->payload, t->payload_cap, &sender);
 	if (k == KIND_UNKNOWN || f->kind != KIND_UNKNOWN)
 		return;
 	f->kind = k;
+	if (k == KIND_MULTIFD) {
+		struct kind_multifd mi;
+
+		if (kind_multifd_init(t->payload, t->payload_cap, &mi) == 0) {
+			f->has_uuid = 1;
+			memcpy(f->uuid, mi.uuid, sizeof(f->uuid));
+			f->channel = mi.channel;
+		}
+	}
 	if (f->how < DIR_HANDSHAKE && sender != KIND_FROM_UNKNOWN) {
 		f->listener = (uint8_t)(sender == KIND_FROM_LISTENER ? from : 1 - from);
 		f->how = DIR_KIND;
@@ -324,6 +357,12 @@ static void count_dir(struct flow_dir *d, const struct dec_pkt *p, mm_ns ts)
 		d->first_ts = ts;
 	if (d->last_ts == MM_NS_NONE || ts > d->last_ts)
 		d->last_ts = ts;
+	if (t->payload_len) {
+		if (d->first_payload_ts == MM_NS_NONE || ts < d->first_payload_ts)
+			d->first_payload_ts = ts;
+		if (d->last_payload_ts == MM_NS_NONE || ts > d->last_payload_ts)
+			d->last_payload_ts = ts;
+	}
 	if (t->flags & DEC_TCP_SYN)
 		d->syn = 1;
 	if (t->flags & DEC_TCP_FIN)
@@ -412,6 +451,24 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	return 0;
 }
 
+/* Why the flow's kind is not known (kind.h), from what each side's first payload showed. */
+static enum kind_unreadable unreadable(const struct flow *f)
+{
+	uint8_t n0 = f->side[0].note, n1 = f->side[1].note;
+
+	if (f->kind == KIND_TLS)
+		return KIND_UNREAD_TLS;
+	if (f->kind != KIND_UNKNOWN)
+		return KIND_READ;
+	if (n0 == NOTE_SHORT || n1 == NOTE_SHORT)
+		return KIND_UNREAD_SNAPLEN;
+	if (n0 == NOTE_NONE && n1 == NOTE_NONE)
+		return KIND_UNREAD_NO_PAYLOAD;
+	if (n0 == NOTE_FIRST || n1 == NOTE_FIRST)
+		return KIND_UNREAD_UNRECOGNISED;
+	return KIND_UNREAD_NO_FIRST_PAYLOAD;
+}
+
 size_t flow_count(const struct flow_table *ft)
 {
 	return ft->n;
@@ -442,6 +499,10 @@ int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
 	out->rev = f->side[l].d;
 	out->first_ts = f->first_ts;
 	out->last_ts = f->last_ts;
+	out->unreadable = unreadable(f);
+	out->has_uuid = f->has_uuid;
+	memcpy(out->uuid, f->uuid, sizeof(out->uuid));
+	out->channel = f->channel;
 	return 0;
 }
 
@@ -457,6 +518,12 @@ static void add_dir(struct flow_dir *sum, const struct flow_dir *d)
 		sum->first_ts = d->first_ts;
 	if (d->last_ts != MM_NS_NONE && (sum->last_ts == MM_NS_NONE || d->last_ts > sum->last_ts))
 		sum->last_ts = d->last_ts;
+	if (d->first_payload_ts != MM_NS_NONE &&
+	    (sum->first_payload_ts == MM_NS_NONE || d->first_payload_ts < sum->first_payload_ts))
+		sum->first_payload_ts = d->first_payload_ts;
+	if (d->last_payload_ts != MM_NS_NONE &&
+	    (sum->last_payload_ts == MM_NS_NONE || d->last_payload_ts > sum->last_payload_ts))
+		sum->last_payload_ts = d->last_payload_ts;
 	sum->syn |= d->syn;
 	sum->fin |= d->fin;
 	sum->rst |= d->rst;

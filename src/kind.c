@@ -1,6 +1,8 @@
 /* kind.c - recognise QEMU, multifd, NBD and TLS streams from their opening bytes. */
 #include "kind.h"
 
+#include <string.h>
+
 #include "cursor.h"
 
 /* QEMU migration/savevm.c: QEMU_VM_FILE_MAGIC "QEVM", then QEMU_VM_FILE_VERSION. */
@@ -81,4 +83,44 @@ const char *kind_name(enum kind k)
 	if ((unsigned)k >= KIND_COUNT)
 		return "unknown";
 	return names[k];
+}
+
+const char *kind_unreadable_name(enum kind_unreadable r)
+{
+	static const char *const names[KIND_UNREAD_COUNT] = {
+		[KIND_READ] = NULL,
+		[KIND_UNREAD_TLS] = "tls",
+		[KIND_UNREAD_SNAPLEN] = "snaplen",
+		[KIND_UNREAD_NO_FIRST_PAYLOAD] = "no_first_payload",
+		[KIND_UNREAD_NO_PAYLOAD] = "no_payload",
+		[KIND_UNREAD_UNRECOGNISED] = "unrecognised",
+	};
+
+	if ((unsigned)r >= KIND_UNREAD_COUNT)
+		return "unrecognised";
+	return names[r];
+}
+
+int kind_multifd_init(const uint8_t *p, size_t n, struct kind_multifd *out)
+{
+	struct cur c;
+	uint32_t magic, version;
+
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		n = 0;
+	cur_init(&c, p, n);
+	magic = cur_be32(&c);
+	version = cur_be32(&c);
+	/* A short capture that still shows another magic is not multifd at all. */
+	if ((!c.err && (magic != MULTIFD_MAGIC || version != 1)) ||
+	    (c.err && n >= 4 && magic != MULTIFD_MAGIC))
+		return -2;
+	cur_copy(&c, out->uuid, sizeof(out->uuid));
+	out->channel = cur_u8(&c);
+	if (c.err) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return 0;
 }

@@ -15,7 +15,9 @@ int meter_init(struct meter *m, const struct meter_cfg *cfg)
 	m->flows = flow_table_new(&cfg->flow);
 	m->echo = echo_new(&cfg->echo);
 	m->series = series_new(cfg->bin, 0);
-	if (!m->flows || !m->echo || !m->series) {
+	m->announce = ann_new(&cfg->announce);
+	m->migs = mig_new(&cfg->migration);
+	if (!m->flows || !m->echo || !m->series || !m->announce || !m->migs) {
 		meter_release(m);
 		return -1;
 	}
@@ -28,9 +30,13 @@ void meter_release(struct meter *m)
 	flow_table_free(m->flows);
 	echo_free(m->echo);
 	series_free(m->series);
+	ann_free(m->announce);
+	mig_free(m->migs);
 	m->flows = NULL;
 	m->echo = NULL;
 	m->series = NULL;
+	m->announce = NULL;
+	m->migs = NULL;
 }
 
 /* Dense id of (input, interface); the table is small and the last answer is cached. */
@@ -91,6 +97,8 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 			m->non_tcp_mig++;
 		}
 	}
+	if (match & METER_ICMP)
+		ann_frame(m->announce, &p, data, view, ts);
 	if ((match & METER_ICMP) && st == DEC_OK && (p.proto == 1 || p.proto == 58) &&
 	    p.icmp.echo != DEC_ECHO_NONE) {
 		int taken = echo_account(m->echo, &p, view, ts);
@@ -104,6 +112,26 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 	}
 }
 
+/* The migration stage is fed the other stages' results, then polled once: the capture is over. */
+static int feed_migrations(struct meter *m)
+{
+	struct flow_info fi;
+	size_t i, k;
+
+	for (i = 0; i < flow_count(m->flows); i++)
+		if (flow_get(m->flows, i, &fi) == 0)
+			mig_add_flow(m->migs, i, &fi);
+	for (i = 0; i < ann_count(m->announce); i++)
+		mig_add_announce(m->migs, ann_get(m->announce, i));
+	for (i = 0; i < echo_stream_count(m->echo); i++) {
+		const struct echo_stream_info *s = echo_stream(m->echo, i);
+
+		for (k = 0; k < s->n_episodes; k++)
+			mig_add_episode(m->migs, i, &s->target, &s->episodes[k]);
+	}
+	return mig_poll(m->migs, m->last_ts, MIG_POLL_FINAL) < 0 ? -1 : 0;
+}
+
 int meter_finish(struct meter *m)
 {
 	if (m->finished)
@@ -114,5 +142,5 @@ int meter_finish(struct meter *m)
 	if (echo_finish(m->echo, m->last_ts) < 0)
 		return -1;
 	echo_visit_lost(m->echo, add_lost, m->series);
-	return 0;
+	return feed_migrations(m);
 }

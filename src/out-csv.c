@@ -49,7 +49,8 @@ static const struct csv_col flow_cols[] = {
 	{ "client_port", "client_port" }, { "server", "server" }, { "server_port", "server_port" },
 	{ "direction_inferred", "direction_inferred" }, { "counted", "counted" },
 	{ "capture", "capture" }, { "ifindex", "ifindex" }, { "interface", "interface" },
-	{ "unique_approx", "unique_approx" },
+	{ "unique_approx", "unique_approx" }, { "kind_unreadable", "kind_unreadable" }, { "uuid", "uuid" },
+	{ "channel", "channel" }, { "migration", "migration" },
 	{ "first_ts", "first_ts" }, { "last_ts", "last_ts" }, { "duration_s", "duration_s" },
 	DIR_COLS("forward"), DIR_COLS("reverse"),
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out-migration.h"
 #include "report.h"
 
 static double num(json_object *o, const char *path)
@@ -100,7 +101,7 @@ static void text_migration(FILE *fp, json_object *r)
 	json_object *m = report_get(r, "migration");
 	char mean[32], peak[32];
 
-	fprintf(fp, "\nmigration (ports %s)\n", report_str(m, "ports", "?"));
+	fprintf(fp, "\nall migration traffic (ports %s)\n", report_str(m, "ports", "?"));
 	if (report_u64(m, "flows") == 0) {
 		fprintf(fp, "  no migration flow seen");
 		if (report_u64(m, "collisions"))
@@ -247,6 +248,7 @@ int out_text(FILE *fp, json_object *r)
 			(unsigned long long)report_u64(c, "flows_dropped"),
 			(unsigned long long)report_u64(c, "echo_dropped"),
 			(unsigned long long)report_u64(c, "bins_dropped"));
+	out_text_migrations(fp, r);
 	text_migration(fp, r);
 	text_flows(fp, r);
 	text_downtime(fp, r);

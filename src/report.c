@@ -1,10 +1,11 @@
-/* report.c - turn the accounting results into the report tree (schema migmeter-report/1). */
+/* report.c - turn the accounting results into the report tree (schema migmeter-report/2). */
 #include "report.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "kind.h"
+#include "report-migration.h"
 
 /* A time or duration as a JSON number with exactly `digits` decimals; null when unknown. */
 static json_object *jtime(mm_ns t, int digits)
@@ -285,6 +286,7 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 		put(j, "duration_s", jtime(mm_sub(fi.last_ts, fi.first_ts), o->digits));
 		put(j, "forward", dir_obj(&fi.fwd, o->digits));
 		put(j, "reverse", dir_obj(&fi.rev, o->digits));
+		report_flow_migration(j, m, i);
 		json_object_array_add(arr, j);
 	}
 	return arr;
@@ -474,6 +476,7 @@ json_object *report_build(const struct meter *m, const struct report_opts *o)
 	put(r, "migration", migration_obj(m, o));
 	put(r, "flows", flows_arr(m, o));
 	put(r, "downtime", downtime_obj(m, o));
+	report_add_migrations(r, m, o->digits);
 	return r;
 }
 

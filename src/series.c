@@ -340,3 +340,28 @@ double series_peak_bps(const struct series *s)
 		return -1.0;
 	return (double)best * 8.0 * (double)MM_NS_PER_S / (double)s->bin;
 }
+
+double series_peak_bps_in(const struct series *s, mm_ns start, mm_ns end)
+{
+	struct series_iter it = { 0, 0 };
+	const struct series_bin *b;
+	uint64_t i, first, last, best = 0;
+	int any = 0;
+
+	if (s->t0 == MM_NS_NONE || start == MM_NS_NONE || end == MM_NS_NONE || end < start)
+		return -1.0;
+	first = start <= s->t0 ? 0 : (uint64_t)(mm_sub(start, s->t0) / s->bin);
+	last = end <= s->t0 ? 0 : (uint64_t)(mm_sub(end, s->t0) / s->bin);
+	while (series_next(s, &it, &i, &b)) {
+		if (i < first)
+			continue;
+		if (i > last)
+			break;
+		any = 1;
+		if (b->unique_bytes > best)
+			best = b->unique_bytes;
+	}
+	if (!any)
+		return -1.0;
+	return (double)best * 8.0 * (double)MM_NS_PER_S / (double)s->bin;
+}

@@ -1261,6 +1261,9 @@ static void fx_badlink(void)
 	cap_free(&cap);
 }
 
+/* The migration-record fixtures (many migrations per capture, announces, outages). */
+#include "gen_fixtures_mig.c"
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -1313,6 +1316,7 @@ int main(int argc, char **argv)
 	fx_odd_echo();
 	fx_two_views();
 	fx_sparse();
+	fx_migrations();
 
 	fputs("\n}\n", xf);
 	if (fclose(xf) != 0)

@@ -888,6 +888,131 @@ static void fx_pcapng_extra(void)
 	b_free(&body);
 }
 
+/* ---- announces and multifd headers ---------------------------------- */
+
+/* An ARP/RARP frame: Ethernet (with `tags` VLAN tags), htype, ptype, hlen, plen, op, then 20 address bytes. */
+static void arp_frame(struct buf *b, uint16_t type, int tags, uint16_t htype, uint8_t hlen, uint8_t plen,
+		      uint16_t op, const uint8_t *src, const uint8_t *sha, const uint8_t ip[4])
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	int i;
+
+	b->n = 0;
+	b_mem(b, bcast, 6);
+	b_mem(b, src, 6);
+	for (i = 0; i < tags; i++) {
+		b_be16(b, i == 0 && tags == 2 ? 0x88a8 : 0x8100);
+		b_be16(b, 100);
+	}
+	b_be16(b, type);
+	b_be16(b, htype);
+	b_be16(b, 0x0800);
+	b_u8(b, hlen);
+	b_u8(b, plen);
+	b_be16(b, op);
+	b_mem(b, sha, 6);
+	b_mem(b, ip, 4);
+	b_mem(b, sha, 6);
+	b_mem(b, ip, 4);
+	while (b->n < 60)
+		b_u8(b, 0);
+}
+
+/* A short TCP flow 10.9.0.1:cport -> 10.9.0.2:sport: handshake, one payload segment, ACK, FIN. */
+static void side_flow(struct capf *c, uint16_t cport, uint16_t sport, const uint8_t *pl, size_t plen,
+		      uint32_t caplen_cut, uint16_t tot_lie)
+{
+	struct rec *r;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		int fwd = k != 1;
+		uint8_t flags = k == 0 ? 0x02 : k == 1 ? 0x12 : k == 2 ? 0x18 : 0x11;
+		size_t n = k == 2 ? plen : 0;
+
+		r = add(c, HOSTILE);
+		eth(&r->data, 0x0800);
+		ip4(&r->data, 0x45, k == 2 && tot_lie ? tot_lie : (uint16_t)(40 + n), 6, fwd ? mig_c : mig_s,
+		    fwd ? mig_s : mig_c);
+		tcp(&r->data, fwd ? cport : sport, fwd ? sport : cport, fwd ? 100u + (k >= 2) + (k == 3 ? (uint32_t)plen : 0) : 900u,
+		    fwd ? 901u : 101u, 5, flags);
+		b_mem(&r->data, pl, n);
+		whole(r);
+		if (k == 2 && caplen_cut) {	/* the snap length cut it: caplen < len */
+			r->caplen = caplen_cut;
+			r->data.n = caplen_cut;
+		}
+	}
+}
+
+/*
+ * Damaged announces (cut after the opcode, lying address lengths, cut
+ * behind two VLAN tags) and damaged multifd openings (wrong version, cut
+ * by the snap length, an IP length shorter than the header) beside a
+ * good RARP, a good GARP and the good traffic.  The announce damage is
+ * counted, never read past; a multifd channel whose MultiFDInit_t is cut
+ * has no UUID, one that is whole gives its UUID and channel.
+ */
+static void fx_announce_damaged(void)
+{
+	static const uint8_t vm[6] = { 0x52, 0x54, 0, 0, 0, 0x42 }, other[6] = { 2, 0, 0, 0, 0, 0x99 };
+	static const uint8_t ip[4] = { 10, 9, 1, 2 }, zero[4] = { 0 };
+	struct capf c = { 0 };
+	struct buf e = { 0 };
+	uint8_t init[64];
+
+	handshake(&c, LT_EN10MB);
+	rounds(&c, LT_EN10MB, ROUNDS);
+	/* RARP cut inside the sender address (past the opcode, so the filter lets it through). */
+	arp_frame(&e, 0x8035, 0, 1, 6, 4, 3, vm, vm, zero);
+	e.n = 26;
+	hostile(&c, &e, 26, 60);
+	/* RARP whose hardware address length says 255, and one whose protocol length says 16. */
+	arp_frame(&e, 0x8035, 0, 1, 255, 4, 3, vm, vm, zero);
+	lie(&c, &e);
+	arp_frame(&e, 0x8035, 0, 1, 6, 16, 3, vm, vm, zero);
+	lie(&c, &e);
+	/* Behind 802.1ad + 802.1Q, cut after the opcode. */
+	arp_frame(&e, 0x8035, 2, 1, 6, 4, 3, vm, vm, zero);
+	e.n = 32;
+	hostile(&c, &e, 32, 68);
+	/* Not damage, not announces: IEEE 802 hardware type; a GARP sent by a proxy for the VM. */
+	arp_frame(&e, 0x8035, 0, 6, 6, 4, 3, vm, vm, zero);
+	lie(&c, &e);
+	arp_frame(&e, 0x0806, 0, 1, 6, 4, 1, other, vm, ip);
+	lie(&c, &e);
+	/* The good ones. */
+	arp_frame(&e, 0x8035, 0, 1, 6, 4, 3, vm, vm, zero);
+	lie(&c, &e);
+	arp_frame(&e, 0x0806, 0, 1, 6, 4, 1, vm, vm, ip);
+	lie(&c, &e);
+
+	/* multifd openings: wrong version; cut at 20 payload bytes; IP length 10 bytes into the payload; whole. */
+	memset(init, 0, sizeof(init));
+	init[0] = 0x11, init[1] = 0x22, init[2] = 0x33, init[3] = 0x44, init[7] = 7;
+	side_flow(&c, 40011, 49153, init, sizeof(init), 0, 0);
+	init[7] = 1;
+	memset(init + 8, 0xab, 16);
+	init[24] = 3;
+	side_flow(&c, 40012, 49154, init, sizeof(init), 14 + 40 + 20, 0);
+	side_flow(&c, 40013, 49155, init, sizeof(init), 0, 40 + 10);
+	memset(init + 8, 0xff, 16);
+	init[24] = 255;
+	side_flow(&c, 40014, 49156, init, sizeof(init), 0, 0);
+
+	rounds(&c, LT_EN10MB, ROUNDS);
+	write_pcap(&c, "announce-damaged.pcap", LT_EN10MB, SNAP);
+	fprintf(xf, ",\n  \"announce-damaged.pcap\": {\"exit\": 0, \"stderr_max\": 0, \"stderr_word\": null,\n"
+		"    \"values\": {\"announces.rarp\": 1, \"announces.garp\": 1, \"announces.damaged\": 4,\n"
+		"      \"migration.flows\": 5, \"downtime.total.requests\": %d, \"downtime.total.replies\": %d,\n"
+		"      \"flows.1.kind\": \"unknown\", \"flows.1.kind_unreadable\": \"unrecognised\",\n"
+		"      \"flows.2.kind\": \"multifd\", \"flows.2.uuid\": null, \"flows.3.kind\": \"multifd\",\n"
+		"      \"flows.3.uuid\": null, \"flows.4.uuid\": \"ffffffff-ffff-ffff-ffff-ffffffffffff\",\n"
+		"      \"flows.4.channel\": 255, \"flows.4.migration\": 1}}", 2 * ROUNDS, 2 * ROUNDS);
+	cap_free(&c);
+	b_free(&e);
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -914,6 +1039,7 @@ int main(int argc, char **argv)
 	fx_pcapng();
 	fx_pcapng_lies();
 	fx_pcapng_extra();
+	fx_announce_damaged();
 	fprintf(xf, "\n}\n");
 	if (fclose(xf) != 0)
 		die("%s: write error", path);

@@ -198,6 +198,67 @@ def cmd_flows(report, expect, key, group, skip=''):
     if msgs:
         fail(msgs)
 
+def cmd_migs(report, expect, key):
+    """Compares the report's migrations with what the generator wrote (expect.json[key])."""
+    r = load(report)
+    x = load(expect)[key]
+    got, exp = r['migrations'], x['migrations']
+    msgs = []
+    ns = lambda v: None if v is None else Decimal(v) / Decimal(10**9)
+    if len(got) != len(exp):
+        msgs.append('%d migrations in the report, %d written' % (len(got), len(exp)))
+    for i, (g, e) in enumerate(zip(got, exp)):
+        so = g['switchover']
+        roles = [f['role'] for f in g['flows']]
+        def want(name, have, w):
+            if have != w or (type(have) is bool) != (type(w) is bool):
+                msgs.append('migration %d %s: expected %s, got %s' % (i + 1, name, text(w), text(have)))
+        want('id', g['id'], i + 1)
+        for k in ('status', 'status_reason', 'inferred', 'source', 'destination', 'uuid'):
+            want(k, g[k], e[k])
+        want('flows', len(g['flows']), e['flows'])
+        want('multifd channels', roles.count('multifd'), e['multifd'])
+        want('nbd flows', roles.count('nbd'), e['nbd'])
+        want('main flow first', roles[0] if roles else None, 'main')
+        want('start', g['start'], ns(e['start_ns']))
+        want('connect', g['connect'], ns(e['connect_ns']))
+        want('first_payload', g['first_payload'], ns(e['first_payload_ns']))
+        want('end', g['end'], ns(e['end_ns']))
+        want('duration_s', g['duration_s'], ns(e['end_ns'] - e['start_ns']))
+        want('setup_s', g['setup_s'], None if e['connect_ns'] is None else ns(e['first_payload_ns'] - e['connect_ns']))
+        want('final_burst_end', so['final_burst_end'], ns(e['final_burst_end_ns']))
+        total = 0
+        for role in ('main', 'multifd', 'nbd', 'other'):
+            want('%s unique bytes' % role, g['bytes_by_role'][role], e['unique_' + role])
+            total += e['unique_' + role]
+        want('wire bytes by role add up', sum(g['wire_bytes_by_role'].values()), g['wire_bytes'])
+        want('unique_payload_bytes', g['unique_payload_bytes'], total)
+        want('resumed', so['resumed'], ns(e['resumed_ns']))
+        want('vm.mac', g['vm']['mac'], e['vm_mac'])
+        want('vm.ip', g['vm']['ip'], e['vm_ip'])
+        want('announces', so['announces'], e['announces'])
+        want('announce times', len(so['rarp_times']) + len(so['garp_times']), e['announces'])
+        want('vm_first_frame', so['vm_first_frame'], ns(e['vm_first_frame_ns']))
+        want('episodes', len(g['episodes']), e['episodes'])
+        if e['episodes']:
+            ep = g['episodes'][0] if g['episodes'] else {}
+            want('episode first_lost_ts', ep.get('first_lost_ts'), ns(e['first_lost_ns']))
+            want('episode estimate_s', ep.get('estimate_s'), ns(e['downtime_ns']))
+            want('episode lost', ep.get('lost'), e['lost'])
+            want('downtime_total_s', g['downtime_total_s'], ns(e['downtime_ns']))
+            want('first_reply_after', so['first_reply_after'], ns(e['first_reply_after_ns']))
+            want('last_reply_before', so['last_reply_before'], ns(e['last_reply_before_ns']))
+            bound = None if e['resumed_ns'] is None or e['last_reply_before_ns'] is None else \
+                ns(e['resumed_ns'] - e['last_reply_before_ns'])
+            want('announce_bound_s', g['announce_bound_s'], bound)
+        else:
+            want('downtime_total_s', g['downtime_total_s'], None)
+    if len(r['episodes_outside_migrations']) != x['outside_episodes']:
+        msgs.append('%d episodes outside migrations, %d written' % (len(r['episodes_outside_migrations']),
+                                                                  x['outside_episodes']))
+    if msgs:
+        fail(msgs)
+
 def cmd_get(path, *keys):
     doc = load(path)
     print(' '.join(text(walk(doc, k)) for k in keys))
@@ -587,6 +648,58 @@ eq "--episodes FILE estimate column" "1.000000 0.500000" \
 replay csv_ep3 --format json --episodes "$TMP/ep3.csv" "$FIX/mig_eth.pcap"
 eq "--episodes FILE without pings: header only" 0 "$(py csv_rows "$TMP/ep3.csv" 2>&1)"
 
+# ---- migrations as records (README "Migrations") ------------------------------
+# tests/gen_fixtures_mig.c: each capture is an experiment with its answers in expect.json.
+for t in mig_5x mig_concurrent mig_block mig_tls mig_cut mig_failed mig_vlan; do
+	replay_json "$t" "$FIX/$t.pcap" || continue
+	check "$t migrations == what was written" py migs "$TMP/$t.out" "$EXPECT" "$t.pcap"
+	eq "$t nothing undecodable" "0 0 0" "$(jget "$t" capture.decode.truncated capture.decode.invalid announces.damaged)"
+done
+eq "mig_5x hosts back and forth" "10.1.0.1 10.1.0.2 10.1.0.1 10.1.0.2 10.1.0.1" \
+	"$(jget mig_5x migrations.0.source migrations.1.source migrations.2.source migrations.3.source migrations.4.source)"
+eq "mig_5x announces seen: 20 RARP, 2 GARP" "20 2" "$(jget mig_5x announces.rarp announces.garp)"
+eq "mig_5x resumed by" "rarp rarp rarp rarp garp" \
+	"$(for k in 0 1 2 3 4; do jget mig_5x migrations.$k.switchover.resumed_by; done | xargs)"
+eq "mig_5x every flow in its migration (the second has two channels)" "1 2 2 2 3 4" \
+	"$(for k in 0 1 2 3 4 5; do jget mig_5x flows.$k.migration; done | xargs)"
+eq "mig_concurrent channels 0-3 of each UUID" "0 1 2 3 0 1 2 3 0 1 2 3" \
+	"$(for m in 0 1 2; do for c in 1 2 3 4; do jget mig_concurrent migrations.$m.flows.$c.channel; done; done | xargs)"
+eq "mig_concurrent peaks shared" "true true true" \
+	"$(jget mig_concurrent migrations.0.peak_shared migrations.1.peak_shared migrations.2.peak_shared)"
+eq "mig_5x peaks its own" false "$(jget mig_5x migrations.0.peak_shared)"
+eq "mig_block NBD first, then the memory stream" "nbd 49160 qemu 49152 nbd" \
+	"$(jget mig_block flows.0.kind flows.0.server_port flows.1.kind flows.1.server_port migrations.0.flows.1.role)"
+eq "mig_tls inferred, reason tls, kind tls" "true tls tls tls" \
+	"$(jget mig_tls migrations.0.inferred migrations.0.inferred_reason flows.0.kind flows.0.kind_unreadable)"
+eq "mig_cut first flow: kind unread, no first payload" "unknown no_first_payload" \
+	"$(jget mig_cut flows.0.kind flows.0.kind_unreadable)"
+eq "mig_failed collision in no migration" "collision null" \
+	"$(jget mig_failed flows.2.class flows.2.migration)"
+eq "mig_failed outage outside: 200 ms" 0.200000 "$(jget mig_failed episodes_outside_migrations.0.estimate_s)"
+eq "mig_vlan tags crossed, announces seen" "10 2" "$(jget mig_vlan announces.rarp announces.garp)"
+eq "multifd UUID and channel on the flow" "b0b1b2b3-b4b5-b6b7-b8b9-babbbcbdbebf 1 2" \
+	"$(jget mig_5x flows.3.uuid flows.3.channel flows.3.migration)"
+
+# The migrations CSV: a fixed header, one row per migration; the events CSV in time order.
+MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s
+t=csv_mig
+replay $t --format csv -o "$TMP/$t.csv" --events "$TMP/$t-events.csv" "$FIX/mig_5x.pcap"
+eq "csv -o writes X-migrations.csv: fixed header" "$MIG_HDR" "$(py csv_header "$TMP/$t-migrations.csv" 2>&1)"
+eq "migrations CSV: 5 rows" 5 "$(py csv_rows "$TMP/$t-migrations.csv" 2>&1)"
+eq "migrations CSV columns" "2 10.1.0.2 2 0.100000 1700000003.227000" \
+	"$(for c in id source multifd_channels downtime_total_s resumed; do py csv_cell "$TMP/$t-migrations.csv" 2 $c; done | xargs)"
+replay csv_mig0 --format json --migrations "$TMP/none.csv" "$FIX/ping_plain.pcap"
+eq "--migrations FILE without migrations: the same header" "$MIG_HDR 0" \
+	"$(py csv_header "$TMP/none.csv" 2>&1) $(py csv_rows "$TMP/none.csv" 2>&1)"
+eq "events CSV header" "time,migration,event,detail" "$(py csv_header "$TMP/$t-events.csv" 2>&1)"
+# Per migration: 1 connect (3 for the one with multifd), first payload, final burst end, its announces, outage start and end, end.
+eq "events CSV rows" $((5 * 6 + 2 + 5 + 5 + 5 + 6 + 1)) "$(py csv_rows "$TMP/$t-events.csv" 2>&1)"
+eq "events CSV migration 1 in time order" "connect first_payload outage_start final_burst_end end announce outage_end announce announce announce announce" \
+	"$("$PYTHON" -c "import csv; print(' '.join(r['event'] for r in csv.DictReader(open('$TMP/$t-events.csv')) if r['migration'] == '1'))")"
+replay csv_ev_out --format json --events "$TMP/ev_out.csv" "$FIX/mig_failed.pcap"
+eq "events CSV: an outage outside every migration has no migration" ",outage_start ,outage_end" \
+	"$("$PYTHON" -c "import csv; print(' '.join(r['migration'] + ',' + r['event'] for r in csv.DictReader(open('$TMP/ev_out.csv')) if r['event'].startswith('outage')))")"
+
 # ---- damaged and unsupported files -------------------------------------------
 for t in truncated truncated_hdr corrupt; do
 	n=$(py get "$EXPECT" "$t.pcap.frames_before_cut")
@@ -763,7 +876,7 @@ for tbl in "" -episodes -streams -totals; do
 	eq "csv${tbl:-flows} header, no echo traffic" "$h" "$(py csv_header "$TMP/mig$tbl.csv")"
 	eq "csv${tbl:-flows} header, no migration flow" "$h" "$(py csv_header "$TMP/ping$tbl.csv")"
 done
-eq "csv flows of a ping-only capture: header only, all 38 columns" "0 38" \
+eq "csv flows of a ping-only capture: header only, all 42 columns" "0 42" \
 	"$(py csv_rows "$TMP/ping.csv") $(py csv_header "$TMP/ping.csv" | tr ',' '\n' | wc -l)"
 eq "csv episodes without pings: header only" 0 "$(py csv_rows "$TMP/mig-episodes.csv")"
 eq "csv totals: one row" "1 1" "$(py csv_rows "$TMP/full-totals.csv") $(py csv_rows "$TMP/ping-totals.csv")"
@@ -797,5 +910,6 @@ golden mig_eth.json --format json "$FIX/mig_eth.pcap"
 golden ping_plain.json --format json "$FIX/ping_plain.pcap"
 golden nohandshake.json --format json "$FIX/nohandshake.pcap"
 golden mixed.txt --format text "$FIX/mixed.pcap"
+golden mig_5x.txt --format text "$FIX/mig_5x.pcap"
 
 summary

@@ -58,7 +58,10 @@ def run(args, out_path):
 
 def get(o, path):
     for k in path.split("."):
-        o = o[k] if isinstance(o, dict) else None
+        if isinstance(o, list):
+            o = o[int(k)] if k.isdigit() and int(k) < len(o) else None
+        else:
+            o = o.get(k) if isinstance(o, dict) else None
     return o
 
 

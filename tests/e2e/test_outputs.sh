@@ -61,7 +61,7 @@ mm ref --format json -o "$T/ref.json" --timeseries "$T/ref-series.csv" "$SAMPLE"
 [ "$RC" -eq 0 ] || die "reference replay failed: $(cat "$T/ref.err")"
 mm reftext "$SAMPLE"
 mm refcsv --format csv -o "$T/ref.csv" "$SAMPLE"
-[ -s "$T/ref-episodes.csv" ] && [ -s "$T/ref-streams.csv" ] && [ -s "$T/ref-totals.csv" ] || die "reference CSV tables missing"
+[ -s "$T/ref-episodes.csv" ] && [ -s "$T/ref-streams.csv" ] && [ -s "$T/ref-totals.csv" ] && [ -s "$T/ref-migrations.csv" ] || die "reference CSV tables missing"
 
 # ---- streams: a device node, a FIFO, a socket -----------------------------
 case_streams() {
@@ -91,8 +91,8 @@ case_streams() {
 	mm fifocsv --format csv -o "$fifo" "$SAMPLE"
 	wait "$rpid"
 	check_eq "fifo-csv-exit-0" 0 "$RC"
-	check "fifo-csv-sections" "not the four tables" \
-		cmp -s "$T/fifo-csv.got" <(cat "$T/ref.csv"; echo; cat "$T/ref-episodes.csv"; echo; cat "$T/ref-streams.csv"; echo; cat "$T/ref-totals.csv")
+	check "fifo-csv-sections" "not the five tables" \
+		cmp -s "$T/fifo-csv.got" <(cat "$T/ref.csv"; echo; cat "$T/ref-episodes.csv"; echo; cat "$T/ref-streams.csv"; echo; cat "$T/ref-totals.csv"; echo; cat "$T/ref-migrations.csv")
 	check_eq "fifo-csv-no-sibling-files" "" "$(find "$T" -maxdepth 1 -name 'report.fifo-*')"
 
 	# A Unix socket is connected to and written.
@@ -156,16 +156,16 @@ case_stdout() {
 	check "two-on-stdout-says-why" "stderr: $(cat "$T/two-stdout-b.err")" \
 		grep -q 'both go to standard output' "$T/two-stdout-b.err"
 
-	# --format csv on stdout: the flows, then after a blank line each the episodes, the streams and the totals.
+	# --format csv on stdout: the flows, then after a blank line each the episodes, the streams, the totals and the migrations.
 	mm csv-stdout --format csv "$SAMPLE"
 	check_eq "csv-stdout-exit-0" 0 "$RC"
-	check "csv-stdout-sections" "not flows + episodes + streams + totals" \
-		cmp -s "$T/csv-stdout.out" <(cat "$T/ref.csv"; echo; cat "$T/ref-episodes.csv"; echo; cat "$T/ref-streams.csv"; echo; cat "$T/ref-totals.csv")
-	check_eq "csv-stdout-four-sections" 4 "$(awk 'BEGIN { RS = "" } END { print NR }' "$T/csv-stdout.out")"
+	check "csv-stdout-sections" "not flows + episodes + streams + totals + migrations" \
+		cmp -s "$T/csv-stdout.out" <(cat "$T/ref.csv"; echo; cat "$T/ref-episodes.csv"; echo; cat "$T/ref-streams.csv"; echo; cat "$T/ref-totals.csv"; echo; cat "$T/ref-migrations.csv")
+	check_eq "csv-stdout-five-sections" 5 "$(awk 'BEGIN { RS = "" } END { print NR }' "$T/csv-stdout.out")"
 	# A table given its own file is not repeated on stdout.
 	mm csv-stdout-ep --format csv --episodes "$T/ep.csv" "$SAMPLE"
 	check "csv-stdout-episodes-apart" "episodes on stdout too" \
-		cmp -s "$T/csv-stdout-ep.out" <(cat "$T/ref.csv"; echo; cat "$T/ref-streams.csv"; echo; cat "$T/ref-totals.csv")
+		cmp -s "$T/csv-stdout-ep.out" <(cat "$T/ref.csv"; echo; cat "$T/ref-streams.csv"; echo; cat "$T/ref-totals.csv"; echo; cat "$T/ref-migrations.csv")
 	check "csv-stdout-episodes-file" "differs" cmp -s "$T/ep.csv" "$T/ref-episodes.csv"
 }
 

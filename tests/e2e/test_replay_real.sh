@@ -75,7 +75,7 @@ capture_stop "$CAP1" || fail "capture-1" "capture failed or dropped frames"
 J1=$E2E_TMP/run1.json
 replay_json_or_stop replay1 "$J1" "$CAP1"
 pass "replay1-json"
-check_eq "schema" "migmeter-report/1" "$(jqr "$J1" .schema)"
+check_eq "schema" "migmeter-report/2" "$(jqr "$J1" .schema)"
 check_eq "complete" "true" "$(jqr "$J1" .complete)"
 
 SEL='.server_port == 49152'

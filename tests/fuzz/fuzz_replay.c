@@ -65,6 +65,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_replay: %s\n", err);
 		exit(1);
 	}
+	/* As cli.c does: the announces join the ICMP filter. */
+	snprintf(p, sizeof(p), "%s/announce.bpf", dir);
+	if (filter_prepend_file(&icmp, p, "49152-49261", err, sizeof(err)) < 0) {
+		fprintf(stderr, "fuzz_replay: %s\n", err);
+		exit(1);
+	}
 	memfd = memfd_create("fuzz-capture", 0);
 	if (memfd < 0) {
 		perror("fuzz_replay: memfd_create");

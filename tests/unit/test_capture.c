@@ -188,8 +188,9 @@ static void test_cli_capture(void **state)
 	assert_string_equal(paths[1], "run-episodes.csv");
 	assert_string_equal(paths[2], "run-streams.csv");
 	assert_string_equal(paths[3], "run-totals.csv");
-	assert_string_equal(paths[4], "ts.csv");
-	assert_null(paths[5]);
+	assert_string_equal(paths[4], "run-migrations.csv");
+	assert_string_equal(paths[5], "ts.csv");
+	assert_null(paths[6]);
 	cli_free_paths(paths);
 }
 

@@ -394,6 +394,83 @@ static void test_ipv6_flows_apart(void **state)
 	flow_table_free(ft);
 }
 
+/* A multifd channel's MultiFDInit_t gives the flow its UUID and channel id; payload times are kept. */
+static void test_multifd_uuid(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	int i;
+
+	(void)state;
+	memset(payload_buf, 0, 64);
+	memcpy(payload_buf, "\x11\x22\x33\x44\0\0\0\1", 8);
+	for (i = 0; i < 16; i++)
+		payload_buf[8 + i] = (uint8_t)(0x10 + i);
+	payload_buf[24] = 3;
+	feed(ft, tcp(1, 40001, 2, 49153, 700, DEC_TCP_SYN, 0), 0);
+	feed(ft, tcp(2, 49153, 1, 40001, 900, DEC_TCP_SYN | DEC_TCP_ACK, 0), 1 * MS);
+	feed(ft, tcp(1, 40001, 2, 49153, 701, DEC_TCP_ACK, 64), 2 * MS);
+	feed(ft, tcp(1, 40001, 2, 49153, 765, DEC_TCP_ACK, 1000), 3 * MS);
+	feed(ft, tcp(1, 40001, 2, 49153, 1765, DEC_TCP_ACK | DEC_TCP_FIN, 0), 9 * MS);
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.kind, KIND_MULTIFD);
+	assert_int_equal(fi.unreadable, KIND_READ);
+	assert_int_equal(fi.has_uuid, 1);
+	assert_int_equal(fi.channel, 3);
+	assert_int_equal(fi.uuid[0], 0x10);
+	assert_int_equal(fi.uuid[15], 0x1f);
+	assert_int_equal(fi.fwd.first_payload_ts, 2 * MS);
+	assert_int_equal(fi.fwd.last_payload_ts, 3 * MS);
+	assert_int_equal(fi.rev.first_payload_ts, MM_NS_NONE);
+	flow_table_free(ft);
+}
+
+/* Why a kind stays unread: snap length, first payload not captured, none at all, unrecognised, TLS. */
+static void test_unreadable_reasons(void **state)
+{
+	struct flow_table *ft = table(0);
+	struct flow_info fi;
+	struct dec_pkt p;
+
+	(void)state;
+	memcpy(payload_buf, "QEVM\0\0\0\3", 8);
+	/* 0: the first payload cut to 3 bytes by the snap length */
+	feed(ft, tcp(1, 40000, 2, 49152, 10, DEC_TCP_SYN, 0), 0);
+	p = tcp(1, 40000, 2, 49152, 11, DEC_TCP_ACK, 1000);
+	p.tcp.payload_cap = 3;
+	feed(ft, p, 1);
+	/* 1: the first payload segment missed (the second is seen) */
+	feed(ft, tcp(1, 40001, 2, 49153, 10, DEC_TCP_SYN, 0), 2);
+	feed(ft, tcp(1, 40001, 2, 49153, 1011, DEC_TCP_ACK, 1000), 3);
+	/* 2: a handshake and a reset, no payload */
+	feed(ft, tcp(1, 40002, 2, 49154, 10, DEC_TCP_SYN, 0), 4);
+	feed(ft, tcp(2, 49154, 1, 40002, 0, DEC_TCP_RST | DEC_TCP_ACK, 0), 5);
+	/* 3: the true first bytes, matching nothing */
+	feed(ft, tcp(1, 40003, 2, 49155, 10, DEC_TCP_SYN, 0), 6);
+	memcpy(payload_buf, "GET / HTTP/1.1\r\n", 16);
+	feed(ft, tcp(1, 40003, 2, 49155, 11, DEC_TCP_ACK, 100), 7);
+	/* 4: no handshake, mid-stream bytes */
+	feed(ft, tcp(1, 40004, 2, 49156, 5000, DEC_TCP_ACK, 100), 8);
+	/* 5: TLS */
+	memcpy(payload_buf, "\x16\x03\x01\x02\x00\x01", 6);
+	feed(ft, tcp(1, 40005, 2, 49157, 10, DEC_TCP_SYN, 0), 9);
+	feed(ft, tcp(1, 40005, 2, 49157, 11, DEC_TCP_ACK, 100), 10);
+	flow_get(ft, 0, &fi);
+	assert_int_equal(fi.unreadable, KIND_UNREAD_SNAPLEN);
+	flow_get(ft, 1, &fi);
+	assert_int_equal(fi.unreadable, KIND_UNREAD_NO_FIRST_PAYLOAD);
+	flow_get(ft, 2, &fi);
+	assert_int_equal(fi.unreadable, KIND_UNREAD_NO_PAYLOAD);
+	flow_get(ft, 3, &fi);
+	assert_int_equal(fi.unreadable, KIND_UNREAD_UNRECOGNISED);
+	flow_get(ft, 4, &fi);
+	assert_int_equal(fi.unreadable, KIND_UNREAD_NO_FIRST_PAYLOAD);
+	flow_get(ft, 5, &fi);
+	assert_int_equal(fi.kind, KIND_TLS);
+	assert_int_equal(fi.unreadable, KIND_UNREAD_TLS);
+	flow_table_free(ft);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +487,8 @@ int main(void)
 		cmocka_unit_test(test_not_fitted),
 		cmocka_unit_test(test_interval_budget),
 		cmocka_unit_test(test_ipv6_flows_apart),
+		cmocka_unit_test(test_multifd_uuid),
+		cmocka_unit_test(test_unreadable_reasons),
 	};
 
 	return cmocka_run_group_tests_name("flow", tests, NULL, NULL);

@@ -79,6 +79,53 @@ static void test_unknown_and_short(void **state)
 	assert_string_equal(kind_name((enum kind)99), "unknown");
 }
 
+/* MultiFDInit_t (QEMU migration/multifd.c): magic, version 1, 16-byte UUID, channel id, reserved. */
+static void test_multifd_init(void **state)
+{
+	uint8_t b[64];
+	struct kind_multifd mi;
+	size_t i;
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	b[0] = 0x11, b[1] = 0x22, b[2] = 0x33, b[3] = 0x44, b[7] = 1;
+	for (i = 0; i < 16; i++)
+		b[8 + i] = (uint8_t)(0xa0 + i);
+	b[24] = 7;
+	b[25] = 0xee;		/* reserved: not read */
+	assert_int_equal(kind_multifd_init(b, sizeof(b), &mi), 0);
+	assert_int_equal(mi.channel, 7);
+	assert_int_equal(mi.uuid[0], 0xa0);
+	assert_int_equal(mi.uuid[15], 0xaf);
+	/* Exactly up to the channel id is enough; one byte less is the snap length. */
+	assert_int_equal(kind_multifd_init(b, KIND_MULTIFD_INIT_LEN, &mi), 0);
+	assert_int_equal(kind_multifd_init(b, KIND_MULTIFD_INIT_LEN - 1, &mi), -1);
+	assert_int_equal(mi.channel, 0);
+	assert_int_equal(mi.uuid[0], 0);
+	assert_int_equal(kind_multifd_init(b, 3, &mi), -1);
+	assert_int_equal(kind_multifd_init(NULL, 64, &mi), -1);
+	/* Cut after the magic: still possibly multifd, just short. */
+	assert_int_equal(kind_multifd_init(b, 6, &mi), -1);
+	/* Another magic, even cut short, or another version: not a MultiFDInit_t. */
+	memcpy(b, "QEVM", 4);
+	assert_int_equal(kind_multifd_init(b, 5, &mi), -2);
+	assert_int_equal(kind_multifd_init(b, sizeof(b), &mi), -2);
+	b[0] = 0x11, b[1] = 0x22, b[2] = 0x33, b[3] = 0x44, b[7] = 2;
+	assert_int_equal(kind_multifd_init(b, sizeof(b), &mi), -2);
+}
+
+static void test_unreadable_names(void **state)
+{
+	(void)state;
+	assert_null(kind_unreadable_name(KIND_READ));
+	assert_string_equal(kind_unreadable_name(KIND_UNREAD_TLS), "tls");
+	assert_string_equal(kind_unreadable_name(KIND_UNREAD_SNAPLEN), "snaplen");
+	assert_string_equal(kind_unreadable_name(KIND_UNREAD_NO_FIRST_PAYLOAD), "no_first_payload");
+	assert_string_equal(kind_unreadable_name(KIND_UNREAD_NO_PAYLOAD), "no_payload");
+	assert_string_equal(kind_unreadable_name(KIND_UNREAD_UNRECOGNISED), "unrecognised");
+	assert_string_equal(kind_unreadable_name((enum kind_unreadable)99), "unrecognised");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -87,6 +134,8 @@ int main(void)
 		cmocka_unit_test(test_nbd),
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_unknown_and_short),
+		cmocka_unit_test(test_multifd_init),
+		cmocka_unit_test(test_unreadable_names),
 	};
 
 	return cmocka_run_group_tests_name("kind", tests, NULL, NULL);

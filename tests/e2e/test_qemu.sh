@@ -16,9 +16,14 @@
 # live-migrated over QMP (tests/qemu/qmp.py): SRC->DST plain, DST->SRC with
 # 4 multifd channels, SRC->DST plain again, each to its own port; each
 # migration's QEMU figures (query-migrate, STOP/RESUME events) go to a JSON
-# file that tests/qemu/compare.py checks migmeter's report against (unique
-# payload vs ram.transferred, duration vs total-time, the downtime episode
-# and the RARP announce vs the RESUME event) and prints side by side.
+# file that tests/qemu/compare.py checks migmeter's migration records
+# against: one record per migration with the right hosts and flows (main
+# stream, 4 multifd channels of the VM's UUID), unique payload vs
+# ram.transferred, duration vs total-time, migmeter's own announce
+# (switchover.resumed) vs the RESUME event, each migration's own downtime
+# episode vs RESUME - STOP, the VM's MAC; also the X-migrations.csv of a CSV
+# replay and the --events timeline.  It prints QEMU's figures beside the
+# records between "==== BEGIN" and "==== END" lines.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +40,9 @@ MEM=${MM_QEMU_MEM:-524280K}
 FILL_MIB=64
 DIRTY_KIB_S=4096
 MAC=52:54:00:4d:4d:01
+# The VM's UUID (libvirt gives every QEMU of one VM its UUID): multifd
+# channels carry it in their MultiFDInit_t header.
+VM_UUID=6d6d6574-6572-4d4d-8000-0000000a0b0c
 GUEST_IP=10.203.1.10
 PINGER_IP=10.203.1.1
 SRC_MIG=10.203.0.1
@@ -109,7 +117,7 @@ qemu_start() {
 		-kernel "$GUEST_DIR/vmlinuz" -initrd "$GUEST_DIR/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 quiet mmguest.ip=$GUEST_IP/24 mmguest.fill_mib=$FILL_MIB mmguest.dirty_kib_s=$DIRTY_KIB_S" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-		-device virtio-net-pci,netdev=n0,mac=$MAC,romfile= \
+		-device virtio-net-pci,netdev=n0,mac=$MAC,romfile= -uuid "$VM_UUID" \
 		-qmp "unix:$E2E_TMP/$name.qmp,server=on,wait=off" "$@" \
 		>"$E2E_TMP/$name.log" 2>&1 </dev/null &
 	QEMU_PID[$name]=$!
@@ -145,16 +153,13 @@ wait_until 100 ip netns exec "$SRC" ping -c 1 -W 1 -q "$GUEST_IP" >/dev/null 2>&
 qemu_start b "$DST" -incoming defer || die "QEMU b (DST, -incoming defer) did not start"
 
 # The capture: migration traffic on SRC's end of the migration link, the
-# pings and the announces on SRC's bridge.  Until migmeter's own filters let
-# RARP through, the ICMP capture's filter adds it so that -w keeps them.
-ICMP_FILTER=()
-if ! grep -qiE 'rarp|0x8035' "$REPO_DIR"/bpf/*.bpf; then
-	ICMP_FILTER=(--icmp-filter 'icmp[icmptype] == icmp-echo or icmp[icmptype] == icmp-echoreply or rarp')
-fi
+# pings and the announces on SRC's bridge (migmeter's default ICMP filter
+# lets QEMU's RARP and the guest's gratuitous ARP through: bpf/announce.bpf).
 CAP=$E2E_TMP/run.pcapng
 REPORT=$E2E_TMP/report.json
+EVENTS=$E2E_TMP/events.csv
 ip netns exec "$SRC" "$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -i mig0 --icmp-iface br0 \
-	"${ICMP_FILTER[@]}" -w "$CAP" --format json -o "$REPORT" --timeseries "$E2E_TMP/ts.csv" \
+	-w "$CAP" --format json -o "$REPORT" --timeseries "$E2E_TMP/ts.csv" --events "$EVENTS" \
 	--bin 100ms --ping-interval 0.01 >"$E2E_TMP/mm.out" 2>"$E2E_TMP/mm.err" </dev/null &
 MM_PID=$!
 track_pid "$MM_PID"
@@ -243,13 +248,22 @@ check "ping-replies-vs-ping-received" "ping received ${rx:-none}, migmeter repli
 check_eq "ping-lost-vs-ping-summary" "$((${tx:-0} - replies))" "$(jqr "$REPORT" "$STREAM | .lost + .pending")"
 
 # The -w file replays to the same figures.
-"$MIGMETER" replay "${MM_OPTS[@]}" "${ICMP_FILTER[@]}" --ping-interval 0.01 --format json \
+"$MIGMETER" replay "${MM_OPTS[@]}" --ping-interval 0.01 --format json \
 	-o "$E2E_TMP/replay.json" "$CAP" 2>"$E2E_TMP/replay.err"
 check_eq "replay-exit-0" 0 "$?"
-FIGURES='{flows: [.flows[] | {server_port, kind, u: .forward.unique_payload_bytes, first_ts, last_ts}],
-	echo: [.downtime.streams[] | {target, requests, replies, lost, e: [.episodes[] | .estimate_s]}]}'
+FIGURES='{flows: [.flows[] | {server_port, kind, u: .forward.unique_payload_bytes, first_ts, last_ts, migration}],
+	echo: [.downtime.streams[] | {target, requests, replies, lost, e: [.episodes[] | .estimate_s]}],
+	migrations: [.migrations[] | del(.peak_bps)]}'
 check "replay-same-figures" "live and replay of the -w file differ" \
 	[ "$(jq -cS "$FIGURES" "$REPORT")" = "$(jq -cS "$FIGURES" "$E2E_TMP/replay.json" 2>/dev/null)" ]
+# The CSV report of the -w file: -o X.csv writes X-migrations.csv beside it.
+"$MIGMETER" replay "${MM_OPTS[@]}" --ping-interval 0.01 --format csv \
+	-o "$E2E_TMP/replay.csv" "$CAP" 2>"$E2E_TMP/replay-csv.err"
+check_eq "replay-csv-exit-0" 0 "$?"
+check "replay-csv-migrations-file" "no $E2E_TMP/replay-migrations.csv" [ -s "$E2E_TMP/replay-migrations.csv" ]
+check_eq "replay-csv-three-migration-rows" 3 "$(($(wc -l <"$E2E_TMP/replay-migrations.csv" 2>/dev/null || echo 1) - 1))"
+check_eq "capture-events-file" 0 "$([ -s "$EVENTS" ]; echo $?)"
+check_eq "announces-all-kept" 0 "$(jqr "$REPORT" '.announces.not_kept + .announces.damaged')"
 
 # ---- QEMU's figures beside migmeter's ------------------------------------
 jq -s . "${MIGRATED[@]}" >"$E2E_TMP/qemu.json" 2>/dev/null || printf '[]\n' >"$E2E_TMP/qemu.json"
@@ -257,7 +271,8 @@ jq -s . "${MIGRATED[@]}" >"$E2E_TMP/qemu.json" 2>/dev/null || printf '[]\n' >"$E
 tshark -r "$CAP" -Y 'eth.type == 0x8035' -T fields -e frame.time_epoch -e eth.src \
 	-e arp.opcode >"$E2E_TMP/rarp.tsv" 2>/dev/null
 python3 "$QEMU_DIR/compare.py" --qemu "$E2E_TMP/qemu.json" --report "$REPORT" \
-	--announces "$E2E_TMP/rarp.tsv" --mac "$MAC" --guest "$GUEST_IP" \
+	--hosts "SRC=$SRC_MIG,DST=$DST_MIG" --announces "$E2E_TMP/rarp.tsv" --mac "$MAC" --guest "$GUEST_IP" \
+	--uuid "$VM_UUID" --migrations-csv "$E2E_TMP/replay-migrations.csv" --events "$EVENTS" \
 	--checks "$E2E_TMP/checks.tsv" --out "$E2E_TMP/compare.json"
 while IFS=$'\t' read -r name ok reason; do
 	if [ "$ok" = 1 ]; then
@@ -268,7 +283,7 @@ while IFS=$'\t' read -r name ok reason; do
 done <"$E2E_TMP/checks.tsv"
 [ -s "$E2E_TMP/checks.tsv" ] || fail "compare" "compare.py wrote no checks"
 if [ -n "${MM_QEMU_KEEP:-}" ]; then
-	mkdir -p "$MM_QEMU_KEEP" && cp "$E2E_TMP"/{qemu.json,report.json,compare.json,rarp.tsv,ts.csv,run.pcapng,ping.out,mm.err} \
+	mkdir -p "$MM_QEMU_KEEP" && cp "$E2E_TMP"/{qemu.json,report.json,replay.json,replay-migrations.csv,events.csv,compare.json,rarp.tsv,ts.csv,run.pcapng,ping.out,mm.err} \
 		"$E2E_TMP"/*.serial "$MM_QEMU_KEEP"/ 2>/dev/null
 	printf 'kept the run in %s\n' "$MM_QEMU_KEEP"
 fi

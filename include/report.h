@@ -32,6 +32,10 @@ json_object *report_build(const struct meter *m, const struct report_opts *o);
 /* A link's counters (netif.h) as a JSON object; also the interfaces command's. */
 json_object *report_link_counters(const struct netif_counters *c);
 
+/* For report builders: a time or duration with exactly `digits` decimals, an absolute time as ISO 8601 UTC; NULL (JSON null) when MM_NS_NONE. */
+json_object *report_jtime(mm_ns t, int digits);
+json_object *report_jutc(mm_ns t, int digits);
+
 /* Small readers for writers: the member's value or a fallback when absent/null. */
 json_object *report_get(json_object *o, const char *path);	/* "migration.forward.packets" */
 const char *report_str(json_object *o, const char *path, const char *fallback);

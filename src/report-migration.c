@@ -6,26 +6,6 @@
 
 #include "kind.h"
 
-static json_object *jtime(mm_ns t, int digits)
-{
-	char buf[48];
-
-	if (t == MM_NS_NONE)
-		return NULL;
-	mm_fmt_seconds(buf, sizeof(buf), t, digits);
-	return json_object_new_double_s((double)t / (double)MM_NS_PER_S, buf);
-}
-
-static json_object *jutc(mm_ns t, int digits)
-{
-	char buf[64];
-
-	if (t == MM_NS_NONE)
-		return NULL;
-	mm_fmt_iso(buf, sizeof(buf), t, digits);
-	return json_object_new_string(buf);
-}
-
 /* b - a; MM_NS_NONE when either is unknown or the difference would overflow. */
 static mm_ns diff_ns(mm_ns b, mm_ns a)
 {
@@ -39,7 +19,7 @@ static mm_ns diff_ns(mm_ns b, mm_ns a)
 /* The duration from a to b, null when unknown. */
 static json_object *jspan(mm_ns a, mm_ns b, int digits)
 {
-	return jtime(diff_ns(b, a), digits);
+	return report_jtime(diff_ns(b, a), digits);
 }
 
 static json_object *jdouble(double v)
@@ -133,12 +113,12 @@ static json_object *episode_obj(const struct mig_episode *e, int digits)
 
 	put_u64(j, "stream", e->stream + 1);
 	put_addr(j, "target", &e->target);
-	put(j, "first_lost_ts", jtime(e->ep.first_lost_ts, digits));
-	put(j, "end_ts", jtime(end, digits));
+	put(j, "first_lost_ts", report_jtime(e->ep.first_lost_ts, digits));
+	put(j, "end_ts", report_jtime(end, digits));
 	put_u64(j, "lost", e->ep.lost);
-	put(j, "estimate_s", jtime(e->ep.estimate, digits));
-	put(j, "lower_s", jtime(e->ep.lower, digits));
-	put(j, "upper_s", jtime(e->ep.upper, digits));
+	put(j, "estimate_s", report_jtime(e->ep.estimate, digits));
+	put(j, "lower_s", report_jtime(e->ep.lower, digits));
+	put(j, "upper_s", report_jtime(e->ep.upper, digits));
 	put(j, "ended_in_capture", json_object_new_boolean(e->ep.ended_in_capture));
 	return j;
 }
@@ -158,16 +138,16 @@ static json_object *switchover_obj(const struct mig_record *r, int digits)
 {
 	json_object *j = json_object_new_object();
 
-	put(j, "final_burst_end", jtime(r->final_burst_end, digits));
-	put(j, "resumed", jtime(r->resumed, digits));
+	put(j, "final_burst_end", report_jtime(r->final_burst_end, digits));
+	put(j, "resumed", report_jtime(r->resumed, digits));
 	put_str(j, "resumed_by", r->resumed != MM_NS_NONE ? ann_how_name(r->resumed_by) : NULL);
 	put(j, "burst_to_resumed_s", jspan(r->final_burst_end, r->resumed, digits));
 	put_u64(j, "announces", r->announces);
 	put(j, "rarp_times", json_object_new_array());
 	put(j, "garp_times", json_object_new_array());
-	put(j, "vm_first_frame", jtime(r->vm_first_frame, digits));
-	put(j, "first_reply_after", jtime(r->first_reply_after, digits));
-	put(j, "last_reply_before", jtime(r->last_reply_before, digits));
+	put(j, "vm_first_frame", report_jtime(r->vm_first_frame, digits));
+	put(j, "first_reply_after", report_jtime(r->first_reply_after, digits));
+	put(j, "last_reply_before", report_jtime(r->last_reply_before, digits));
 	return j;
 }
 
@@ -191,13 +171,13 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	put_addr(vm, "ip", &r->vm_ip);
 	put(j, "vm", vm);
 	put_uuid(j, "uuid", r->has_uuid, r->uuid);
-	put(j, "start", jtime(r->start, digits));
-	put(j, "start_utc", jutc(r->start, digits));
-	put(j, "connect", jtime(r->connect, digits));
-	put(j, "first_payload", jtime(r->first_payload, digits));
-	put(j, "end", jtime(r->end, digits));
-	put(j, "end_utc", jutc(r->end, digits));
-	put(j, "duration_s", jtime(dur, digits));
+	put(j, "start", report_jtime(r->start, digits));
+	put(j, "start_utc", report_jutc(r->start, digits));
+	put(j, "connect", report_jtime(r->connect, digits));
+	put(j, "first_payload", report_jtime(r->first_payload, digits));
+	put(j, "end", report_jtime(r->end, digits));
+	put(j, "end_utc", report_jutc(r->end, digits));
+	put(j, "duration_s", report_jtime(dur, digits));
 	put(j, "setup_s", jspan(r->connect, r->first_payload, digits));
 	put_u64(j, "unique_payload_bytes", r->unique_total);
 	put_u64(j, "wire_bytes", r->wire_total);
@@ -216,8 +196,8 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	put(j, "flows", fl);
 	put(j, "switchover", switchover_obj(r, digits));
 	put(j, "episodes", json_object_new_array());
-	put(j, "downtime_total_s", jtime(r->downtime_total, digits));
-	put(j, "announce_bound_s", jtime(r->announce_bound, digits));
+	put(j, "downtime_total_s", report_jtime(r->downtime_total, digits));
+	put(j, "announce_bound_s", report_jtime(r->announce_bound, digits));
 	return j;
 }
 
@@ -243,7 +223,7 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 
 		if (rec)
 			json_object_array_add(report_get(rec, a->ev.how == ANN_GARP ? "switchover.garp_times" :
-							 "switchover.rarp_times"), jtime(a->ev.ts, digits));
+							 "switchover.rarp_times"), report_jtime(a->ev.ts, digits));
 	}
 	for (i = 0; i < mig_episode_count(m->migs); i++) {
 		const struct mig_episode *e = mig_episode_get(m->migs, i);

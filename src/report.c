@@ -8,7 +8,7 @@
 #include "report-migration.h"
 
 /* A time or duration as a JSON number with exactly `digits` decimals; null when unknown. */
-static json_object *jtime(mm_ns t, int digits)
+json_object *report_jtime(mm_ns t, int digits)
 {
 	char buf[48];
 
@@ -19,7 +19,7 @@ static json_object *jtime(mm_ns t, int digits)
 }
 
 /* An absolute time as ISO 8601 UTC; null when unknown. */
-static json_object *jutc(mm_ns t, int digits)
+json_object *report_jutc(mm_ns t, int digits)
 {
 	char buf[64];
 
@@ -74,8 +74,8 @@ static json_object *dir_obj(const struct flow_dir *d, int digits)
 	put_u64(o, "payload_bytes", d->payload_bytes);
 	put_u64(o, "unique_payload_bytes", d->unique_payload_bytes);
 	put_u64(o, "retrans_bytes", d->retrans_bytes);
-	put(o, "first_ts", jtime(d->first_ts, digits));
-	put(o, "last_ts", jtime(d->last_ts, digits));
+	put(o, "first_ts", report_jtime(d->first_ts, digits));
+	put(o, "last_ts", report_jtime(d->last_ts, digits));
 	put_bool(o, "syn", d->syn);
 	put_bool(o, "fin", d->fin);
 	put_bool(o, "rst", d->rst);
@@ -201,8 +201,8 @@ static json_object *capture_obj(const struct meter *m, const struct report_opts 
 
 	put_u64(c, "frames", m->frames);
 	put_u64(c, "filtered_out", o->filtered_out);
-	put(c, "first_ts", jtime(m->first_ts, o->digits));
-	put(c, "last_ts", jtime(m->last_ts, o->digits));
+	put(c, "first_ts", report_jtime(m->first_ts, o->digits));
+	put(c, "last_ts", report_jtime(m->last_ts, o->digits));
 	for (s = 0; s < DEC_STATUS_COUNT; s++)
 		put_u64(d, dec_status_name((enum dec_status)s), m->decode[s]);
 	put(c, "decode", d);
@@ -229,11 +229,11 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	put_str(j, "ports", o->ports);
 	put_u64(j, "flows", t.flows);
 	put_u64(j, "collisions", t.collisions);
-	put(j, "start", jtime(t.start, o->digits));
-	put(j, "end", jtime(t.end, o->digits));
-	put(j, "start_utc", jutc(t.start, o->digits));
-	put(j, "end_utc", jutc(t.end, o->digits));
-	put(j, "duration_s", jtime(dur, o->digits));
+	put(j, "start", report_jtime(t.start, o->digits));
+	put(j, "end", report_jtime(t.end, o->digits));
+	put(j, "start_utc", report_jutc(t.start, o->digits));
+	put(j, "end_utc", report_jutc(t.end, o->digits));
+	put(j, "duration_s", report_jtime(dur, o->digits));
 	put_u64(j, "packets", t.packets);
 	put_u64(j, "wire_bytes", t.wire_bytes);
 	put_u64(j, "unique_payload_bytes", t.unique_payload_bytes);
@@ -247,7 +247,7 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 
 		put(j, "peak_throughput_bps", t.flows > 0 && peak >= 0 ? jdouble(peak, 0) : NULL);
 	}
-	put(j, "bin_s", jtime(series_bin_width(m->series), o->digits));
+	put(j, "bin_s", report_jtime(series_bin_width(m->series), o->digits));
 	return j;
 }
 
@@ -281,9 +281,9 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 			put(j, "ifindex", vw && vw->ifindex ? json_object_new_uint64(vw->ifindex) : NULL);
 		}
 		put_bool(j, "unique_approx", fi.unique_approx);
-		put(j, "first_ts", jtime(fi.first_ts, o->digits));
-		put(j, "last_ts", jtime(fi.last_ts, o->digits));
-		put(j, "duration_s", jtime(mm_sub(fi.last_ts, fi.first_ts), o->digits));
+		put(j, "first_ts", report_jtime(fi.first_ts, o->digits));
+		put(j, "last_ts", report_jtime(fi.last_ts, o->digits));
+		put(j, "duration_s", report_jtime(mm_sub(fi.last_ts, fi.first_ts), o->digits));
 		put(j, "forward", dir_obj(&fi.fwd, o->digits));
 		put(j, "reverse", dir_obj(&fi.rev, o->digits));
 		report_flow_migration(j, m, i);
@@ -296,14 +296,14 @@ static json_object *episode_obj(const struct echo_episode *e, int digits)
 {
 	json_object *j = json_object_new_object();
 
-	put(j, "first_lost_ts", jtime(e->first_lost_ts, digits));
-	put(j, "last_lost_ts", jtime(e->last_lost_ts, digits));
+	put(j, "first_lost_ts", report_jtime(e->first_lost_ts, digits));
+	put(j, "last_lost_ts", report_jtime(e->last_lost_ts, digits));
 	put_u64(j, "first_seq", e->first_seq);
 	put_u64(j, "last_seq", e->last_seq);
 	put_u64(j, "lost", e->lost);
-	put(j, "estimate_s", jtime(e->estimate, digits));
-	put(j, "lower_s", jtime(e->lower, digits));
-	put(j, "upper_s", jtime(e->upper, digits));
+	put(j, "estimate_s", report_jtime(e->estimate, digits));
+	put(j, "lower_s", report_jtime(e->lower, digits));
+	put(j, "upper_s", report_jtime(e->upper, digits));
 	put_bool(j, "began_in_capture", e->began_in_capture);
 	put_bool(j, "ended_in_capture", e->ended_in_capture);
 	put_bool(j, "inferred", e->inferred);
@@ -323,7 +323,7 @@ struct dt_sum {
 /* The hand method with the interval ping was asked for: what users used to report. */
 static json_object *lost_x_nominal(uint64_t lost, mm_ns nominal, int digits)
 {
-	return nominal == MM_NS_NONE ? NULL : jtime(mm_mul(lost, nominal), digits);
+	return nominal == MM_NS_NONE ? NULL : report_jtime(mm_mul(lost, nominal), digits);
 }
 
 /*
@@ -358,10 +358,10 @@ static void put_totals(json_object *j, const struct dt_sum *s, const char *targe
 	put_u64(j, "late", s->late);
 	put_u64(j, "episodes", s->episodes);
 	put_u64(j, "clock_steps_back", s->steps_back);
-	put(j, "downtime_total_s", reason ? NULL : jtime(s->total, digits));
-	put(j, "downtime_longest_s", reason ? NULL : jtime(s->longest, digits));
-	put(j, "lost_x_interval_s", !reason && s->any_interval ? jtime(s->lost_x_interval, digits) : NULL);
-	put(j, "duration_x_loss_s", reason ? NULL : jtime(s->duration_x_loss, digits));
+	put(j, "downtime_total_s", reason ? NULL : report_jtime(s->total, digits));
+	put(j, "downtime_longest_s", reason ? NULL : report_jtime(s->longest, digits));
+	put(j, "lost_x_interval_s", !reason && s->any_interval ? report_jtime(s->lost_x_interval, digits) : NULL);
+	put(j, "duration_x_loss_s", reason ? NULL : report_jtime(s->duration_x_loss, digits));
 	put(j, "lost_x_nominal_interval_s", reason ? NULL : lost_x_nominal(s->lost, s->nominal, digits));
 	put_str(j, "reason", reason);
 }
@@ -375,7 +375,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 	memset(&sum, 0, sizeof(sum));
 	sum.nominal = o->nominal_interval;
 	put_str(j, "target", o->ping_target);
-	put(j, "nominal_interval_s", jtime(o->nominal_interval, o->digits));
+	put(j, "nominal_interval_s", report_jtime(o->nominal_interval, o->digits));
 	for (i = 0; i < echo_stream_count(m->echo); i++) {
 		const struct echo_stream_info *s = echo_stream(m->echo, i);
 		json_object *js = json_object_new_object(), *eps = json_object_new_array();
@@ -394,17 +394,17 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		put_u64(js, "late", s->late);
 		put_bool(js, "replies_only", s->replies_only);
 		put_bool(js, "never_answered", s->never_answered);
-		put(js, "first_ts", jtime(s->first_ts, o->digits));
-		put(js, "last_ts", jtime(s->last_ts, o->digits));
-		put(js, "interval_s", jtime(s->interval, o->digits));
-		put(js, "rtt_median_s", jtime(s->rtt_median, o->digits));
+		put(js, "first_ts", report_jtime(s->first_ts, o->digits));
+		put(js, "last_ts", report_jtime(s->last_ts, o->digits));
+		put(js, "interval_s", report_jtime(s->interval, o->digits));
+		put(js, "rtt_median_s", report_jtime(s->rtt_median, o->digits));
 		put_u64(js, "n_episodes", s->n_episodes);
 		put_u64(js, "unlisted_episodes", s->episodes_not_listed);
-		put(js, "downtime_total_s", told ? jtime(s->downtime_total, o->digits) : NULL);
-		put(js, "downtime_longest_s", told ? jtime(s->downtime_longest, o->digits) : NULL);
+		put(js, "downtime_total_s", told ? report_jtime(s->downtime_total, o->digits) : NULL);
+		put(js, "downtime_longest_s", told ? report_jtime(s->downtime_longest, o->digits) : NULL);
 		put(js, "lost_x_interval_s", told && s->interval != MM_NS_NONE ?
-		    jtime(s->lost_x_interval, o->digits) : NULL);
-		put(js, "duration_x_loss_s", told ? jtime(s->duration_x_loss, o->digits) : NULL);
+		    report_jtime(s->lost_x_interval, o->digits) : NULL);
+		put(js, "duration_x_loss_s", told ? report_jtime(s->duration_x_loss, o->digits) : NULL);
 		put(js, "lost_x_nominal_interval_s",
 		    told ? lost_x_nominal(s->lost, o->nominal_interval, o->digits) : NULL);
 		put_u64(js, "clock_steps_back", s->clock_steps_back);

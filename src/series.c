@@ -326,19 +326,7 @@ int series_next(const struct series *s, struct series_iter *it, uint64_t *index,
 
 double series_peak_bps(const struct series *s)
 {
-	struct series_iter it = { 0, 0 };
-	const struct series_bin *b;
-	uint64_t i, best = 0;
-	int any = 0;
-
-	while (series_next(s, &it, &i, &b)) {
-		any = 1;
-		if (b->unique_bytes > best)
-			best = b->unique_bytes;
-	}
-	if (!any)
-		return -1.0;
-	return (double)best * 8.0 * (double)MM_NS_PER_S / (double)s->bin;
+	return series_peak_bps_in(s, s->t0, INT64_MAX);
 }
 
 double series_peak_bps_in(const struct series *s, mm_ns start, mm_ns end)

@@ -133,6 +133,24 @@ static uint64_t lcg(uint64_t *x)
 }
 
 /* Events in any order (lost pings come at the end, times anywhere) give the bins a dense array gives. */
+/* A migration's peak: the busiest of the bins its span touches, not another migration's. */
+static void test_peak_in_span(void **state)
+{
+	struct series *s = series_new(MM_NS_PER_S, 0);
+
+	(void)state;
+	assert_non_null(s);
+	series_add_mig(s, 10 * MM_NS_PER_S, 1, 1500, 1000);		/* bin 0 */
+	series_add_mig(s, 12 * MM_NS_PER_S + 5, 1, 1500, 4000);	/* bin 2 */
+	series_add_mig(s, 20 * MM_NS_PER_S, 1, 1500, 9000);		/* bin 10 */
+	assert_true(series_peak_bps(s) == 9000.0 * 8.0);
+	assert_true(series_peak_bps_in(s, 10 * MM_NS_PER_S, 13 * MM_NS_PER_S) == 4000.0 * 8.0);
+	assert_true(series_peak_bps_in(s, 10 * MM_NS_PER_S, 10 * MM_NS_PER_S + 5) == 1000.0 * 8.0);
+	assert_true(series_peak_bps_in(s, 14 * MM_NS_PER_S, 19 * MM_NS_PER_S) < 0);
+	assert_true(series_peak_bps_in(s, MM_NS_NONE, 19 * MM_NS_PER_S) < 0);
+	series_free(s);
+}
+
 static void test_any_order_matches_dense(void **state)
 {
 	enum { NB = 20000, NEV = 30000 };
@@ -181,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_sparse_span),
 		cmocka_unit_test(test_far_jump),
 		cmocka_unit_test(test_any_order_matches_dense),
+		cmocka_unit_test(test_peak_in_span),
 	};
 
 	return cmocka_run_group_tests_name("series", tests, NULL, NULL);

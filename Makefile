@@ -33,6 +33,7 @@ UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
 UNIT_flow   := $(B)/flow.o $(B)/flow-any.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
+UNIT_flow_any := $(UNIT_flow)
 UNIT_seqspace := $(B)/seqspace.o
 UNIT_echo   := $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/mmtime.o
 UNIT_series := $(B)/series.o $(B)/mmtime.o

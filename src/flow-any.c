@@ -87,8 +87,8 @@ int flow_any_skip(const struct flow_table *ft, const struct dec_addr a[2], const
  * --ports any: classifies a pending flow after its frame.  A QEMU,
  * multifd or NBD opening makes it migration; a TLS one waits for
  * FLOW_TLS_BULK bytes one way (then a suspected migration) and is
- * dropped if it closes first; any other first payload, or a close
- * without one, drops it.  Returns 1 when the flow was dropped.
+ * dropped if it closes first; once both sides' first payloads are
+ * neither, or the flow closes, it is dropped.  Returns 1 when the flow was dropped.
  */
 int flow_any_settle(struct flow_table *ft, size_t idx)
 {
@@ -109,7 +109,8 @@ int flow_any_settle(struct flow_table *ft, size_t idx)
 		}
 		if (!closed)
 			return 0;
-	} else if (!closed && !f->side[0].kind_checked && !f->side[1].kind_checked) {
+	} else if (!closed && !(f->side[0].kind_checked && f->side[1].kind_checked)) {
+		/* Until both sides spoke: an NBD server's greeting may follow a client's early bytes. */
 		return 0;
 	}
 	flow_any_drop(ft, idx);

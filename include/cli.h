@@ -21,7 +21,8 @@ enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES };
 struct cli_opts {
 	enum cli_cmd cmd;
 	uint16_t port_lo, port_hi;
-	char ports[24];
+	char ports[24];			/* --ports as the filter files' @PORTS@ ("1-65535" for any) */
+	int ports_any;			/* --ports any */
 	const char *filter, *icmp_filter, *bpf_dir;
 	char ping_target[64];
 	int have_target;

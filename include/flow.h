@@ -12,6 +12,7 @@
 struct flow_cfg {
 	uint16_t port_lo, port_hi;  /* the migration (listening) port range, inclusive */
 	size_t max_flows;           /* cap on the table; 0 means the default (2048) */
+	uint8_t any;                /* --ports any: migration by opening bytes on every port (README) */
 };
 
 /* Counters for one direction of one flow (SPEC "What is counted"). */
@@ -85,13 +86,20 @@ void flow_table_free(struct flow_table *ft);   /* NULL is a no-op */
 int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 		 mm_ns ts, struct flow_verdict *v);
 
-/* Number of flows (migration and collisions), in order of first frame. */
+/* Number of flows listed (migration and collisions), in order of first frame. */
 size_t flow_count(const struct flow_table *ft);
 
 /* Fills *out for flow i (0 <= i < flow_count). Returns 0 or -1 for a bad index. */
 int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out);
 
 void flow_get_totals(const struct flow_table *ft, struct flow_totals *t);
+
+/*
+ * --ports any: TCP flows seen that are not migration (their first payload
+ * is no migration opening, TLS that closed below the bulk threshold,
+ * evicted or still unclassified).  They are not listed.  0 otherwise.
+ */
+uint64_t flow_not_migration(const struct flow_table *ft);
 
 /* Frames that did not fit because the table was full. */
 uint64_t flow_dropped(const struct flow_table *ft);

@@ -42,10 +42,11 @@ enum kind_unreadable {
 	KIND_UNREAD_NO_FIRST_PAYLOAD,/* the stream's first payload bytes were not captured (began mid-stream, or lost) */
 	KIND_UNREAD_NO_PAYLOAD,      /* no payload at all (a refused or empty connection) */
 	KIND_UNREAD_UNRECOGNISED,    /* the first bytes were seen and match no known opening */
+	KIND_UNREAD_TLS_BULK,        /* TLS found by --ports any from its bulk data: a suspected migration */
 	KIND_UNREAD_COUNT
 };
 
-/* Stable name: NULL for KIND_READ, else "tls", "snaplen", "no_first_payload", "no_payload", "unrecognised". */
+/* Stable name: NULL for KIND_READ, else "tls", "snaplen", "no_first_payload", "no_payload", "unrecognised", "tls_bulk". */
 const char *kind_unreadable_name(enum kind_unreadable r);
 
 /* Bytes of an opening kind_detect needs to be sure: the magic and the version. */

@@ -37,6 +37,9 @@ static int parse_ports(const char *s, struct cli_opts *o)
 	char *end;
 	unsigned long lo, hi;
 
+	o->ports_any = strcmp(s, "any") == 0;
+	if (o->ports_any)
+		s = "1-65535";	/* the filter lets every TCP port through (README "Migrations on any port") */
 	if (!isdigit((unsigned char)*s))
 		return -1;
 	errno = 0;
@@ -177,7 +180,7 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	switch (id) {
 	case CLI_OPT_PORTS:
 		if (parse_ports(v, o) < 0) {
-			fprintf(stderr, "migmeter: %s %s: must be LO-HI or PORT, 1 <= LO <= HI <= 65535\n",
+			fprintf(stderr, "migmeter: %s %s: must be LO-HI, PORT or any, 1 <= LO <= HI <= 65535\n",
 				opt, v);
 			return CLI_EXIT_USAGE;
 		}

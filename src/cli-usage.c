@@ -14,7 +14,7 @@ const struct cli_option cli_options[] = {
 	  "how several files are read: auto (default): the files\nof one rotated capture (same link types and\ninterfaces, times that follow each other) are one\nvantage point; one-capture: all files are; separate:\neach file is its own (FILE may be - for stdin, a FIFO\nor <(zcat run.pcap.gz))" },
 
 	{ CLI_OPT_PORTS, 0, "ports", "LO-HI", M, CLI_SEC_REPORT,
-	  "migration listening ports (default 49152-49261)" },
+	  "migration listening ports (default 49152-49261), or any: by opening bytes" },
 	{ CLI_OPT_FILTER, 0, "filter", "EXPR", M, CLI_SEC_REPORT,
 	  "migration capture filter (default: bpf/migration.bpf)" },
 	{ CLI_OPT_ICMP_FILTER, 0, "icmp-filter", "EXPR", M, CLI_SEC_REPORT,

@@ -173,13 +173,14 @@ void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg)
 	cfg->flow.port_lo = o->port_lo;
 	cfg->flow.port_hi = o->port_hi;
 	cfg->flow.max_flows = o->max_flows;
+	cfg->flow.any = (uint8_t)o->ports_any;
 	cfg->bin = o->bin;
 }
 
 void cli_report_opts(const struct cli_opts *o, struct report_opts *ro)
 {
 	memset(ro, 0, sizeof(*ro));
-	ro->ports = o->ports;
+	ro->ports = o->ports_any ? "any" : o->ports;
 	ro->ping_target = o->have_target ? o->ping_target : NULL;
 	ro->nominal_interval = o->ping_interval;
 }

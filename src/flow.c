@@ -1,5 +1,6 @@
 /* flow.c - migration flow table: which flows are migration, and their per-direction counters. */
 #include "flow.h"
+#include "flow-int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,58 +17,6 @@
 #define FLOW_DEFAULT_MAX 2048
 /* Sequence-gap intervals over the whole table (16 bytes each): 1 MB. */
 #define FLOW_IVAL_BUDGET 65536
-/* Bitmap that estimates distinct flows that did not fit (linear counting): 1 MB. */
-#define FLOW_MISS_BITS (1u << 23)
-
-/* What one side's opening bytes told, for the reason a kind stays unread. */
-enum first_note {
-	NOTE_NONE = 0,	/* no payload yet */
-	NOTE_FIRST,	/* its true first bytes were examined (handshake seen) */
-	NOTE_LATER,	/* no handshake: the first captured bytes, maybe mid-stream */
-	NOTE_MISSED,	/* handshake seen, but its first payload segment was not captured */
-	NOTE_SHORT,	/* its first payload was cut by the snap length before KIND_NEED bytes */
-};
-
-/* One endpoint's sending half: what endpoint i sent. */
-struct side {
-	struct flow_dir d;
-	struct seqspace seq;
-	uint8_t kind_checked;
-	uint8_t syn_seen;
-	uint8_t note;			/* enum first_note */
-	uint32_t isn;
-};
-
-/* How the listening side was decided, strongest last. */
-enum dir_how { DIR_PORTS = 0, DIR_KIND, DIR_HANDSHAKE };
-
-struct flow {
-	struct dec_addr addr[2];	/* endpoint 0 sorts before endpoint 1 */
-	uint16_t port[2];
-	unsigned src;
-	struct side side[2];		/* side[i]: traffic sent by endpoint i */
-	uint8_t listener;		/* endpoint that owns the listening port */
-	uint8_t how;			/* enum dir_how */
-	uint8_t secondary;
-	enum kind kind;
-	uint8_t has_uuid, channel;	/* multifd: from MultiFDInit_t */
-	uint8_t uuid[16];
-	mm_ns first_ts, last_ts;
-};
-
-struct flow_table {
-	struct flow_cfg cfg;
-	struct flow *flows;
-	size_t n, cap;
-	uint32_t *slots;		/* open addressing: flow index + 1, 0 = empty */
-	size_t nslots;
-	unsigned nsrc;			/* highest capture index seen + 1 */
-	uint64_t dropped;
-	size_t ivals;			/* sequence intervals allocated over all flows */
-	uint64_t *miss;			/* FLOW_MISS_BITS bits: hashes of flows that did not fit */
-	uint64_t miss_set;		/* bits set in miss */
-};
-
 static int in_range(const struct flow_table *ft, uint16_t port)
 {
 	return port >= ft->cfg.port_lo && port <= ft->cfg.port_hi;
@@ -112,6 +61,7 @@ void flow_table_free(struct flow_table *ft)
 	free(ft->flows);
 	free(ft->slots);
 	free(ft->miss);
+	free(ft->gone);
 	free(ft);
 }
 
@@ -136,18 +86,28 @@ static uint64_t hash_key64(const struct dec_addr a[2], const uint16_t port[2], u
 	return h;
 }
 
-static uint32_t hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
+uint32_t flow_hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
 {
 	uint64_t h = hash_key64(a, port, src);
 
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+/* The flow's bit in a FLOW_MISS_BITS bitmap. */
+uint64_t flow_miss_bit(const struct dec_addr a[2], const uint16_t port[2], unsigned src)
+{
+	uint64_t h = hash_key64(a, port, src);
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return (h >> 20) & (FLOW_MISS_BITS - 1);
+}
+
 /* Remembers (approximately, in a fixed bitmap) a flow that did not fit. */
 static void note_miss(struct flow_table *ft, const struct dec_addr a[2], const uint16_t port[2],
 		      unsigned src)
 {
-	uint64_t h, bit;
+	uint64_t bit;
 
 	ft->dropped++;
 	if (!ft->miss) {
@@ -155,10 +115,7 @@ static void note_miss(struct flow_table *ft, const struct dec_addr a[2], const u
 		if (!ft->miss)
 			return;
 	}
-	h = hash_key64(a, port, src);
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	bit = (h >> 20) & (FLOW_MISS_BITS - 1);
+	bit = flow_miss_bit(a, port, src);
 	if (!(ft->miss[bit / 64] & (1ULL << (bit % 64)))) {
 		ft->miss[bit / 64] |= 1ULL << (bit % 64);
 		ft->miss_set++;
@@ -213,11 +170,11 @@ static int key_eq(const struct flow *f, const struct dec_addr a[2], const uint16
 }
 
 /* Slot index holding the key, or the empty slot where it would go. */
-static size_t find_slot(const struct flow_table *ft, const struct dec_addr a[2],
+size_t flow_find_slot(const struct flow_table *ft, const struct dec_addr a[2],
 			const uint16_t port[2], unsigned src)
 {
 	size_t mask = ft->nslots - 1;
-	size_t i = hash_key(a, port, src) & mask;
+	size_t i = flow_hash_key(a, port, src) & mask;
 
 	while (ft->slots[i] && !key_eq(&ft->flows[ft->slots[i] - 1], a, port, src))
 		i = (i + 1) & mask;
@@ -231,7 +188,7 @@ static int seen_elsewhere(const struct flow_table *ft, const struct dec_addr a[2
 	unsigned s;
 
 	for (s = 0; s < ft->nsrc; s++)
-		if (s != src && ft->slots[find_slot(ft, a, port, s)])
+		if (s != src && ft->slots[flow_find_slot(ft, a, port, s)])
 			return 1;
 	return 0;
 }
@@ -275,6 +232,10 @@ static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct
 	f->secondary = (uint8_t)seen_elsewhere(ft, a, port, src);
 	f->first_ts = f->last_ts = MM_NS_NONE;
 	f->kind = KIND_UNKNOWN;
+	if (ft->cfg.any) {
+		f->found = FOUND_PENDING;
+		ft->pending++;
+	}
 	ft->n++;
 	ft->slots[slot] = (uint32_t)ft->n;
 	return f;
@@ -403,11 +364,17 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 
 	if (src >= ft->nsrc)
 		ft->nsrc = src + 1;
-	slot = find_slot(ft, a, port, src);
+	slot = flow_find_slot(ft, a, port, src);
 	if (ft->slots[slot]) {
 		f = &ft->flows[ft->slots[slot] - 1];
 	} else {
+		if (ft->cfg.any && flow_any_skip(ft, a, port, src, t))
+			return 0;
 		f = flow_create(ft, slot, a, port, src);
+		if (!f && ft->cfg.any && flow_any_evict(ft) == 0) {
+			slot = flow_find_slot(ft, a, port, src);
+			f = flow_create(ft, slot, a, port, src);
+		}
 		if (!f) {
 			note_miss(ft, a, port, src);
 			return -1;
@@ -445,7 +412,13 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	}
 
 	v->forward = from != f->listener;
-	v->counted = !f->secondary && in_range(ft, f->port[f->listener]);
+	if (ft->cfg.any) {
+		if (f->found == FOUND_PENDING && flow_any_settle(ft, (size_t)(f - ft->flows)))
+			f = NULL;
+		v->counted = f && f->found != FOUND_PENDING && !f->secondary;
+	} else {
+		v->counted = !f->secondary && in_range(ft, f->port[f->listener]);
+	}
 	if (!v->counted)
 		v->new_unique = 0;
 	return 0;
@@ -457,7 +430,7 @@ static enum kind_unreadable unreadable(const struct flow *f)
 	uint8_t n0 = f->side[0].note, n1 = f->side[1].note;
 
 	if (f->kind == KIND_TLS)
-		return KIND_UNREAD_TLS;
+		return f->found == FOUND_TLS_BULK ? KIND_UNREAD_TLS_BULK : KIND_UNREAD_TLS;
 	if (f->kind != KIND_UNKNOWN)
 		return KIND_READ;
 	if (n0 == NOTE_SHORT || n1 == NOTE_SHORT)
@@ -471,7 +444,20 @@ static enum kind_unreadable unreadable(const struct flow *f)
 
 size_t flow_count(const struct flow_table *ft)
 {
-	return ft->n;
+	return ft->n - ft->pending;
+}
+
+/* The i-th listed flow: with --ports any, flows not yet classified are passed over. */
+static const struct flow *listed(const struct flow_table *ft, size_t i)
+{
+	size_t k;
+
+	if (ft->pending == 0)
+		return i < ft->n ? &ft->flows[i] : NULL;
+	for (k = 0; k < ft->n; k++)
+		if (ft->flows[k].found != FOUND_PENDING && i-- == 0)
+			return &ft->flows[k];
+	return NULL;
 }
 
 int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
@@ -479,9 +465,9 @@ int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
 	const struct flow *f;
 	int l, c;
 
-	if (i >= ft->n)
+	f = listed(ft, i);
+	if (!f)
 		return -1;
-	f = &ft->flows[i];
 	l = f->listener;
 	c = 1 - l;
 	memset(out, 0, sizeof(*out));
@@ -489,7 +475,7 @@ int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
 	out->server = f->addr[l];
 	out->client_port = f->port[c];
 	out->server_port = f->port[l];
-	out->cls = in_range(ft, f->port[l]) ? FLOW_MIGRATION : FLOW_COLLISION;
+	out->cls = ft->cfg.any || in_range(ft, f->port[l]) ? FLOW_MIGRATION : FLOW_COLLISION;
 	out->kind = f->kind;
 	out->direction_inferred = f->how != DIR_HANDSHAKE;
 	out->unique_approx = f->side[0].seq.approx || f->side[1].seq.approx;
@@ -538,7 +524,7 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t)
 	t->start = t->end = MM_NS_NONE;
 	dir_init(&t->fwd);
 	dir_init(&t->rev);
-	for (i = 0; i < ft->n; i++) {
+	for (i = 0; i < flow_count(ft); i++) {
 		flow_get(ft, i, &fi);
 		if (fi.cls == FLOW_COLLISION) {
 			t->collisions++;
@@ -562,6 +548,11 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t)
 uint64_t flow_dropped(const struct flow_table *ft)
 {
 	return ft->dropped;
+}
+
+uint64_t flow_not_migration(const struct flow_table *ft)
+{
+	return ft->not_migration + ft->pending;
 }
 
 uint64_t flow_not_fitted(const struct flow_table *ft)

@@ -94,6 +94,7 @@ const char *kind_unreadable_name(enum kind_unreadable r)
 		[KIND_UNREAD_NO_FIRST_PAYLOAD] = "no_first_payload",
 		[KIND_UNREAD_NO_PAYLOAD] = "no_payload",
 		[KIND_UNREAD_UNRECOGNISED] = "unrecognised",
+		[KIND_UNREAD_TLS_BULK] = "tls_bulk",
 	};
 
 	if ((unsigned)r >= KIND_UNREAD_COUNT)

@@ -102,6 +102,9 @@ static void text_migration(FILE *fp, json_object *r)
 	char mean[32], peak[32];
 
 	fprintf(fp, "\nall migration traffic (ports %s)\n", report_str(m, "ports", "?"));
+	if (report_u64(report_get(r, "capture"), "flows_not_migration"))
+		fprintf(fp, "  other TCP flows, not migration and not counted: %llu\n",
+			(unsigned long long)report_u64(report_get(r, "capture"), "flows_not_migration"));
 	if (report_u64(m, "flows") == 0) {
 		fprintf(fp, "  no migration flow seen");
 		if (report_u64(m, "collisions"))

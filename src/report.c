@@ -211,6 +211,7 @@ static json_object *capture_obj(const struct meter *m, const struct report_opts 
 	put_u64(c, "echo_frames", m->echo_frames);
 	put_u64(c, "flows_dropped", flow_dropped(m->flows));
 	put_u64(c, "flows_not_fitted", flow_not_fitted(m->flows));
+	put_u64(c, "flows_not_migration", flow_not_migration(m->flows));
 	put_u64(c, "echo_dropped", echo_dropped(m->echo));
 	put_u64(c, "bins_dropped", series_dropped(m->series));
 	return c;

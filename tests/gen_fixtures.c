@@ -1264,6 +1264,9 @@ static void fx_badlink(void)
 /* The migration-record fixtures (many migrations per capture, announces, outages). */
 #include "gen_fixtures_mig.c"
 
+/* The --ports any fixture (migrations on any port among ordinary TCP). */
+#include "gen_fixtures_any.c"
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -1317,6 +1320,7 @@ int main(int argc, char **argv)
 	fx_two_views();
 	fx_sparse();
 	fx_migrations();
+	fx_mig_anyport();
 
 	fputs("\n}\n", xf);
 	if (fclose(xf) != 0)

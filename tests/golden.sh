@@ -680,6 +680,27 @@ eq "mig_vlan tags crossed, announces seen" "10 2" "$(jget mig_vlan announces.rar
 eq "multifd UUID and channel on the flow" "b0b1b2b3-b4b5-b6b7-b8b9-babbbcbdbebf 1 2" \
 	"$(jget mig_5x flows.3.uuid flows.3.channel flows.3.migration)"
 
+# --ports any (README "Migrations on any port"): migrations on ports outside every range, found
+# by their opening bytes among ordinary TCP; with the default range the same capture shows none.
+t=mig_anyport
+replay_json $t "$FIX/$t.pcap"
+eq "$t default ports: nothing seen (no flow, no migration)" "49152-49261 0 0 0 0" \
+	"$(jget $t migration.ports migration.flows migration.unique_payload_bytes capture.flows_not_migration) $("$PYTHON" -c "import json, sys; print(len(json.load(open(sys.argv[1]))['migrations']))" "$TMP/$t.out")"
+if replay_json $t-any --ports any "$FIX/$t.pcap"; then
+	check "$t --ports any migrations == what was written" py migs "$TMP/$t-any.out" "$EXPECT" "$t.pcap"
+	eq "$t --ports any: ports any, 6 flows, HTTP/HTTPS/ssh left out" "any 6 8" \
+		"$(jget $t-any migration.ports migration.flows capture.flows_not_migration)"
+	eq "$t flows: qemu 8443, multifd 8444 8445, nbd 16608, qemu 16600, tls 31337" \
+		"qemu 8443 multifd 8444 multifd 8445 nbd 16608 qemu 16600 tls 31337" \
+		"$(for k in 0 1 2 3 4 5; do jget $t-any flows.$k.kind flows.$k.server_port; done | xargs)"
+	eq "$t TLS bulk: a suspected migration, inferred, reason tls_bulk" "true tls_bulk tls_bulk" \
+		"$(jget $t-any migrations.2.inferred migrations.2.inferred_reason flows.5.kind_unreadable)"
+	eq "$t multifd UUID read on a port outside the range" "c0c1c2c3-c4c5-c6c7-c8c9-cacbcccdcecf 0 1" \
+		"$(jget $t-any migrations.0.uuid migrations.0.flows.1.channel migrations.0.flows.2.channel)"
+	eq "$t every outage in its migration" "0 1 1 1" \
+		"$("$PYTHON" -c "import json, sys; r = json.load(open(sys.argv[1])); print(len(r['episodes_outside_migrations']), *[len(m['episodes']) for m in r['migrations']])" "$TMP/$t-any.out")"
+fi
+
 # The migrations CSV: a fixed header, one row per migration; the events CSV in time order.
 MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s
 t=csv_mig

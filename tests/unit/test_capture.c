@@ -273,6 +273,13 @@ static void test_cli_tcpdump(void **state)
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "-B", "2096129", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "-c", "3", "f", NULL), CLI_EXIT_USAGE);
 	assert_int_equal(parse(CLI_INTERFACES, &o, "interfaces", "--ports", "1-2", NULL), CLI_EXIT_USAGE);
+	/* --ports any: every TCP port in the filter, classification by opening bytes. */
+	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "--ports", "any", "f", NULL), 0);
+	assert_true(o.ports_any && o.port_lo == 1 && o.port_hi == 65535);
+	assert_string_equal(o.ports, "1-65535");
+	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "--ports", "49152", "f", NULL), 0);
+	assert_false(o.ports_any);
+	assert_int_equal(parse(CLI_REPLAY, &o, "replay", "--ports", "Any", "f", NULL), CLI_EXIT_USAGE);
 	/* Flags may repeat. */
 	assert_int_equal(parse(CLI_CAPTURE, &o, "capture", "-i", "a", "--no-promisc", "--no-promisc",
 			       "--no-progress", "-q", "-q", NULL), 0);

@@ -43,7 +43,7 @@ static struct dec_pkt tcp(uint8_t a, uint16_t sport, uint8_t b, uint16_t dport, 
 
 static struct flow_table *table(size_t max)
 {
-	struct flow_cfg cfg = { 49152, 49261, max };
+	struct flow_cfg cfg = { .port_lo = 49152, .port_hi = 49261, .max_flows = max };
 	struct flow_table *ft = flow_table_new(&cfg);
 
 	assert_non_null(ft);

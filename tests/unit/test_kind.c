@@ -123,6 +123,7 @@ static void test_unreadable_names(void **state)
 	assert_string_equal(kind_unreadable_name(KIND_UNREAD_NO_FIRST_PAYLOAD), "no_first_payload");
 	assert_string_equal(kind_unreadable_name(KIND_UNREAD_NO_PAYLOAD), "no_payload");
 	assert_string_equal(kind_unreadable_name(KIND_UNREAD_UNRECOGNISED), "unrecognised");
+	assert_string_equal(kind_unreadable_name(KIND_UNREAD_TLS_BULK), "tls_bulk");
 	assert_string_equal(kind_unreadable_name((enum kind_unreadable)99), "unrecognised");
 }
 

@@ -1,0 +1,86 @@
+/* flow-int.h - the flow table's internals, shared by flow.c and flow-any.c (not an interface). */
+#ifndef MM_FLOW_INT_H
+#define MM_FLOW_INT_H
+
+#include "flow.h"
+#include "seqspace.h"
+
+/* Bitmap that estimates distinct flows that did not fit (linear counting): 1 MB. */
+#define FLOW_MISS_BITS (1u << 23)
+/*
+ * --ports any: a TLS flow is a suspected migration once one direction has
+ * carried this much unique payload (README "Migrations on any port").
+ */
+#define FLOW_TLS_BULK (1ULL << 20)
+
+/* What one side's opening bytes told, for the reason a kind stays unread. */
+enum first_note {
+	NOTE_NONE = 0,	/* no payload yet */
+	NOTE_FIRST,	/* its true first bytes were examined (handshake seen) */
+	NOTE_LATER,	/* no handshake: the first captured bytes, maybe mid-stream */
+	NOTE_MISSED,	/* handshake seen, but its first payload segment was not captured */
+	NOTE_SHORT,	/* its first payload was cut by the snap length before KIND_NEED bytes */
+};
+
+/* One endpoint's sending half: what endpoint i sent. */
+struct side {
+	struct flow_dir d;
+	struct seqspace seq;
+	uint8_t kind_checked;
+	uint8_t syn_seen;
+	uint8_t note;			/* enum first_note */
+	uint32_t isn;
+};
+
+/* How a flow was found to be migration; FOUND_PENDING only with --ports any. */
+enum found { FOUND_PORTS = 0, FOUND_PENDING, FOUND_KIND, FOUND_TLS_BULK };
+
+/* How the listening side was decided, strongest last. */
+enum dir_how { DIR_PORTS = 0, DIR_KIND, DIR_HANDSHAKE };
+
+struct flow {
+	struct dec_addr addr[2];	/* endpoint 0 sorts before endpoint 1 */
+	uint16_t port[2];
+	unsigned src;
+	struct side side[2];		/* side[i]: traffic sent by endpoint i */
+	uint8_t listener;		/* endpoint that owns the listening port */
+	uint8_t how;			/* enum dir_how */
+	uint8_t secondary;
+	uint8_t found;			/* enum found */
+	enum kind kind;
+	uint8_t has_uuid, channel;	/* multifd: from MultiFDInit_t */
+	uint8_t uuid[16];
+	mm_ns first_ts, last_ts;
+};
+
+struct flow_table {
+	struct flow_cfg cfg;
+	struct flow *flows;
+	size_t n, cap;
+	uint32_t *slots;		/* open addressing: flow index + 1, 0 = empty */
+	size_t nslots;
+	unsigned nsrc;			/* highest capture index seen + 1 */
+	uint64_t dropped;
+	size_t ivals;			/* sequence intervals allocated over all flows */
+	uint64_t *miss;			/* FLOW_MISS_BITS bits: hashes of flows that did not fit */
+	uint64_t miss_set;		/* bits set in miss */
+	size_t pending;			/* --ports any: flows not yet classified (not listed) */
+	uint64_t not_migration;		/* --ports any: flows dropped as not migration */
+	uint64_t *gone;			/* FLOW_MISS_BITS bits: hashes of dropped flows, their frames ignored */
+};
+
+uint32_t flow_hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src);
+/* The flow's bit in a FLOW_MISS_BITS bitmap. */
+uint64_t flow_miss_bit(const struct dec_addr a[2], const uint16_t port[2], unsigned src);
+/* Slot index holding the key, or the empty slot where it would go. */
+size_t flow_find_slot(const struct flow_table *ft, const struct dec_addr a[2],
+		      const uint16_t port[2], unsigned src);
+
+/* flow-any.c (--ports any, README "Migrations on any port"). */
+void flow_any_drop(struct flow_table *ft, size_t idx);
+int flow_any_evict(struct flow_table *ft);
+int flow_any_skip(const struct flow_table *ft, const struct dec_addr a[2], const uint16_t port[2],
+		  unsigned src, const struct dec_tcp *t);
+int flow_any_settle(struct flow_table *ft, size_t idx);
+
+#endif

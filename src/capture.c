@@ -2,7 +2,6 @@
 #include "capture.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -137,24 +136,6 @@ static int poll_records(struct cap *c, mm_ns now, char *err, size_t errlen)
 	return 0;
 }
 
-/* --records: opened (appended, never replaced; - is stdout) before the privilege drop. */
-static int open_records(struct cap *c, const char *path)
-{
-	int fd;
-
-	if (strcmp(path, "-") == 0) {
-		c->rec_fp = stdout;
-		return 0;
-	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0 || !(c->rec_fp = fdopen(fd, "a"))) {
-		fprintf(stderr, "migmeter: --records %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return 0;
-}
 
 /* One frame as a capture hands it over: queued for the merge (taken at once if memory fails). */
 static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
@@ -532,8 +513,10 @@ int capture_main(int argc, char **argv)
 	c->last_mig_ts = MM_NS_NONE;
 	c->count = o.count;
 	c->quiet = o.quiet;
-	if (o.records && open_records(c, o.records) < 0)
+	if (o.records && !(c->rec_fp = caprec_open_file(o.records, err, sizeof(err)))) {
+		fprintf(stderr, "migmeter: %s\n", err);
 		goto out;
+	}
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;

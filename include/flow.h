@@ -93,6 +93,19 @@ int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out);
 
 void flow_get_totals(const struct flow_table *ft, struct flow_totals *t);
 
+/*
+ * Retires flow i (its migration's record is written): it leaves the
+ * lookup, so a later frame of its 5-tuple starts a new flow, its
+ * sequence space is released, and it no longer counts against max_flows.
+ * flow_get and the totals still give its figures (a small fixed summary
+ * per flow stays).  Returns 0, 1 when it was retired already, -1 for a
+ * bad index.
+ */
+int flow_retire(struct flow_table *ft, size_t i);
+
+/* Flows retired so far. */
+size_t flow_retired(const struct flow_table *ft);
+
 /* Frames that did not fit because the table was full. */
 uint64_t flow_dropped(const struct flow_table *ft);
 

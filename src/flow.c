@@ -52,6 +52,7 @@ struct flow {
 	enum kind kind;
 	uint8_t has_uuid, channel;	/* multifd: from MultiFDInit_t */
 	uint8_t uuid[16];
+	uint8_t retired;		/* flow_retire: out of the lookup, its sequence space released */
 	mm_ns first_ts, last_ts;
 };
 
@@ -66,6 +67,7 @@ struct flow_table {
 	size_t ivals;			/* sequence intervals allocated over all flows */
 	uint64_t *miss;			/* FLOW_MISS_BITS bits: hashes of flows that did not fit */
 	uint64_t miss_set;		/* bits set in miss */
+	size_t retired;			/* flows retired: in `flows`, not in `slots` nor the cap */
 };
 
 static int in_range(const struct flow_table *ft, uint16_t port)
@@ -249,14 +251,17 @@ static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct
 	struct flow *f;
 	int k;
 
-	if (ft->n >= ft->cfg.max_flows)
+	/* The cap is on flows in the lookup; retired ones keep only their figures. */
+	if (ft->n - ft->retired >= ft->cfg.max_flows || ft->n >= UINT32_MAX - 1)
 		return NULL;
 	if (ft->n == ft->cap) {
 		size_t ncap = ft->cap ? ft->cap * 2 : 64;
 		struct flow *nf;
 
-		if (ncap > ft->cfg.max_flows)
+		if (ncap > ft->cfg.max_flows && ft->n < ft->cfg.max_flows)
 			ncap = ft->cfg.max_flows;
+		if (ncap > SIZE_MAX / sizeof(*nf))
+			return NULL;
 		nf = realloc(ft->flows, ncap * sizeof(*nf));
 		if (!nf)
 			return NULL;
@@ -467,6 +472,62 @@ static enum kind_unreadable unreadable(const struct flow *f)
 	if (n0 == NOTE_FIRST || n1 == NOTE_FIRST)
 		return KIND_UNREAD_UNRECOGNISED;
 	return KIND_UNREAD_NO_FIRST_PAYLOAD;
+}
+
+/* Takes slot i out of the linear-probing lookup, shifting back the entries after it. */
+static void slot_remove(struct flow_table *ft, size_t i)
+{
+	size_t mask = ft->nslots - 1, j = i;
+
+	ft->slots[i] = 0;
+	for (;;) {
+		const struct flow *g;
+		size_t h;
+
+		j = (j + 1) & mask;
+		if (!ft->slots[j])
+			return;
+		g = &ft->flows[ft->slots[j] - 1];
+		h = hash_key(g->addr, g->port, g->src) & mask;
+		/* The entry at j may fill the hole at i unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+			ft->slots[i] = ft->slots[j];
+			ft->slots[j] = 0;
+			i = j;
+		}
+	}
+}
+
+int flow_retire(struct flow_table *ft, size_t i)
+{
+	struct flow *f;
+	size_t s;
+	int k;
+
+	if (i >= ft->n)
+		return -1;
+	f = &ft->flows[i];
+	if (f->retired)
+		return 1;
+	s = find_slot(ft, f->addr, f->port, f->src);
+	if (ft->slots[s] == i + 1)
+		slot_remove(ft, s);
+	for (k = 0; k < 2; k++) {
+		uint8_t approx = f->side[k].seq.approx;
+		size_t cap = f->side[k].seq.cap;
+
+		seq_release(&f->side[k].seq);
+		f->side[k].seq.approx = approx;
+		ft->ivals = ft->ivals >= cap ? ft->ivals - cap : 0;
+	}
+	f->retired = 1;
+	ft->retired++;
+	return 0;
+}
+
+size_t flow_retired(const struct flow_table *ft)
+{
+	return ft->retired;
 }
 
 size_t flow_count(const struct flow_table *ft)

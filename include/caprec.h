@@ -35,11 +35,12 @@ struct caprec *caprec_new(FILE *fp, const struct mig_cfg *cfg, int digits, capre
 void caprec_free(struct caprec *cr);	/* NULL is a no-op */
 
 /*
- * Writes the records complete at `now` (every frame up to it taken).
+ * Writes the records complete at `now` (every frame up to it taken), and
+ * retires each written record's flows from m's flow table (flow_retire).
  * Returns the number written, or -1 when out of memory or the file
  * could not be written (err says why; later calls write nothing).
  */
-int caprec_poll(struct caprec *cr, const struct meter *m, mm_ns now, char *err, size_t errlen);
+int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t errlen);
 
 /* After meter_finish: writes m's records not written yet. Returns the number written or -1. */
 int caprec_finish(struct caprec *cr, const struct meter *m, char *err, size_t errlen);

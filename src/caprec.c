@@ -152,7 +152,7 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 	return 0;
 }
 
-int caprec_poll(struct caprec *cr, const struct meter *m, mm_ns now, char *err, size_t errlen)
+int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t errlen)
 {
 	struct mig_table *mt;
 	struct flow_info fi;
@@ -179,6 +179,7 @@ int caprec_poll(struct caprec *cr, const struct meter *m, mm_ns now, char *err, 
 	for (i = 0; i < mig_count(mt); i++) {
 		const struct mig_record *r = mig_get(mt, i);
 		struct caprec_key k = key_of(r);
+		size_t f;
 
 		if (written(cr, &k))
 			continue;
@@ -186,6 +187,9 @@ int caprec_poll(struct caprec *cr, const struct meter *m, mm_ns now, char *err, 
 			n = -1;
 			break;
 		}
+		/* Written: its flows leave the lookup (their figures stay for the report). */
+		for (f = 0; f < r->nmembers; f++)
+			flow_retire(m->flows, r->members[f].flow);
 		n++;
 	}
 	mig_free(mt);

@@ -115,6 +115,9 @@ check_eq "lines-bytes" "1048576 1048576" "$(tail -n +2 "$REC" | jq -r '.bytes_by
 check_eq "lines-main-flows" "main main" "$(tail -n +2 "$REC" | jq -r '.flows[0].role' | xargs)"
 check_eq "summaries-on-stderr" 2 "$(grep -c 'migmeter: migration [12] completed' "$E2E_TMP/live.err")"
 check_eq "report-two-migrations" 2 "$(jqr "$OUT" '.migrations | length')"
+# Retired once written, their flows are still in the report and its totals.
+check_eq "report-retired-flows-kept" "2 2097152" \
+	"$(jqr "$OUT" '"\(.flows | length) \([.flows[].forward.unique_payload_bytes] | add)"')"
 
 # The lines are the report's migrations, less what a live line cannot know yet.
 LIVE_ONLY='del(.episodes, .downtime_total_s)'

@@ -56,6 +56,7 @@ struct flow_verdict {
 	int counted;           /* 1: frame belongs to a migration flow that counts in the totals */
 	int forward;           /* 1: towards the listener (as known at this frame) */
 	uint64_t new_unique;   /* unique payload bytes this frame added */
+	enum kind kind;        /* the flow's kind as known after this frame */
 };
 
 /* Migration totals over all FLOW_MIGRATION flows. */

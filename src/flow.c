@@ -450,6 +450,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	}
 
 	v->forward = from != f->listener;
+	v->kind = f->kind;
 	v->counted = !f->secondary && in_range(ft, f->port[f->listener]);
 	if (!v->counted)
 		v->new_unique = 0;

@@ -75,7 +75,7 @@ OUT=$E2E_TMP/live.json
 CAP=$E2E_TMP/live.pcapng
 echo '{"old":"line"}' >"$REC"
 ip netns exec "$NS_A" "$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -i veth-a --duration 60s \
-	-w "$CAP" --format json -o "$OUT" --records "$REC" -c 2 \
+	-w "$CAP" --format json -o "$OUT" --records "$REC" -c 2 --timeseries "$E2E_TMP/ts.csv" \
 	>"$E2E_TMP/live.out" 2>"$E2E_TMP/live.err" </dev/null &
 MM_PID=$!
 track_pid "$MM_PID"
@@ -114,6 +114,8 @@ check_eq "lines-completed" "completed completed" "$(tail -n +2 "$REC" | jq -r '.
 check_eq "lines-bytes" "1048576 1048576" "$(tail -n +2 "$REC" | jq -r '.bytes_by_role.main' | xargs)"
 check_eq "lines-main-flows" "main main" "$(tail -n +2 "$REC" | jq -r '.flows[0].role' | xargs)"
 check_eq "summaries-on-stderr" 2 "$(grep -c 'migmeter: migration [12] completed' "$E2E_TMP/live.err")"
+check_eq "timeseries-main-bytes" "$(jqr "$OUT" '[.migrations[].bytes_by_role.main] | add') 0 0" \
+	"$(csv_col_sum "$E2E_TMP/ts.csv" main_bytes) $(csv_col_sum "$E2E_TMP/ts.csv" multifd_bytes) $(csv_col_sum "$E2E_TMP/ts.csv" nbd_bytes)"
 check_eq "report-two-migrations" 2 "$(jqr "$OUT" '.migrations | length')"
 # Retired once written, their flows are still in the report and its totals.
 check_eq "report-retired-flows-kept" "2 2097152" \

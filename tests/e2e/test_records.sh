@@ -21,7 +21,7 @@ require_tools ip nft ping jq python3
 require_binaries migmeter xfer
 
 # Refused up front: a directory that does not exist; nothing is captured.
-"$MIGMETER" capture --no-progress -i lo --records /nonexistent/x --duration 1s -o /dev/null \
+"$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -i lo --records /nonexistent/x --duration 1s -o /dev/null \
 	>"$E2E_TMP/bad.out" 2>"$E2E_TMP/bad.err" </dev/null
 rc=$?
 check "records-nonexistent-refused" "exit $rc: $(head -c 200 "$E2E_TMP/bad.err")" \
@@ -31,7 +31,7 @@ check "records-nonexistent-said" "$(head -c 200 "$E2E_TMP/bad.err")" \
 check "records-nonexistent-before-capture" "$(head -c 200 "$E2E_TMP/bad.err")" \
 	bash -c "! grep -q 'listening on' '$E2E_TMP/bad.err'"
 # --records - and the report both on stdout: refused.
-"$MIGMETER" capture --no-progress -i lo --records - --duration 1s >/dev/null 2>"$E2E_TMP/both.err" </dev/null
+"$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -i lo --records - --duration 1s >/dev/null 2>"$E2E_TMP/both.err" </dev/null
 check_eq "records-stdout-twice-refused" 2 "$?"
 
 netns_pair || die "could not create the namespace pair"

@@ -28,6 +28,7 @@ struct cli_opts {
 	int have_target;
 	const char *format, *out, *episodes, *streams, *timeseries;
 	const char *migrations, *events;	/* --migrations, --events (CSV files) */
+	const char *records;		/* capture --records: JSON Lines, appended */
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;
@@ -38,7 +39,7 @@ struct cli_opts {
 	int verbose;			/* -v: notes on stderr (how many -v) */
 	/* capture only */
 	const char *iface, *icmp_iface, *peer, *write, *user;
-	uint64_t count;			/* -c: stop after this many migration frames; 0 none */
+	uint64_t count;			/* -c: stop after this many completed migrations; 0 none */
 	mm_ns duration, idle_stop;	/* MM_NS_NONE when not given */
 	int snaplen;			/* bytes kept of each frame */
 	int buffer_mib;			/* kernel ring per capture (-B KiB rounded up) */

@@ -50,6 +50,7 @@ struct flow {
 	enum kind kind;
 	uint8_t has_uuid, channel;	/* multifd: from MultiFDInit_t */
 	uint8_t uuid[16];
+	uint8_t retired;		/* flow_retire: out of the lookup, its sequence space released */
 	mm_ns first_ts, last_ts;
 };
 
@@ -67,6 +68,7 @@ struct flow_table {
 	size_t pending;			/* --ports any: flows not yet classified (not listed) */
 	uint64_t not_migration;		/* --ports any: flows dropped as not migration */
 	uint64_t *gone;			/* FLOW_MISS_BITS bits: hashes of dropped flows, their frames ignored */
+	size_t retired;			/* flows retired: in `flows`, not in `slots` nor the cap */
 };
 
 uint32_t flow_hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src);

@@ -57,6 +57,7 @@ struct flow_verdict {
 	int counted;           /* 1: frame belongs to a migration flow that counts in the totals */
 	int forward;           /* 1: towards the listener (as known at this frame) */
 	uint64_t new_unique;   /* unique payload bytes this frame added */
+	enum kind kind;        /* the flow's kind as known after this frame */
 };
 
 /* Migration totals over all FLOW_MIGRATION flows. */
@@ -100,6 +101,19 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t);
  * evicted or still unclassified).  They are not listed.  0 otherwise.
  */
 uint64_t flow_not_migration(const struct flow_table *ft);
+
+/*
+ * Retires flow i (its migration's record is written): it leaves the
+ * lookup, so a later frame of its 5-tuple starts a new flow, its
+ * sequence space is released, and it no longer counts against max_flows.
+ * flow_get and the totals still give its figures (a small fixed summary
+ * per flow stays).  Returns 0, 1 when it was retired already, -1 for a
+ * bad index.
+ */
+int flow_retire(struct flow_table *ft, size_t i);
+
+/* Flows retired so far. */
+size_t flow_retired(const struct flow_table *ft);
 
 /* Frames that did not fit because the table was full. */
 uint64_t flow_dropped(const struct flow_table *ft);

@@ -16,6 +16,14 @@
  */
 void report_add_migrations(json_object *r, const struct meter *m, int digits);
 
+/*
+ * Record `r` of migration stage `mt` (m->migs, or a stage fed from m as a
+ * live capture does) as the object the report's "migrations" array holds,
+ * with its announce times and episodes from `mt`.  NULL when out of memory.
+ */
+json_object *report_migration_record(const struct meter *m, const struct mig_table *mt,
+				    const struct mig_record *r, int digits);
+
 /* Adds to flow object `j` (flow index `flow`) its unread-kind reason, UUID, channel and migration. */
 void report_flow_migration(json_object *j, const struct meter *m, size_t flow);
 

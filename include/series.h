@@ -11,6 +11,7 @@ struct series_bin {
 	uint64_t fwd_bytes, rev_bytes;   /* wire bytes of migration flows */
 	uint64_t unique_bytes;           /* unique payload bytes added */
 	uint64_t packets;                /* migration frames */
+	uint64_t role_bytes[4];          /* unique_bytes by the flow's role (enum series_role) */
 	uint64_t ping_requests, ping_replies, ping_lost;
 };
 
@@ -20,7 +21,7 @@ struct series;
  * Memory follows the data, not the time span: empty bins are implicit
  * (bins are held in sorted runs of consecutive bins), so a capture whose
  * few frames span weeks costs a few bins per frame.  Default cap: 2^20
- * bins held (56 MiB: twelve days of 1 s bins or 17 min of 1 ms bins each
+ * bins held (88 MiB: twelve days of 1 s bins or 17 min of 1 ms bins each
  * holding something); an event that needs a bin past it is dropped and
  * counted (series_dropped).
  */
@@ -45,8 +46,19 @@ void series_free(struct series *s);   /* NULL is a no-op */
 /* Sets t0 explicitly (before any event); later events before t0 go to bin 0. */
 void series_set_t0(struct series *s, mm_ns t0);
 
-/* Adds a migration frame. Returns 0, or -1 when past the bin cap (counted in series_dropped). */
+/* Adds a migration frame (role other). Returns 0, or -1 when past the bin cap (counted in series_dropped). */
 int series_add_mig(struct series *s, mm_ns ts, int forward, uint32_t wire_bytes, uint64_t new_unique);
+
+/*
+ * Which flow a migration frame's unique payload is added to, by the flow's
+ * kind when the frame came: a QEMU main stream, a multifd channel, an NBD
+ * stream, anything else.
+ */
+enum series_role { SERIES_ROLE_MAIN = 0, SERIES_ROLE_MULTIFD, SERIES_ROLE_NBD, SERIES_ROLE_OTHER };
+
+/* series_add_mig, its unique payload under `role` (enum series_role; past the last: other). */
+int series_add_mig_role(struct series *s, mm_ns ts, int forward, uint32_t wire_bytes, uint64_t new_unique,
+			unsigned role);
 
 enum series_ping { SERIES_PING_REQUEST, SERIES_PING_REPLY, SERIES_PING_LOST };
 int series_add_ping(struct series *s, mm_ns ts, enum series_ping what);

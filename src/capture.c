@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caprec.h"
 #include "cli.h"
 #include "dump.h"
 #include "live.h"
@@ -42,6 +43,8 @@ static void on_signal(int sig)
 #define CAPTURE_MERGE_BYTES ((size_t)32 << 20)
 /* How often the progress line is redrawn. */
 #define CAPTURE_PROGRESS_NS (MM_NS_PER_S / 2)
+/* How often completed migrations are looked for (--records, -c). */
+#define CAPTURE_RECORDS_NS (MM_NS_PER_S / 2)
 
 struct cap {
 	struct meter m;
@@ -54,8 +57,11 @@ struct cap {
 	mm_ns last_mig_ts;		/* newest frame of a migration flow (idle stop) */
 	uint64_t bad_time;
 	int dump_failed;
-	uint64_t count;			/* -c: stop after this many migration frames (0: no limit) */
+	uint64_t count;			/* -c: stop after this many completed migrations (0: no limit) */
 	int count_done;			/* -c reached: later frames are neither taken nor saved */
+	struct caprec *rec;		/* records as they complete (--records, -c); NULL: neither */
+	FILE *rec_fp;			/* --records, opened before the privilege drop */
+	int show, quiet;		/* the progress line is up; -q */
 };
 
 static mm_ns mono_now(void)
@@ -101,10 +107,35 @@ static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const ui
 		    role == LIVE_MIG ? METER_MIG : METER_ICMP);
 	if (c->m.mig_frames != before)
 		c->last_mig_ts = ts;
-	/* tcpdump -c: the Nth frame is the last one, in timestamp order over both captures. */
-	if (c->count && c->m.mig_frames >= c->count)
-		c->count_done = 1;
 }
+
+/* A record written: its summary line on stderr (above the progress line). */
+static void said(void *ctx, const char *line)
+{
+	struct cap *c = ctx;
+
+	if (c->quiet)
+		return;
+	fprintf(stderr, "%smigmeter: %s\n", c->show ? "\r\033[K" : "", line);
+	fflush(stderr);
+}
+
+/* --records: the records complete by `now` (every frame up to it taken); -c counts them. */
+static int poll_records(struct cap *c, mm_ns now, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (!c->rec)
+		return 0;
+	if (caprec_poll(c->rec, &c->m, now, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (c->count && caprec_completed(c->rec) >= c->count)
+		c->count_done = 1;
+	return 0;
+}
+
 
 /* One frame as a capture hands it over: queued for the merge (taken at once if memory fails). */
 static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
@@ -256,7 +287,7 @@ static int dispatch_all(struct cap *c, char *err, size_t errlen)
 static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err, size_t errlen)
 {
 	struct pollfd pfd[LIVE_N];
-	mm_ns start = mono_now(), next_progress = start, last_at = 0, drain_end;
+	mm_ns start = mono_now(), next_progress = start, next_records = start, last_at = 0, drain_end;
 	uint64_t last_bytes = 0;
 	unsigned role;
 	int rc = 0;
@@ -278,9 +309,16 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 			break;
 		}
 		tsm_emit(c->merge, real_now() - CAPTURE_MERGE_LAG_NS, take, c);
+		now = mono_now();
+		if (now >= next_records) {
+			next_records = now + CAPTURE_RECORDS_NS;
+			if (poll_records(c, real_now() - CAPTURE_MERGE_LAG_NS, err, errlen) < 0) {
+				rc = -1;
+				break;
+			}
+		}
 		if (c->count_done)
 			break;
-		now = mono_now();
 		if (o->duration != MM_NS_NONE && now - start >= o->duration)
 			break;
 		if (o->idle_stop != MM_NS_NONE && c->last_mig_ts != MM_NS_NONE &&
@@ -360,6 +398,15 @@ static int finish(struct cap *c, const struct cli_opts *o)
 	if (meter_finish(&c->m) < 0) {
 		fprintf(stderr, "migmeter: out of memory while building downtime episodes\n");
 		return CLI_EXIT_RUNTIME;
+	}
+	if (c->rec) {
+		char err[256];
+
+		c->show = 0;
+		if (caprec_finish(c->rec, &c->m, err, sizeof(err)) < 0) {
+			fprintf(stderr, "migmeter: %s\n", err);
+			rc = CLI_EXIT_RUNTIME;
+		}
 	}
 	cli_report_opts(o, &ro);
 	ro.digits = 9;
@@ -465,6 +512,11 @@ int capture_main(int argc, char **argv)
 	}
 	c->last_mig_ts = MM_NS_NONE;
 	c->count = o.count;
+	c->quiet = o.quiet;
+	if (o.records && !(c->rec_fp = caprec_open_file(o.records, err, sizeof(err)))) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		goto out;
+	}
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
@@ -477,6 +529,11 @@ int capture_main(int argc, char **argv)
 		goto out;
 	}
 	meter_ok = 1;
+	if ((o.records || o.count) &&
+	    !(c->rec = caprec_new(c->rec_fp, &mc.migration, 9, said, c))) {
+		fprintf(stderr, "migmeter: out of memory\n");
+		goto out;
+	}
 	c->merge = tsm_new(LIVE_N, CAPTURE_MERGE_BYTES);
 	if (!c->merge) {
 		fprintf(stderr, "migmeter: out of memory\n");
@@ -518,6 +575,7 @@ int capture_main(int argc, char **argv)
 			"%s (icmp, %s)\n", ifn[LIVE_MIG], c->in[LIVE_MIG].dlt_name,
 			c->in[LIVE_MIG].snaplen, o.buffer_mib, ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name);
 	show = o.progress == -1 ? isatty(STDERR_FILENO) : o.progress;
+	c->show = show;
 	rc = 0;
 	if (run_loop(c, &o, show, err, sizeof(err)) < 0) {
 		fprintf(stderr, "migmeter: %s; the report covers the frames taken before\n", err);
@@ -538,6 +596,9 @@ out:
 		close_dumps(c);
 	cli_free_paths(paths);
 	if (c) {
+		caprec_free(c->rec);
+		if (c->rec_fp && c->rec_fp != stdout)
+			fclose(c->rec_fp);
 		if (meter_ok)
 			meter_release(&c->m);
 		live_close(c->live);

@@ -193,7 +193,7 @@ void cli_free_paths(char **paths)
 }
 
 /* The outputs cli_check_outputs weighs against each other and the inputs. */
-#define CLI_MAX_OUTPUTS 9
+#define CLI_MAX_OUTPUTS 10
 
 struct out_check {
 	struct outpath op[CLI_MAX_OUTPUTS];
@@ -288,6 +288,8 @@ int cli_check_outputs(const struct cli_opts *o)
 		rc = add_output(&c, "--timeseries", o->timeseries);
 	if (!rc)
 		rc = add_output(&c, "-w", o->write);
+	if (!rc)
+		rc = add_output(&c, "--records", o->records);
 	if (!rc)
 		rc = outputs_apart(&c);
 	for (i = 0; !rc && o->cmd == CLI_REPLAY && i < o->nargs; i++)

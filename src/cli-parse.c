@@ -251,6 +251,8 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		}
 		o->peer = v;
 		return 0;
+	case CLI_OPT_RECORDS:
+		return nonempty(opt, v, "a file name ('-': standard output)", &o->records);
 	case CLI_OPT_WRITE:
 		return nonempty(opt, v, "a file name ('-': standard output)", &o->write);
 	case CLI_OPT_COUNT:

@@ -206,14 +206,17 @@ static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct
 	struct flow *f;
 	int k;
 
-	if (ft->n >= ft->cfg.max_flows)
+	/* The cap is on flows in the lookup; retired ones keep only their figures. */
+	if (ft->n - ft->retired >= ft->cfg.max_flows || ft->n >= UINT32_MAX - 1)
 		return NULL;
 	if (ft->n == ft->cap) {
 		size_t ncap = ft->cap ? ft->cap * 2 : 64;
 		struct flow *nf;
 
-		if (ncap > ft->cfg.max_flows)
+		if (ncap > ft->cfg.max_flows && ft->n < ft->cfg.max_flows)
 			ncap = ft->cfg.max_flows;
+		if (ncap > SIZE_MAX / sizeof(*nf))
+			return NULL;
 		nf = realloc(ft->flows, ncap * sizeof(*nf));
 		if (!nf)
 			return NULL;
@@ -412,6 +415,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	}
 
 	v->forward = from != f->listener;
+	v->kind = f->kind;
 	if (ft->cfg.any) {
 		if (f->found == FOUND_PENDING && flow_any_settle(ft, (size_t)(f - ft->flows)))
 			f = NULL;
@@ -440,6 +444,62 @@ static enum kind_unreadable unreadable(const struct flow *f)
 	if (n0 == NOTE_FIRST || n1 == NOTE_FIRST)
 		return KIND_UNREAD_UNRECOGNISED;
 	return KIND_UNREAD_NO_FIRST_PAYLOAD;
+}
+
+/* Takes slot i out of the linear-probing lookup, shifting back the entries after it. */
+static void slot_remove(struct flow_table *ft, size_t i)
+{
+	size_t mask = ft->nslots - 1, j = i;
+
+	ft->slots[i] = 0;
+	for (;;) {
+		const struct flow *g;
+		size_t h;
+
+		j = (j + 1) & mask;
+		if (!ft->slots[j])
+			return;
+		g = &ft->flows[ft->slots[j] - 1];
+		h = flow_hash_key(g->addr, g->port, g->src) & mask;
+		/* The entry at j may fill the hole at i unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+			ft->slots[i] = ft->slots[j];
+			ft->slots[j] = 0;
+			i = j;
+		}
+	}
+}
+
+int flow_retire(struct flow_table *ft, size_t i)
+{
+	struct flow *f;
+	size_t s;
+	int k;
+
+	if (i >= ft->n)
+		return -1;
+	f = &ft->flows[i];
+	if (f->retired)
+		return 1;
+	s = flow_find_slot(ft, f->addr, f->port, f->src);
+	if (ft->slots[s] == i + 1)
+		slot_remove(ft, s);
+	for (k = 0; k < 2; k++) {
+		uint8_t approx = f->side[k].seq.approx;
+		size_t cap = f->side[k].seq.cap;
+
+		seq_release(&f->side[k].seq);
+		f->side[k].seq.approx = approx;
+		ft->ivals = ft->ivals >= cap ? ft->ivals - cap : 0;
+	}
+	f->retired = 1;
+	ft->retired++;
+	return 0;
+}
+
+size_t flow_retired(const struct flow_table *ft)
+{
+	return ft->retired;
 }
 
 size_t flow_count(const struct flow_table *ft)

@@ -69,6 +69,21 @@ const struct meter_view *meter_view(const struct meter *m, unsigned id)
 	return id < m->nviews ? &m->views[id] : NULL;
 }
 
+/* The time series' role of a flow of this kind. */
+static unsigned series_role_of(enum kind k)
+{
+	switch (k) {
+	case KIND_QEMU:
+		return SERIES_ROLE_MAIN;
+	case KIND_MULTIFD:
+		return SERIES_ROLE_MULTIFD;
+	case KIND_NBD:
+		return SERIES_ROLE_NBD;
+	default:
+		return SERIES_ROLE_OTHER;
+	}
+}
+
 void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
 		 mm_ns ts, unsigned src, uint32_t ifid, unsigned match)
 {
@@ -91,7 +106,8 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 		if (st == DEC_OK && p.proto == 6) {
 			if (flow_account(m->flows, &p, view, ts, &v) == 0 && v.counted) {
 				m->mig_frames++;
-				series_add_mig(m->series, ts, v.forward, len, v.new_unique);
+				series_add_mig_role(m->series, ts, v.forward, len, v.new_unique,
+						    series_role_of(v.kind));
 			}
 		} else {
 			m->non_tcp_mig++;

@@ -213,11 +213,15 @@ static void series_row(FILE *fp, const struct series *s, uint64_t i, const struc
 		b = &none;
 	mm_fmt_seconds(trel, sizeof(trel), rel, digits);
 	mm_fmt_seconds(tabs, sizeof(tabs), mm_add(series_t0(s), rel), digits);
-	fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", trel, tabs,
+	fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", trel, tabs,
 		(unsigned long long)b->fwd_bytes, (unsigned long long)b->rev_bytes,
 		(unsigned long long)b->unique_bytes, (unsigned long long)b->packets,
 		(unsigned long long)b->ping_requests, (unsigned long long)b->ping_replies,
-		(unsigned long long)b->ping_lost);
+		(unsigned long long)b->ping_lost,
+		(unsigned long long)b->role_bytes[SERIES_ROLE_MAIN],
+		(unsigned long long)b->role_bytes[SERIES_ROLE_MULTIFD],
+		(unsigned long long)b->role_bytes[SERIES_ROLE_NBD],
+		(unsigned long long)b->role_bytes[SERIES_ROLE_OTHER]);
 }
 
 /* The empty bins [from, to): every one, or the first and the last of a long quiet stretch. */
@@ -241,7 +245,7 @@ int out_csv_series(FILE *fp, const struct series *s, int digits)
 	uint64_t i, next = 0, len = series_len(s);
 
 	fputs("t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,"
-	      "ping_requests,ping_replies,ping_lost\n", fp);
+	      "ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes\n", fp);
 	while (series_next(s, &it, &i, &b) && !ferror(fp)) {
 		series_gap(fp, s, next, i, digits);
 		series_row(fp, s, i, b, digits);

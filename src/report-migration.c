@@ -201,6 +201,28 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	return j;
 }
 
+json_object *report_migration_record(const struct meter *m, const struct mig_table *mt,
+				    const struct mig_record *r, int digits)
+{
+	json_object *j = record_obj(m, r, digits);
+	size_t i;
+
+	for (i = 0; i < mig_announce_count(mt); i++) {
+		const struct mig_announce *a = mig_announce_get(mt, i);
+
+		if (a->migration == r->id)
+			json_object_array_add(report_get(j, a->ev.how == ANN_GARP ? "switchover.garp_times" :
+							 "switchover.rarp_times"), report_jtime(a->ev.ts, digits));
+	}
+	for (i = 0; i < mig_episode_count(mt); i++) {
+		const struct mig_episode *e = mig_episode_get(mt, i);
+
+		if (e->migration == r->id)
+			json_object_array_add(report_get(j, "episodes"), episode_obj(e, digits));
+	}
+	return j;
+}
+
 /* Migration `id`'s object in the array (ids are 1.. in array order), or NULL. */
 static json_object *by_id(json_object *arr, unsigned id)
 {

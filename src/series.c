@@ -217,10 +217,17 @@ full:
 
 int series_add_mig(struct series *s, mm_ns ts, int forward, uint32_t wire_bytes, uint64_t new_unique)
 {
+	return series_add_mig_role(s, ts, forward, wire_bytes, new_unique, SERIES_ROLE_OTHER);
+}
+
+int series_add_mig_role(struct series *s, mm_ns ts, int forward, uint32_t wire_bytes, uint64_t new_unique,
+			unsigned role)
+{
 	struct series_bin *b = bin_at(s, ts);
 
 	if (!b)
 		return -1;
+	b->role_bytes[role <= SERIES_ROLE_OTHER ? role : SERIES_ROLE_OTHER] += new_unique;
 	if (forward)
 		b->fwd_bytes += wire_bytes;
 	else

@@ -587,7 +587,7 @@ if replay_json $t "$FIX/mig_src.pcap" "$FIX/ping_dst.pcap"; then
 fi
 
 # ---- CSV outputs ---------------------------------------------------------------
-SERIES_HDR=t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost
+SERIES_HDR=t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes
 # mig_eth spans 2.000000 .. 5.456200: 4 one-second bins, 14 quarter-second bins.
 for b in 1s:4 250ms:14; do
 	bin=${b%:*}
@@ -610,6 +610,26 @@ for b in 1s:4 250ms:14; do
 done
 eq "timeseries peak over 250ms bins" "$(jget ts_250ms migration.peak_throughput_bps)" \
 	"$("$PYTHON" -c "import csv; print(max(int(r['unique_payload_bytes']) for r in csv.DictReader(open('$TMP/ts_250ms.csv'))) * 8 * 4)")"
+# Bytes per role: each role column sums to the migrations' bytes of that role, the four to unique_payload_bytes.
+for f in mig_eth mig_block mig_concurrent; do
+	t=ts_role_$f
+	replay "$t" --format json --timeseries "$TMP/$t.csv" "$FIX/$f.pcap"
+	eq "timeseries roles $f" "$("$PYTHON" -c "
+import json
+r = json.load(open('$TMP/$t.out'))
+m = r['migrations']
+u = r['migration']['forward']['unique_payload_bytes'] + r['migration']['reverse']['unique_payload_bytes']
+print(*[sum(x['bytes_by_role'][k] for x in m) for k in ('main', 'multifd', 'nbd', 'other')], u)")" \
+		"$("$PYTHON" -c "
+import csv
+r = list(csv.DictReader(open('$TMP/$t.csv')))
+print(*[sum(int(x[k]) for x in r) for k in ('main_bytes', 'multifd_bytes', 'nbd_bytes', 'other_bytes', 'unique_payload_bytes')])")"
+done
+eq "timeseries roles mig_block: main and nbd" "434400 204818" \
+	"$("$PYTHON" -c "
+import csv
+r = list(csv.DictReader(open('$TMP/ts_role_mig_block.csv')))
+print(*[sum(int(x[k]) for x in r) for k in ('main_bytes', 'nbd_bytes')])")"
 t=ts_ping
 replay $t --timeseries "$TMP/$t.csv" --bin 1s "$FIX/mixed.pcap"
 if [ "$(rc_of $t)" = 0 ]; then

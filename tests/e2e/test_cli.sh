@@ -15,7 +15,7 @@
 #  docs      every option in every command's --help is in the man page and the
 #            README; the duration units are documented in all three.
 #  filter    live: capture's trailing words are its migration filter.
-#  count     live: -c N stops after N migration frames (report, -w file, replay).
+#  count     live: -c N stops after N completed migrations (report, -w file, replay).
 #  quiet     live, on a terminal: -q prints no progress line and no notes.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -178,7 +178,7 @@ case_help() {
 	check_eq "help-interfaces-options" "--format --help --version -V -h" "$(options help-interfaces | tr '\n' ' ' | sed 's/ $//')"
 	check "help-replay-has-read" "no -r" grep -q -- '-r, --read FILE' "$E2E_TMP/help-replay.out"
 	check_eq "help-replay-no-capture-options" "" \
-		"$(options help-replay | grep -xE -- '-i|-w|-c|-s|-B|-Z|--interface|--write|--count|--snaplen|--buffer-size|--duration|--idle-stop|--peer|--icmp-iface|--progress|--no-progress|--no-promisc|--user' | tr '\n' ' ')"
+		"$(options help-replay | grep -xE -- '-i|-w|-c|-s|-B|-Z|--interface|--write|--count|--snaplen|--buffer-size|--duration|--idle-stop|--peer|--icmp-iface|--progress|--no-progress|--no-promisc|--user|--records' | tr '\n' ' ')"
 	check "help-capture-has-tcpdump-options" "capture --help misses one of -i -w -c -s -B -q -v" \
 		sh -c "for o in '-i, --interface' '-w, --write' '-c, --count' '-s, --snaplen' '-B KIB' '-q, --quiet' '-v, --verbose'; do grep -q -- \"  \$o\" '$E2E_TMP/help-capture.out' || exit 1; done"
 	check "help-capture-no-read" "capture lists -r" sh -c "! grep -q -- '--read' '$E2E_TMP/help-capture.out'"
@@ -302,24 +302,29 @@ case_count() {
 	local json=$E2E_TMP/count.json cap=$E2E_TMP/count.pcap t0 t1 ms
 	xfer_listen count 49162
 	t0=${EPOCHREALTIME/./}
-	mm_start count "${CAP_OPTS[@]}" -i veth-a -c 40 --duration 20s -w "$cap" --format json -o "$json" || return
-	ip netns exec "$NS_A" "$XFER" send "$B4" 49162 3000000 >/dev/null 2>&1 || fail "count-xfer" "transfer failed"
+	mm_start count "${CAP_OPTS[@]}" -i veth-a -c 1 --duration 20s -w "$cap" --format json -o "$json" || return
+	ip netns exec "$NS_A" "$XFER" send "$B4" 49162 3000000 --magic qemu >/dev/null 2>&1 ||
+		fail "count-xfer" "transfer failed"
 	wait "$MM_PID"
 	check_eq "count-exit-0" 0 "$?"
 	t1=${EPOCHREALTIME/./}
 	ms=$(((t1 - t0) / 1000))
-	check "count-stopped-by-itself" "took $ms ms (--duration 20s)" [ "$ms" -lt 10000 ]
-	check_eq "count-migration-frames" 40 "$(jqr "$json" '.capture.migration_frames')"
-	check_eq "count-frames-taken" 40 "$(jqr "$json" '[.inputs[].frames] | add')"
+	# -c 1: one completed migration (closed normally, quiet for 2 s), then the capture stops.
+	check "count-stopped-by-itself" "took $ms ms (--duration 20s)" [ "$ms" -lt 12000 ]
+	check_eq "count-one-migration" "1 completed fin 3000000" \
+		"$(jqr "$json" '"\(.migrations | length) \(.migrations[0].status) \(.migrations[0].status_reason) \(.migrations[0].bytes_by_role.main)"')"
 	check_eq "count-complete" true "$(jqr "$json" '.complete')"
-	check_eq "count-pcap-frames" 40 "$(capinfos -M -c "$cap" 2>/dev/null | awk '/Number of packets/ { print $NF }')"
-	check_eq "count-replay-same" "40 $(jqr "$json" '.migration.forward.unique_payload_bytes')" \
+	check_eq "count-pcap-frames" "$(jqr "$json" '.capture.migration_frames')" \
+		"$(capinfos -M -c "$cap" 2>/dev/null | awk '/Number of packets/ { print $NF }')"
+	check_eq "count-replay-same" "$(jqr "$json" '.capture.migration_frames') 1 3000000" \
 		"$("$MIGMETER" replay "${MM_OPTS[@]}" --format json "$cap" 2>/dev/null |
-			jq -r '"\(.capture.migration_frames) \(.migration.forward.unique_payload_bytes)"')"
-	# No -v: no notes at all, and nothing about filter lines.
+			jq -r '"\(.capture.migration_frames) \(.migrations | length) \(.migrations[0].bytes_by_role.main)"')"
+	# No -v: no notes at all, and nothing about filter lines; the one migration's summary.
 	check "count-no-notes-without-v" "stderr: $(cat "$E2E_TMP/count.err")" \
 		sh -c "! grep -Eq 'note:|kernel cannot run|left out' '$E2E_TMP/count.err'"
-	check_eq "count-stderr-only-listening" 1 "$(wc -l <"$E2E_TMP/count.err")"
+	check_eq "count-stderr-listening-and-summary" "1 1" \
+		"$(grep -c 'listening on' "$E2E_TMP/count.err") $(grep -c '^migmeter: migration 1 completed (fin)' "$E2E_TMP/count.err")"
+	check_eq "count-stderr-two-lines" 2 "$(wc -l <"$E2E_TMP/count.err")"
 }
 
 case_quiet() {

@@ -298,6 +298,97 @@ static void test_cap(void **state)
 	flow_table_free(NULL);
 }
 
+/* A retired flow keeps its figures, leaves the lookup and frees its place under the cap. */
+static void test_retire(void **state)
+{
+	struct flow_table *ft = table(2);
+	struct flow_info before, after;
+	struct flow_totals t0, t1;
+	struct flow_verdict v;
+	struct dec_pkt p;
+
+	(void)state;
+	feed(ft, tcp(1, 40000, 2, 49152, 1, DEC_TCP_SYN, 0), 1);
+	feed(ft, tcp(1, 40000, 2, 49152, 2, DEC_TCP_ACK, 1000), 2);
+	feed(ft, tcp(1, 40000, 2, 49152, 1002, DEC_TCP_ACK, 1000), 3);
+	feed(ft, tcp(1, 40001, 2, 49153, 1, DEC_TCP_SYN, 0), 4);
+	assert_int_equal(flow_get(ft, 0, &before), 0);
+	flow_get_totals(ft, &t0);
+	/* full: a third flow does not fit */
+	p = tcp(1, 40002, 2, 49154, 1, DEC_TCP_SYN, 0);
+	assert_int_equal(flow_account(ft, &p, 0, 5, &v), -1);
+
+	assert_int_equal(flow_retire(ft, 0), 0);
+	assert_int_equal(flow_retire(ft, 0), 1);
+	assert_int_equal(flow_retire(ft, 2), -1);
+	assert_int_equal(flow_retired(ft), 1);
+	assert_int_equal(flow_get(ft, 0, &after), 0);
+	assert_memory_equal(&before, &after, sizeof(before));
+	flow_get_totals(ft, &t1);
+	assert_int_equal(t1.unique_payload_bytes, 2000);
+	assert_int_equal(t1.unique_payload_bytes, t0.unique_payload_bytes);
+	assert_int_equal(t1.packets, t0.packets);
+	assert_int_equal(t1.flows, t0.flows);
+
+	/* its place is free: the third flow fits now */
+	feed(ft, tcp(1, 40002, 2, 49154, 1, DEC_TCP_SYN, 0), 6);
+	assert_int_equal(flow_count(ft), 3);
+	/* the second flow is still found (not a new one) */
+	feed(ft, tcp(1, 40001, 2, 49153, 2, DEC_TCP_ACK, 10), 7);
+	assert_int_equal(flow_count(ft), 3);
+	assert_int_equal(flow_get(ft, 1, &after), 0);
+	assert_int_equal(after.fwd.unique_payload_bytes, 10);
+	/* a frame of the retired 5-tuple is a new flow; it does not change the retired one */
+	assert_int_equal(flow_retire(ft, 2), 0);
+	feed(ft, tcp(1, 40000, 2, 49152, 2002, DEC_TCP_ACK, 500), 8);
+	assert_int_equal(flow_count(ft), 4);
+	assert_int_equal(flow_get(ft, 0, &after), 0);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_int_equal(flow_get(ft, 3, &after), 0);
+	assert_int_equal(after.fwd.unique_payload_bytes, 500);
+	assert_int_equal(after.client_port, 40000);
+	flow_table_free(ft);
+}
+
+/* Retiring out of a crowded lookup (linear probing) loses none of the flows left in it. */
+static void test_retire_many(void **state)
+{
+	struct flow_table *ft = table(64);
+	struct flow_info fi;
+	unsigned i, round;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		feed(ft, tcp((uint8_t)(1 + i % 7), (uint16_t)(40000 + i), 2, (uint16_t)(49152 + i % 100), 1,
+			     DEC_TCP_SYN, 0), i);
+	for (i = 0; i < 64; i += 3)
+		assert_int_equal(flow_retire(ft, i), 0);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 64; i++) {
+			if (i % 3 == 0)
+				continue;
+			feed(ft, tcp((uint8_t)(1 + i % 7), (uint16_t)(40000 + i), 2,
+				     (uint16_t)(49152 + i % 100), 2 + 100 * round, DEC_TCP_ACK, 100), 100 + i);
+		}
+	}
+	assert_int_equal(flow_count(ft), 64);
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(flow_get(ft, i, &fi), 0);
+		assert_int_equal(fi.fwd.unique_payload_bytes, i % 3 == 0 ? 0 : 200);
+	}
+	/* the retired ones' places: 22 new flows fit, a 23rd does not */
+	for (i = 0; i < 22; i++)
+		feed(ft, tcp(9, (uint16_t)(41000 + i), 2, 49152, 1, DEC_TCP_SYN, 0), 300 + i);
+	{
+		struct dec_pkt p = tcp(9, 42000, 2, 49152, 1, DEC_TCP_SYN, 0);
+		struct flow_verdict v;
+
+		assert_int_equal(flow_account(ft, &p, 0, 400, &v), -1);
+	}
+	assert_int_equal(flow_count(ft), 86);
+	flow_table_free(ft);
+}
+
 /* Frames outside the range and non-TCP frames are ignored. */
 /* Distinct flows that did not fit are counted once each, however many frames they send. */
 static void test_not_fitted(void **state)
@@ -483,6 +574,8 @@ int main(void)
 		cmocka_unit_test(test_inferred_from_kind),
 		cmocka_unit_test(test_two_captures),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_retire),
+		cmocka_unit_test(test_retire_many),
 		cmocka_unit_test(test_ignored),
 		cmocka_unit_test(test_not_fitted),
 		cmocka_unit_test(test_interval_budget),

@@ -12,6 +12,33 @@
 #define S MM_NS_PER_S
 #define MS 1000000LL
 
+/* Unique payload by role: one counter each, a role past the last is other. */
+static void test_roles(void **state)
+{
+	struct series *s = series_new(S, 0);
+	const struct series_bin *b;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(series_add_mig_role(s, 10 * S, 1, 1500, 1000, SERIES_ROLE_MAIN), 0);
+	assert_int_equal(series_add_mig_role(s, 10 * S + 1, 1, 1500, 200, SERIES_ROLE_MULTIFD), 0);
+	assert_int_equal(series_add_mig_role(s, 10 * S + 2, 0, 1500, 30, SERIES_ROLE_NBD), 0);
+	assert_int_equal(series_add_mig_role(s, 10 * S + 3, 1, 1500, 4, SERIES_ROLE_OTHER), 0);
+	assert_int_equal(series_add_mig_role(s, 10 * S + 4, 1, 66, 5, 99), 0);
+	assert_int_equal(series_add_mig_role(s, 11 * S, 1, 1500, 600, SERIES_ROLE_MAIN), 0);
+	b = series_get(s, 0);
+	assert_int_equal(b->role_bytes[SERIES_ROLE_MAIN], 1000);
+	assert_int_equal(b->role_bytes[SERIES_ROLE_MULTIFD], 200);
+	assert_int_equal(b->role_bytes[SERIES_ROLE_NBD], 30);
+	assert_int_equal(b->role_bytes[SERIES_ROLE_OTHER], 9);
+	assert_int_equal(b->unique_bytes, 1239);
+	assert_int_equal(b->packets, 5);
+	b = series_get(s, 1);
+	assert_int_equal(b->role_bytes[SERIES_ROLE_MAIN], 600);
+	assert_int_equal(b->unique_bytes, 600);
+	series_free(s);
+}
+
 static void test_binning(void **state)
 {
 	struct series *s = series_new(250 * MS, 0);
@@ -35,6 +62,9 @@ static void test_binning(void **state)
 	assert_int_equal(b->rev_bytes, 66);
 	assert_int_equal(b->unique_bytes, 1448);
 	assert_int_equal(b->packets, 2);
+	/* series_add_mig: role other */
+	assert_int_equal(b->role_bytes[SERIES_ROLE_OTHER], 1448);
+	assert_int_equal(b->role_bytes[SERIES_ROLE_MAIN], 0);
 	b = series_get(s, 1);
 	assert_int_equal(b->fwd_bytes, 1500);
 	assert_int_equal(b->packets, 1);
@@ -195,6 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_binning),
+		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_before_t0_and_cap),
 		cmocka_unit_test(test_sparse_span),
 		cmocka_unit_test(test_far_jump),

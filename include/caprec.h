@@ -1,0 +1,51 @@
+/* caprec.h - a live capture's migration records, each appended to --records the moment it completes. */
+#ifndef MM_CAPREC_H
+#define MM_CAPREC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "meter.h"
+#include "migration.h"
+
+/*
+ * While the capture runs, caprec_poll groups the flows and announces
+ * taken so far (a stage of its own, fed from the meter: the meter's own
+ * stage is fed once, by meter_finish, as in replay) and appends every
+ * record complete by then that was not written yet: one JSON object per
+ * line (JSON Lines), flushed.  Its episodes come only at the end (echo
+ * episodes are built by echo_finish): a live line has "episodes": [] and
+ * "downtime_total_s": null (README "Records, live").  caprec_finish then
+ * appends the records of the final report not written live.
+ */
+struct caprec;
+
+/* Called once per record written, with a one-line summary (no newline). */
+typedef void (*caprec_said_fn)(void *ctx, const char *line);
+
+/*
+ * --records FILE opened for appending (created when missing, never
+ * replaced or truncated); "-" is stdout.  A live capture opens it before
+ * dropping privileges.  NULL when it cannot be opened (err says why).
+ */
+FILE *caprec_open_file(const char *path, char *err, size_t errlen);
+
+/* A writer to fp (left open: the caller owns it; NULL: records counted, not written), or NULL when out of memory. */
+struct caprec *caprec_new(FILE *fp, const struct mig_cfg *cfg, int digits, caprec_said_fn said, void *ctx);
+void caprec_free(struct caprec *cr);	/* NULL is a no-op */
+
+/*
+ * Writes the records complete at `now` (every frame up to it taken), and
+ * retires each written record's flows from m's flow table (flow_retire).
+ * Returns the number written, or -1 when out of memory or the file
+ * could not be written (err says why; later calls write nothing).
+ */
+int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t errlen);
+
+/* After meter_finish: writes m's records not written yet. Returns the number written or -1. */
+int caprec_finish(struct caprec *cr, const struct meter *m, char *err, size_t errlen);
+
+/* Records written so far with status completed (for -c). */
+unsigned caprec_completed(const struct caprec *cr);
+
+#endif

@@ -1,0 +1,215 @@
+/* caprec.c - a live capture's migration records, each appended to --records the moment it completes. */
+#include "caprec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "report-migration.h"
+
+/* A record already written: its main flow and start tell it apart from every other. */
+struct caprec_key {
+	size_t flow;
+	mm_ns start;
+};
+
+struct caprec {
+	FILE *fp;
+	struct mig_cfg cfg;
+	int digits;
+	caprec_said_fn said;
+	void *ctx;
+	struct caprec_key *done;
+	size_t ndone, cap;
+	unsigned completed;
+	int failed;
+};
+
+FILE *caprec_open_file(const char *path, char *err, size_t errlen)
+{
+	FILE *fp;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0 || !(fp = fdopen(fd, "a"))) {
+		snprintf(err, errlen, "--records %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return fp;
+}
+
+struct caprec *caprec_new(FILE *fp, const struct mig_cfg *cfg, int digits, caprec_said_fn said, void *ctx)
+{
+	struct caprec *cr = calloc(1, sizeof(*cr));
+
+	if (!cr)
+		return NULL;
+	cr->fp = fp;
+	cr->cfg = *cfg;
+	cr->digits = digits;
+	cr->said = said;
+	cr->ctx = ctx;
+	return cr;
+}
+
+void caprec_free(struct caprec *cr)
+{
+	if (!cr)
+		return;
+	free(cr->done);
+	free(cr);
+}
+
+unsigned caprec_completed(const struct caprec *cr)
+{
+	return cr->completed;
+}
+
+static struct caprec_key key_of(const struct mig_record *r)
+{
+	struct caprec_key k;
+
+	k.flow = r->nmembers ? r->members[0].flow : (size_t)-1;
+	k.start = r->start;
+	return k;
+}
+
+static int written(const struct caprec *cr, const struct caprec_key *k)
+{
+	size_t i;
+
+	for (i = cr->ndone; i-- > 0;)
+		if (cr->done[i].flow == k->flow && cr->done[i].start == k->start)
+			return 1;
+	return 0;
+}
+
+static void summary(struct caprec *cr, const struct mig_record *r)
+{
+	char src[64], dst[64], bytes[32], line[320];
+	mm_ns dur = r->end != MM_NS_NONE && r->start != MM_NS_NONE && r->end >= r->start ?
+		    r->end - r->start : MM_NS_NONE;
+
+	if (!cr->said)
+		return;
+	dec_addr_str(&r->source, src, sizeof(src));
+	dec_addr_str(&r->destination, dst, sizeof(dst));
+	out_si(bytes, sizeof(bytes), (double)r->unique_total, "B");
+	snprintf(line, sizeof(line), "migration %u %s (%s): %s -> %s, %.3f s, %s in %zu flows%s%s",
+		 r->id, mig_status_name(r->status), mig_why_name(r->why), src, dst,
+		 dur == MM_NS_NONE ? 0.0 : (double)dur / 1e9, bytes, r->nmembers,
+		 r->resumed != MM_NS_NONE ? ", announce seen" : ", no announce",
+		 r->inferred ? ", inferred" : "");
+	cr->said(cr->ctx, line);
+}
+
+/* Appends record r of stage mt as one line. Returns 0 or -1 (err). */
+static int write_one(struct caprec *cr, const struct meter *m, const struct mig_table *mt,
+		     const struct mig_record *r, char *err, size_t errlen)
+{
+	struct caprec_key k = key_of(r);
+	json_object *j;
+	const char *s;
+	int bad;
+
+	if (cr->ndone == cr->cap) {
+		size_t n = cr->cap ? cr->cap * 2 : 64;
+		struct caprec_key *d = realloc(cr->done, n * sizeof(*d));
+
+		if (!d) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		cr->done = d;
+		cr->cap = n;
+	}
+	j = report_migration_record(m, mt, r, cr->digits);
+	s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	if (!s) {
+		json_object_put(j);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	errno = 0;
+	bad = cr->fp && (fputs(s, cr->fp) == EOF || fputc('\n', cr->fp) == EOF || fflush(cr->fp) == EOF);
+	json_object_put(j);
+	if (bad) {
+		snprintf(err, errlen, "--records: %s", errno ? strerror(errno) : "write failed");
+		cr->failed = 1;
+		return -1;
+	}
+	cr->done[cr->ndone++] = k;
+	if (r->status == MIG_COMPLETED)
+		cr->completed++;
+	summary(cr, r);
+	return 0;
+}
+
+int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t errlen)
+{
+	struct mig_table *mt;
+	struct flow_info fi;
+	size_t i;
+	int n = 0;
+
+	if (cr->failed)
+		return 0;
+	mt = mig_new(&cr->cfg);
+	if (!mt) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < flow_count(m->flows); i++)
+		if (flow_get(m->flows, i, &fi) == 0)
+			mig_add_flow(mt, i, &fi);
+	for (i = 0; i < ann_count(m->announce); i++)
+		mig_add_announce(mt, ann_get(m->announce, i));
+	if (mig_poll(mt, now, 0) < 0) {
+		mig_free(mt);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < mig_count(mt); i++) {
+		const struct mig_record *r = mig_get(mt, i);
+		struct caprec_key k = key_of(r);
+		size_t f;
+
+		if (written(cr, &k))
+			continue;
+		if (write_one(cr, m, mt, r, err, errlen) < 0) {
+			n = -1;
+			break;
+		}
+		/* Written: its flows leave the lookup (their figures stay for the report). */
+		for (f = 0; f < r->nmembers; f++)
+			flow_retire(m->flows, r->members[f].flow);
+		n++;
+	}
+	mig_free(mt);
+	return n;
+}
+
+int caprec_finish(struct caprec *cr, const struct meter *m, char *err, size_t errlen)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; !cr->failed && i < mig_count(m->migs); i++) {
+		const struct mig_record *r = mig_get(m->migs, i);
+		struct caprec_key k = key_of(r);
+
+		if (written(cr, &k))
+			continue;
+		if (write_one(cr, m, m->migs, r, err, errlen) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}

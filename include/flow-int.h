@@ -78,6 +78,9 @@ uint64_t flow_miss_bit(const struct dec_addr a[2], const uint16_t port[2], unsig
 size_t flow_find_slot(const struct flow_table *ft, const struct dec_addr a[2],
 		      const uint16_t port[2], unsigned src);
 
+/* Empties slot i, moving later entries of its probe chain back (backward-shift deletion). */
+void flow_slot_remove(struct flow_table *ft, size_t i);
+
 /* flow-any.c (--ports any, README "Migrations on any port"). */
 void flow_any_drop(struct flow_table *ft, size_t idx);
 int flow_any_evict(struct flow_table *ft);

@@ -43,6 +43,7 @@ struct flow_info {
 	uint8_t direction_inferred;       /* 1: no SYN/SYN-ACK seen, decided from kind or ports */
 	uint8_t unique_approx;            /* 1: sequence-gap list overflowed, unique bytes are a lower bound */
 	uint8_t secondary;                /* 1: this 5-tuple was first seen in another capture: not in totals */
+	uint8_t retired;                  /* 1: flow_retire took it out of the lookup (its record is written) */
 	unsigned src;                     /* which view (capture point) saw the flow; see meter_view */
 	struct flow_dir fwd, rev;
 	mm_ns first_ts, last_ts;
@@ -103,7 +104,7 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t);
 uint64_t flow_not_migration(const struct flow_table *ft);
 
 /*
- * Retires flow i (its migration's record is written): it leaves the
+ * Retires listed flow i (flow_get's index; its migration's record is written): it leaves the
  * lookup, so a later frame of its 5-tuple starts a new flow, its
  * sequence space is released, and it no longer counts against max_flows.
  * flow_get and the totals still give its figures (a small fixed summary

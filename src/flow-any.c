@@ -13,7 +13,7 @@
 void flow_any_drop(struct flow_table *ft, size_t idx)
 {
 	struct flow *f = &ft->flows[idx];
-	size_t mask = ft->nslots - 1, i, j, k;
+	size_t j;
 	uint64_t bit;
 	int s;
 
@@ -23,23 +23,7 @@ void flow_any_drop(struct flow_table *ft, size_t idx)
 		bit = flow_miss_bit(f->addr, f->port, f->src);
 		ft->gone[bit / 64] |= 1ULL << (bit % 64);
 	}
-	i = flow_find_slot(ft, f->addr, f->port, f->src);
-	for (j = i;;) {
-		j = (j + 1) & mask;
-		if (!ft->slots[j])
-			break;
-		{
-			const struct flow *g = &ft->flows[ft->slots[j] - 1];
-
-			k = flow_hash_key(g->addr, g->port, g->src) & mask;
-		}
-		/* The entry at j stays when its home slot lies cyclically in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		ft->slots[i] = ft->slots[j];
-		i = j;
-	}
-	ft->slots[i] = 0;
+	flow_slot_remove(ft, flow_find_slot(ft, f->addr, f->port, f->src));
 	if (f->found == FOUND_PENDING)
 		ft->pending--;
 	for (s = 0; s < 2; s++) {

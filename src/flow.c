@@ -447,7 +447,20 @@ static enum kind_unreadable unreadable(const struct flow *f)
 }
 
 /* Takes slot i out of the linear-probing lookup, shifting back the entries after it. */
-static void slot_remove(struct flow_table *ft, size_t i)
+/* The i-th listed flow: with --ports any, flows not yet classified are passed over. */
+static const struct flow *listed(const struct flow_table *ft, size_t i)
+{
+	size_t k;
+
+	if (ft->pending == 0)
+		return i < ft->n ? &ft->flows[i] : NULL;
+	for (k = 0; k < ft->n; k++)
+		if (ft->flows[k].found != FOUND_PENDING && i-- == 0)
+			return &ft->flows[k];
+	return NULL;
+}
+
+void flow_slot_remove(struct flow_table *ft, size_t i)
 {
 	size_t mask = ft->nslots - 1, j = i;
 
@@ -476,14 +489,15 @@ int flow_retire(struct flow_table *ft, size_t i)
 	size_t s;
 	int k;
 
-	if (i >= ft->n)
+	/* i is a listed index (flow_get's), as the migration records name flows. */
+	f = (struct flow *)listed(ft, i);
+	if (!f)
 		return -1;
-	f = &ft->flows[i];
 	if (f->retired)
 		return 1;
 	s = flow_find_slot(ft, f->addr, f->port, f->src);
-	if (ft->slots[s] == i + 1)
-		slot_remove(ft, s);
+	if (ft->slots[s] == (size_t)(f - ft->flows) + 1)
+		flow_slot_remove(ft, s);
 	for (k = 0; k < 2; k++) {
 		uint8_t approx = f->side[k].seq.approx;
 		size_t cap = f->side[k].seq.cap;
@@ -507,19 +521,6 @@ size_t flow_count(const struct flow_table *ft)
 	return ft->n - ft->pending;
 }
 
-/* The i-th listed flow: with --ports any, flows not yet classified are passed over. */
-static const struct flow *listed(const struct flow_table *ft, size_t i)
-{
-	size_t k;
-
-	if (ft->pending == 0)
-		return i < ft->n ? &ft->flows[i] : NULL;
-	for (k = 0; k < ft->n; k++)
-		if (ft->flows[k].found != FOUND_PENDING && i-- == 0)
-			return &ft->flows[k];
-	return NULL;
-}
-
 int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
 {
 	const struct flow *f;
@@ -540,6 +541,7 @@ int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
 	out->direction_inferred = f->how != DIR_HANDSHAKE;
 	out->unique_approx = f->side[0].seq.approx || f->side[1].seq.approx;
 	out->secondary = f->secondary;
+	out->retired = f->retired;
 	out->src = f->src;
 	out->fwd = f->side[c].d;
 	out->rev = f->side[l].d;

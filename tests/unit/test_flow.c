@@ -323,6 +323,10 @@ static void test_retire(void **state)
 	assert_int_equal(flow_retire(ft, 2), -1);
 	assert_int_equal(flow_retired(ft), 1);
 	assert_int_equal(flow_get(ft, 0, &after), 0);
+	/* the same figures, now marked retired */
+	assert_int_equal(before.retired, 0);
+	assert_int_equal(after.retired, 1);
+	after.retired = 0;
 	assert_memory_equal(&before, &after, sizeof(before));
 	flow_get_totals(ft, &t1);
 	assert_int_equal(t1.unique_payload_bytes, 2000);
@@ -343,6 +347,8 @@ static void test_retire(void **state)
 	feed(ft, tcp(1, 40000, 2, 49152, 2002, DEC_TCP_ACK, 500), 8);
 	assert_int_equal(flow_count(ft), 4);
 	assert_int_equal(flow_get(ft, 0, &after), 0);
+	assert_int_equal(after.retired, 1);
+	after.retired = 0;
 	assert_memory_equal(&before, &after, sizeof(before));
 	assert_int_equal(flow_get(ft, 3, &after), 0);
 	assert_int_equal(after.fwd.unique_payload_bytes, 500);

@@ -200,12 +200,35 @@ static void test_any_evict_and_drop(void **state)
 	flow_table_free(ft);
 }
 
+/* flow_retire takes flow_get's index: a held (unlisted) flow before it is not the one retired. */
+static void test_any_retire_listed(void **state)
+{
+	struct flow_table *ft = any_table(0);
+	struct flow_info fi;
+
+	(void)state;
+	handshake(ft, 1, 40000, 2, 443, 0);			/* held: no payload yet */
+	handshake(ft, 1, 40001, 2, 8443, 10 * MS);
+	assert_int_equal(feed(ft, tcp(1, 40001, 2, 8443, 1001, DEC_TCP_ACK, 1000, qevm), 11 * MS), 1);
+	assert_int_equal(flow_count(ft), 1);
+	assert_int_equal(flow_retire(ft, 0), 0);
+	assert_int_equal(flow_get(ft, 0, &fi), 0);
+	assert_int_equal(fi.server_port, 8443);
+	assert_int_equal(fi.retired, 1);
+	assert_int_equal(flow_retire(ft, 1), -1);
+	/* the held flow is still in the lookup: its first payload still classifies it */
+	assert_int_equal(feed(ft, tcp(1, 40000, 2, 443, 1001, DEC_TCP_ACK, 1000, qevm), 12 * MS), 1);
+	assert_int_equal(flow_count(ft), 2);
+	flow_table_free(ft);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_any_kinds),
 		cmocka_unit_test(test_any_tls_bulk),
 		cmocka_unit_test(test_any_evict_and_drop),
+		cmocka_unit_test(test_any_retire_listed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,14 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 /* The vantage point behind a flow's or stream's view id, or NULL for an unknown id. */
 const struct meter_view *meter_view(const struct meter *m, unsigned id);
 
+/*
+ * Feeds migration stage mt what the other stages hold: the listed flows,
+ * the announces and (not live) the downtime episodes.  Live (a capture
+ * still running) leaves out retired flows, whose records are written, and
+ * announces older than every flow still open.  Returns 0.
+ */
+int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live);
+
 /* Closes the timeline: episodes, losses per bin, migration records. Returns 0 or -1 (out of memory). */
 int meter_finish(struct meter *m);
 

@@ -25,6 +25,7 @@ struct mig_table {
 	size_t nep, capep;
 	struct mig_record *rec;
 	size_t nrec, caprec;
+	unsigned id_base;		/* record i has id id_base + i + 1 (mig_set_id_base) */
 	struct mig_stats st;
 };
 

@@ -123,6 +123,13 @@ void mig_free(struct mig_table *mt);	/* NULL is a no-op */
  */
 int mig_add_flow(struct mig_table *mt, size_t flow, const struct flow_info *fi);
 
+/*
+ * Numbers this stage's records from base + 1 (before the first mig_poll):
+ * a live capture's stage holds only the migrations whose records are not
+ * written yet, and goes on counting after those it wrote.
+ */
+void mig_set_id_base(struct mig_table *mt, unsigned base);
+
 /* An announce (announce.h), in order of arrival.  Returns 0 or -1 (full, counted). */
 int mig_add_announce(struct mig_table *mt, const struct ann_event *e);
 

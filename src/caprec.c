@@ -155,7 +155,6 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t errlen)
 {
 	struct mig_table *mt;
-	struct flow_info fi;
 	size_t i;
 	int n = 0;
 
@@ -166,11 +165,8 @@ int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < flow_count(m->flows); i++)
-		if (flow_get(m->flows, i, &fi) == 0)
-			mig_add_flow(mt, i, &fi);
-	for (i = 0; i < ann_count(m->announce); i++)
-		mig_add_announce(mt, ann_get(m->announce, i));
+	mig_set_id_base(mt, (unsigned)cr->ndone);
+	meter_feed_migrations(m, mt, 1);
 	if (mig_poll(mt, now, 0) < 0) {
 		mig_free(mt);
 		snprintf(err, errlen, "out of memory");

@@ -128,24 +128,36 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 	}
 }
 
-/* The migration stage is fed the other stages' results, then polled once: the capture is over. */
-static int feed_migrations(struct meter *m)
+int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live)
 {
 	struct flow_info fi;
+	mm_ns oldest = MM_NS_NONE;
 	size_t i, k;
 
-	for (i = 0; i < flow_count(m->flows); i++)
-		if (flow_get(m->flows, i, &fi) == 0)
-			mig_add_flow(m->migs, i, &fi);
-	for (i = 0; i < ann_count(m->announce); i++)
-		mig_add_announce(m->migs, ann_get(m->announce, i));
+	for (i = 0; i < flow_count(m->flows); i++) {
+		if (flow_get(m->flows, i, &fi) < 0 || (live && fi.retired))
+			continue;
+		mig_add_flow(mt, i, &fi);
+		if (fi.first_ts != MM_NS_NONE && (oldest == MM_NS_NONE || fi.first_ts < oldest))
+			oldest = fi.first_ts;
+	}
+	for (i = 0; i < ann_count(m->announce); i++) {
+		const struct ann_event *e = ann_get(m->announce, i);
+
+		/* Live, an announce before every open flow cannot be any open migration's switchover. */
+		if (live && (oldest == MM_NS_NONE || e->ts < oldest))
+			continue;
+		mig_add_announce(mt, e);
+	}
+	if (live)
+		return 0;	/* episodes exist once echo_finish has run */
 	for (i = 0; i < echo_stream_count(m->echo); i++) {
 		const struct echo_stream_info *s = echo_stream(m->echo, i);
 
 		for (k = 0; k < s->n_episodes; k++)
-			mig_add_episode(m->migs, i, &s->target, &s->episodes[k]);
+			mig_add_episode(mt, i, &s->target, &s->episodes[k]);
 	}
-	return mig_poll(m->migs, m->last_ts, MIG_POLL_FINAL) < 0 ? -1 : 0;
+	return 0;
 }
 
 int meter_finish(struct meter *m)
@@ -158,5 +170,6 @@ int meter_finish(struct meter *m)
 	if (echo_finish(m->echo, m->last_ts) < 0)
 		return -1;
 	echo_visit_lost(m->echo, add_lost, m->series);
-	return feed_migrations(m);
+	meter_feed_migrations(m, m->migs, 0);
+	return mig_poll(m->migs, m->last_ts, MIG_POLL_FINAL) < 0 ? -1 : 0;
 }

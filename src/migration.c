@@ -405,7 +405,7 @@ int mig_poll(struct mig_table *mt, mm_ns now, unsigned flags)
 	}
 	qsort_r(pc.by_f, nset, sizeof(*pc.by_f), cand_by_start, &pc);
 	for (i = 0; i < nset; i++)
-		if (make_record(&pc, pc.by_f[i], (unsigned)(first_new + i + 1)) < 0)
+		if (make_record(&pc, pc.by_f[i], mt->id_base + (unsigned)(first_new + i + 1)) < 0)
 			break;
 	mark_overlaps(mt, first_new);
 	rc = (int)(mt->nrec - first_new);
@@ -415,6 +415,11 @@ out:
 }
 
 /* ---- reading the results ------------------------------------------------- */
+
+void mig_set_id_base(struct mig_table *mt, unsigned base)
+{
+	mt->id_base = base;
+}
 
 size_t mig_count(const struct mig_table *mt)
 {
@@ -434,9 +439,9 @@ unsigned mig_of_flow(const struct mig_table *mt, size_t flow, const struct mig_m
 
 	if (m)
 		*m = NULL;
-	if (!f || !f->mig || f->mig > mt->nrec)
+	if (!f || f->mig <= mt->id_base || f->mig - mt->id_base > mt->nrec)
 		return 0;
-	r = &mt->rec[f->mig - 1];
+	r = &mt->rec[f->mig - mt->id_base - 1];
 	for (k = 0; m && k < r->nmembers; k++)
 		if (r->members[k].flow == flow)
 			*m = &r->members[k];

@@ -115,6 +115,25 @@ static void test_multifd_by_uuid(void **state)
 	mig_free(mt);
 }
 
+/* A live stage goes on numbering after the records already written (mig_set_id_base). */
+static void test_id_base(void **state)
+{
+	struct mig_table *mt = table();
+
+	(void)state;
+	mig_set_id_base(mt, 7);
+	add(mt, 0, fl(1, 40000, 2, 49152, KIND_QEMU, 1000, 2000));
+	add(mt, 1, mfd(1, 40001, 2, 49153, 0xaa, 0, 1002, 1990));
+	add(mt, 2, fl(1, 40100, 2, 49160, KIND_QEMU, 3000, 4000));
+	assert_int_equal(mig_poll(mt, 10 * S, MIG_POLL_FINAL), 2);
+	assert_int_equal(mig_get(mt, 0)->id, 8);
+	assert_int_equal(mig_get(mt, 1)->id, 9);
+	check(mt, 0, 8, MIG_ROLE_MAIN, -1);
+	check(mt, 1, 8, MIG_ROLE_MULTIFD, 0);
+	check(mt, 2, 9, MIG_ROLE_MAIN, -1);
+	mig_free(mt);
+}
+
 /* Same UUID (no -uuid given: zeros) for both: a migration takes each channel id once. */
 static void test_multifd_same_uuid(void **state)
 {
@@ -453,6 +472,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_multifd_by_uuid),
+		cmocka_unit_test(test_id_base),
 		cmocka_unit_test(test_multifd_same_uuid),
 		cmocka_unit_test(test_multifd_open_main),
 		cmocka_unit_test(test_nbd),

@@ -78,13 +78,17 @@ void instream_id(const struct instream *s, dev_t *dev, ino_t *ino)
 	*ino = s->ino;
 }
 
-/* read(2) until n bytes or the end; -1 only when nothing could be read. */
-static ssize_t read_full(int fd, uint8_t *dst, size_t n)
+/*
+ * read(2), or pread(2) from `off` when off >= 0, until n bytes or the end;
+ * -1 only when nothing could be read.
+ */
+static ssize_t read_full(int fd, uint8_t *dst, size_t n, int64_t off)
 {
 	size_t done = 0;
 
 	while (done < n) {
-		ssize_t k = read(fd, dst + done, n - done);
+		ssize_t k = off < 0 ? read(fd, dst + done, n - done) :
+			    pread(fd, dst + done, n - done, (off_t)(off + (int64_t)done));
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -161,7 +165,7 @@ ssize_t instream_read(struct instream *s, void *dst, size_t n)
 		}
 		if (left >= INSTREAM_BUF) {
 			/* Big reads go straight to the caller. */
-			k = read_full(s->fd, d + done, left);
+			k = read_full(s->fd, d + done, left, -1);
 			if (k < 0)
 				return done ? (ssize_t)done : -1;
 			done += (size_t)k;
@@ -205,24 +209,11 @@ int instream_skip(struct instream *s, uint64_t n)
 
 ssize_t instream_pread(struct instream *s, void *dst, size_t n, uint64_t off)
 {
-	size_t done = 0;
-
-	if (!s->regular || off > (uint64_t)INT64_MAX) {
+	if (!s->regular || off > (uint64_t)INT64_MAX - n) {
 		errno = ESPIPE;
 		return -1;
 	}
-	while (done < n) {
-		ssize_t k = pread(s->fd, (uint8_t *)dst + done, n - done, (off_t)(off + done));
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return done ? (ssize_t)done : -1;
-		if (k == 0)
-			break;
-		done += (size_t)k;
-	}
-	return (ssize_t)done;
+	return read_full(s->fd, dst, n, (int64_t)off);
 }
 
 int instream_rewind(struct instream *s)

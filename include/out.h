@@ -48,6 +48,28 @@ int out_csv_episodes(FILE *fp, json_object *report);
  */
 int out_csv_series(FILE *fp, const struct series *s, int digits);
 
+/*
+ * A CSV column: its header name and where its value is in a row's object
+ * of the report tree.  Tables have fixed column lists, so a header never
+ * depends on the data (an empty table has the full header).
+ */
+enum out_csv_how {
+	OUT_CSV_VALUE = 0,	/* the scalar at path; absent or null: an empty field */
+	OUT_CSV_COUNT,		/* the length of the array at path (0 when absent) */
+	OUT_CSV_ROLE,		/* the row's "flows" entries whose role is `path` */
+};
+
+struct csv_col {
+	const char *name, *path;
+	enum out_csv_how how;
+};
+
+/* A column holding the scalar at `path`. */
+#define OUT_CSV_COL(name, path) { (name), (path), OUT_CSV_VALUE }
+
+/* One header line and one row per element of the array at `path` of the report. Returns 0 or -1. */
+int out_csv_table(FILE *fp, json_object *report, const char *path, const struct csv_col *cols, size_t ncols);
+
 /* Writes one CSV field per RFC 4180 (quoted when it holds , " CR or LF). */
 void out_csv_field(FILE *fp, const char *s);
 

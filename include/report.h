@@ -40,6 +40,7 @@ json_object *report_jutc(mm_ns t, int digits);
 json_object *report_get(json_object *o, const char *path);	/* "migration.forward.packets" */
 const char *report_str(json_object *o, const char *path, const char *fallback);
 uint64_t report_u64(json_object *o, const char *path);
+double report_num(json_object *o, const char *path);	/* 0 when absent or null */
 int report_bool(json_object *o, const char *path);
 
 #endif

@@ -7,115 +7,60 @@
 #include "out.h"
 #include "report.h"
 
-/* How a column is read from a migration object. */
-enum col_how {
-	COL_VALUE,	/* the scalar at path */
-	COL_COUNT,	/* the length of the array at path */
-	COL_ROLE,	/* flows whose role is `path` */
-};
-
-struct col {
-	const char *name;
-	const char *path;
-	enum col_how how;
-};
-
 /* The fixed header: these columns, in this order, whatever the data. */
-static const struct col cols[] = {
-	{ "id", "id", COL_VALUE },
-	{ "status", "status", COL_VALUE },
-	{ "status_reason", "status_reason", COL_VALUE },
-	{ "inferred", "inferred", COL_VALUE },
-	{ "inferred_reason", "inferred_reason", COL_VALUE },
-	{ "source", "source", COL_VALUE },
-	{ "destination", "destination", COL_VALUE },
-	{ "vm_mac", "vm.mac", COL_VALUE },
-	{ "vm_ip", "vm.ip", COL_VALUE },
-	{ "uuid", "uuid", COL_VALUE },
-	{ "flows", "flows", COL_COUNT },
-	{ "multifd_channels", "multifd", COL_ROLE },
-	{ "nbd_flows", "nbd", COL_ROLE },
-	{ "other_flows", "other", COL_ROLE },
-	{ "start", "start", COL_VALUE },
-	{ "start_utc", "start_utc", COL_VALUE },
-	{ "connect", "connect", COL_VALUE },
-	{ "first_payload", "first_payload", COL_VALUE },
-	{ "end", "end", COL_VALUE },
-	{ "end_utc", "end_utc", COL_VALUE },
-	{ "duration_s", "duration_s", COL_VALUE },
-	{ "setup_s", "setup_s", COL_VALUE },
-	{ "unique_payload_bytes", "unique_payload_bytes", COL_VALUE },
-	{ "wire_bytes", "wire_bytes", COL_VALUE },
-	{ "retrans_bytes", "retrans_bytes", COL_VALUE },
-	{ "main_unique_payload_bytes", "bytes_by_role.main", COL_VALUE },
-	{ "main_wire_bytes", "wire_bytes_by_role.main", COL_VALUE },
-	{ "multifd_unique_payload_bytes", "bytes_by_role.multifd", COL_VALUE },
-	{ "multifd_wire_bytes", "wire_bytes_by_role.multifd", COL_VALUE },
-	{ "nbd_unique_payload_bytes", "bytes_by_role.nbd", COL_VALUE },
-	{ "nbd_wire_bytes", "wire_bytes_by_role.nbd", COL_VALUE },
-	{ "other_unique_payload_bytes", "bytes_by_role.other", COL_VALUE },
-	{ "other_wire_bytes", "wire_bytes_by_role.other", COL_VALUE },
-	{ "mean_bps", "mean_bps", COL_VALUE },
-	{ "peak_bps", "peak_bps", COL_VALUE },
-	{ "peak_shared", "peak_shared", COL_VALUE },
-	{ "final_burst_end", "switchover.final_burst_end", COL_VALUE },
-	{ "resumed", "switchover.resumed", COL_VALUE },
-	{ "resumed_by", "switchover.resumed_by", COL_VALUE },
-	{ "burst_to_resumed_s", "switchover.burst_to_resumed_s", COL_VALUE },
-	{ "announces", "switchover.announces", COL_VALUE },
-	{ "vm_first_frame", "switchover.vm_first_frame", COL_VALUE },
-	{ "first_reply_after", "switchover.first_reply_after", COL_VALUE },
-	{ "last_reply_before", "switchover.last_reply_before", COL_VALUE },
-	{ "episodes", "episodes", COL_COUNT },
-	{ "downtime_total_s", "downtime_total_s", COL_VALUE },
-	{ "announce_bound_s", "announce_bound_s", COL_VALUE },
+static const struct csv_col cols[] = {
+	OUT_CSV_COL("id", "id"),
+	OUT_CSV_COL("status", "status"),
+	OUT_CSV_COL("status_reason", "status_reason"),
+	OUT_CSV_COL("inferred", "inferred"),
+	OUT_CSV_COL("inferred_reason", "inferred_reason"),
+	OUT_CSV_COL("source", "source"),
+	OUT_CSV_COL("destination", "destination"),
+	OUT_CSV_COL("vm_mac", "vm.mac"),
+	OUT_CSV_COL("vm_ip", "vm.ip"),
+	OUT_CSV_COL("uuid", "uuid"),
+	{ "flows", "flows", OUT_CSV_COUNT },
+	{ "multifd_channels", "multifd", OUT_CSV_ROLE },
+	{ "nbd_flows", "nbd", OUT_CSV_ROLE },
+	{ "other_flows", "other", OUT_CSV_ROLE },
+	OUT_CSV_COL("start", "start"),
+	OUT_CSV_COL("start_utc", "start_utc"),
+	OUT_CSV_COL("connect", "connect"),
+	OUT_CSV_COL("first_payload", "first_payload"),
+	OUT_CSV_COL("end", "end"),
+	OUT_CSV_COL("end_utc", "end_utc"),
+	OUT_CSV_COL("duration_s", "duration_s"),
+	OUT_CSV_COL("setup_s", "setup_s"),
+	OUT_CSV_COL("unique_payload_bytes", "unique_payload_bytes"),
+	OUT_CSV_COL("wire_bytes", "wire_bytes"),
+	OUT_CSV_COL("retrans_bytes", "retrans_bytes"),
+	OUT_CSV_COL("main_unique_payload_bytes", "bytes_by_role.main"),
+	OUT_CSV_COL("main_wire_bytes", "wire_bytes_by_role.main"),
+	OUT_CSV_COL("multifd_unique_payload_bytes", "bytes_by_role.multifd"),
+	OUT_CSV_COL("multifd_wire_bytes", "wire_bytes_by_role.multifd"),
+	OUT_CSV_COL("nbd_unique_payload_bytes", "bytes_by_role.nbd"),
+	OUT_CSV_COL("nbd_wire_bytes", "wire_bytes_by_role.nbd"),
+	OUT_CSV_COL("other_unique_payload_bytes", "bytes_by_role.other"),
+	OUT_CSV_COL("other_wire_bytes", "wire_bytes_by_role.other"),
+	OUT_CSV_COL("mean_bps", "mean_bps"),
+	OUT_CSV_COL("peak_bps", "peak_bps"),
+	OUT_CSV_COL("peak_shared", "peak_shared"),
+	OUT_CSV_COL("final_burst_end", "switchover.final_burst_end"),
+	OUT_CSV_COL("resumed", "switchover.resumed"),
+	OUT_CSV_COL("resumed_by", "switchover.resumed_by"),
+	OUT_CSV_COL("burst_to_resumed_s", "switchover.burst_to_resumed_s"),
+	OUT_CSV_COL("announces", "switchover.announces"),
+	OUT_CSV_COL("vm_first_frame", "switchover.vm_first_frame"),
+	OUT_CSV_COL("first_reply_after", "switchover.first_reply_after"),
+	OUT_CSV_COL("last_reply_before", "switchover.last_reply_before"),
+	{ "episodes", "episodes", OUT_CSV_COUNT },
+	OUT_CSV_COL("downtime_total_s", "downtime_total_s"),
+	OUT_CSV_COL("announce_bound_s", "announce_bound_s"),
 };
-
-static size_t role_count(json_object *mg, const char *role)
-{
-	json_object *fl = report_get(mg, "flows");
-	size_t i, n = 0;
-
-	for (i = 0; fl && i < json_object_array_length(fl); i++)
-		if (strcmp(report_str(json_object_array_get_idx(fl, i), "role", ""), role) == 0)
-			n++;
-	return n;
-}
 
 int out_csv_migrations(FILE *fp, json_object *r)
 {
-	json_object *arr = report_get(r, "migrations");
-	size_t i, c, n = arr ? json_object_array_length(arr) : 0;
-
-	for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		fprintf(fp, "%s%s", c ? "," : "", cols[c].name);
-	fputc('\n', fp);
-	for (i = 0; i < n; i++) {
-		json_object *mg = json_object_array_get_idx(arr, i);
-
-		for (c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-			json_object *v;
-
-			if (c)
-				fputc(',', fp);
-			switch (cols[c].how) {
-			case COL_COUNT:
-				v = report_get(mg, cols[c].path);
-				fprintf(fp, "%zu", v ? json_object_array_length(v) : 0);
-				break;
-			case COL_ROLE:
-				fprintf(fp, "%zu", role_count(mg, cols[c].path));
-				break;
-			default:
-				v = report_get(mg, cols[c].path);
-				if (v)
-					out_csv_field(fp, json_object_get_string(v));
-				break;
-			}
-		}
-		fputc('\n', fp);
-	}
-	return ferror(fp) ? -1 : 0;
+	return out_csv_table(fp, r, "migrations", cols, sizeof(cols) / sizeof(cols[0]));
 }
 
 /* ---- the events CSV ---------------------------------------------------- */

@@ -32,76 +32,88 @@ void out_csv_field(FILE *fp, const char *s)
  * scalar member of the report's flow, stream and episode objects has a
  * column.)
  */
-struct csv_col {
-	const char *name, *path;
-};
 
-#define DIR_COLS(d)                                                                             \
-	{ d "_packets", d ".packets" }, { d "_wire_bytes", d ".wire_bytes" },                   \
-	{ d "_ip_bytes", d ".ip_bytes" }, { d "_payload_bytes", d ".payload_bytes" },           \
-	{ d "_unique_payload_bytes", d ".unique_payload_bytes" },                               \
-	{ d "_retrans_bytes", d ".retrans_bytes" }, { d "_first_ts", d ".first_ts" },           \
-	{ d "_last_ts", d ".last_ts" }, { d "_syn", d ".syn" }, { d "_fin", d ".fin" },         \
-	{ d "_rst", d ".rst" }
+#define DIR_COLS(d)                                                                     \
+	OUT_CSV_COL(d "_packets", d ".packets"), OUT_CSV_COL(d "_wire_bytes", d ".wire_bytes"),  \
+	OUT_CSV_COL(d "_ip_bytes", d ".ip_bytes"),                                              \
+	OUT_CSV_COL(d "_payload_bytes", d ".payload_bytes"),                                    \
+	OUT_CSV_COL(d "_unique_payload_bytes", d ".unique_payload_bytes"),                      \
+	OUT_CSV_COL(d "_retrans_bytes", d ".retrans_bytes"),                                    \
+	OUT_CSV_COL(d "_first_ts", d ".first_ts"), OUT_CSV_COL(d "_last_ts", d ".last_ts"),     \
+	OUT_CSV_COL(d "_syn", d ".syn"), OUT_CSV_COL(d "_fin", d ".fin"), OUT_CSV_COL(d "_rst", d ".rst")
 
 static const struct csv_col flow_cols[] = {
-	{ "id", "id" }, { "class", "class" }, { "kind", "kind" }, { "client", "client" },
-	{ "client_port", "client_port" }, { "server", "server" }, { "server_port", "server_port" },
-	{ "direction_inferred", "direction_inferred" }, { "counted", "counted" },
-	{ "capture", "capture" }, { "ifindex", "ifindex" }, { "interface", "interface" },
-	{ "unique_approx", "unique_approx" }, { "kind_unreadable", "kind_unreadable" }, { "uuid", "uuid" },
-	{ "channel", "channel" }, { "migration", "migration" },
-	{ "first_ts", "first_ts" }, { "last_ts", "last_ts" }, { "duration_s", "duration_s" },
-	DIR_COLS("forward"), DIR_COLS("reverse"),
+	OUT_CSV_COL("id", "id"), OUT_CSV_COL("class", "class"), OUT_CSV_COL("kind", "kind"),
+	OUT_CSV_COL("client", "client"), OUT_CSV_COL("client_port", "client_port"),
+	OUT_CSV_COL("server", "server"), OUT_CSV_COL("server_port", "server_port"),
+	OUT_CSV_COL("direction_inferred", "direction_inferred"), OUT_CSV_COL("counted", "counted"),
+	OUT_CSV_COL("capture", "capture"), OUT_CSV_COL("ifindex", "ifindex"),
+	OUT_CSV_COL("interface", "interface"), OUT_CSV_COL("unique_approx", "unique_approx"),
+	OUT_CSV_COL("kind_unreadable", "kind_unreadable"), OUT_CSV_COL("uuid", "uuid"),
+	OUT_CSV_COL("channel", "channel"), OUT_CSV_COL("migration", "migration"),
+	OUT_CSV_COL("first_ts", "first_ts"), OUT_CSV_COL("last_ts", "last_ts"),
+	OUT_CSV_COL("duration_s", "duration_s"), DIR_COLS("forward"), DIR_COLS("reverse"),
 };
 
 static const struct csv_col stream_cols[] = {
-	{ "stream", "stream" }, { "pinger", "pinger" }, { "target", "target" }, { "id", "id" },
-	{ "requests", "requests" }, { "replies", "replies" }, { "lost", "lost" },
-	{ "pending", "pending" }, { "duplicates", "duplicates" }, { "late", "late" },
-	{ "replies_only", "replies_only" }, { "never_answered", "never_answered" },
-	{ "first_ts", "first_ts" }, { "last_ts", "last_ts" }, { "interval_s", "interval_s" },
-	{ "rtt_median_s", "rtt_median_s" }, { "n_episodes", "n_episodes" },
-	{ "unlisted_episodes", "unlisted_episodes" }, { "downtime_total_s", "downtime_total_s" },
-	{ "downtime_longest_s", "downtime_longest_s" }, { "lost_x_interval_s", "lost_x_interval_s" },
-	{ "duration_x_loss_s", "duration_x_loss_s" },
-	{ "lost_x_nominal_interval_s", "lost_x_nominal_interval_s" },
-	{ "clock_steps_back", "clock_steps_back" },
+	OUT_CSV_COL("stream", "stream"), OUT_CSV_COL("pinger", "pinger"),
+	OUT_CSV_COL("target", "target"), OUT_CSV_COL("id", "id"),
+	OUT_CSV_COL("requests", "requests"), OUT_CSV_COL("replies", "replies"),
+	OUT_CSV_COL("lost", "lost"), OUT_CSV_COL("pending", "pending"),
+	OUT_CSV_COL("duplicates", "duplicates"), OUT_CSV_COL("late", "late"),
+	OUT_CSV_COL("replies_only", "replies_only"),
+	OUT_CSV_COL("never_answered", "never_answered"), OUT_CSV_COL("first_ts", "first_ts"),
+	OUT_CSV_COL("last_ts", "last_ts"), OUT_CSV_COL("interval_s", "interval_s"),
+	OUT_CSV_COL("rtt_median_s", "rtt_median_s"), OUT_CSV_COL("n_episodes", "n_episodes"),
+	OUT_CSV_COL("unlisted_episodes", "unlisted_episodes"),
+	OUT_CSV_COL("downtime_total_s", "downtime_total_s"),
+	OUT_CSV_COL("downtime_longest_s", "downtime_longest_s"),
+	OUT_CSV_COL("lost_x_interval_s", "lost_x_interval_s"),
+	OUT_CSV_COL("duration_x_loss_s", "duration_x_loss_s"),
+	OUT_CSV_COL("lost_x_nominal_interval_s", "lost_x_nominal_interval_s"),
+	OUT_CSV_COL("clock_steps_back", "clock_steps_back"),
 };
 
 /* An episode row starts with its stream's identity (paths into the stream object). */
 static const struct csv_col episode_stream_cols[] = {
-	{ "stream", "stream" }, { "pinger", "pinger" }, { "target", "target" }, { "id", "id" },
-	{ "interval_s", "interval_s" },
+	OUT_CSV_COL("stream", "stream"), OUT_CSV_COL("pinger", "pinger"),
+	OUT_CSV_COL("target", "target"), OUT_CSV_COL("id", "id"),
+	OUT_CSV_COL("interval_s", "interval_s"),
 };
 
 static const struct csv_col episode_cols[] = {
-	{ "first_lost_ts", "first_lost_ts" }, { "last_lost_ts", "last_lost_ts" },
-	{ "first_seq", "first_seq" }, { "last_seq", "last_seq" }, { "lost", "lost" },
-	{ "estimate_s", "estimate_s" }, { "lower_s", "lower_s" }, { "upper_s", "upper_s" },
-	{ "began_in_capture", "began_in_capture" }, { "ended_in_capture", "ended_in_capture" },
-	{ "inferred", "inferred" }, { "by_interval", "by_interval" },
+	OUT_CSV_COL("first_lost_ts", "first_lost_ts"), OUT_CSV_COL("last_lost_ts", "last_lost_ts"),
+	OUT_CSV_COL("first_seq", "first_seq"), OUT_CSV_COL("last_seq", "last_seq"),
+	OUT_CSV_COL("lost", "lost"), OUT_CSV_COL("estimate_s", "estimate_s"),
+	OUT_CSV_COL("lower_s", "lower_s"), OUT_CSV_COL("upper_s", "upper_s"),
+	OUT_CSV_COL("began_in_capture", "began_in_capture"),
+	OUT_CSV_COL("ended_in_capture", "ended_in_capture"), OUT_CSV_COL("inferred", "inferred"),
+	OUT_CSV_COL("by_interval", "by_interval"),
 };
 
 /* The capture totals: one row, paths from the report's root. */
 static const struct csv_col totals_cols[] = {
-	{ "ports", "migration.ports" }, { "flows", "migration.flows" },
-	{ "collisions", "migration.collisions" }, { "start", "migration.start" },
-	{ "end", "migration.end" }, { "start_utc", "migration.start_utc" },
-	{ "end_utc", "migration.end_utc" }, { "duration_s", "migration.duration_s" },
-	{ "packets", "migration.packets" }, { "wire_bytes", "migration.wire_bytes" },
-	{ "unique_payload_bytes", "migration.unique_payload_bytes" },
+	OUT_CSV_COL("ports", "migration.ports"), OUT_CSV_COL("flows", "migration.flows"),
+	OUT_CSV_COL("collisions", "migration.collisions"), OUT_CSV_COL("start", "migration.start"),
+	OUT_CSV_COL("end", "migration.end"), OUT_CSV_COL("start_utc", "migration.start_utc"),
+	OUT_CSV_COL("end_utc", "migration.end_utc"),
+	OUT_CSV_COL("duration_s", "migration.duration_s"),
+	OUT_CSV_COL("packets", "migration.packets"),
+	OUT_CSV_COL("wire_bytes", "migration.wire_bytes"),
+	OUT_CSV_COL("unique_payload_bytes", "migration.unique_payload_bytes"),
 	DIR_COLS("migration.forward"), DIR_COLS("migration.reverse"),
-	{ "mean_throughput_bps", "migration.mean_throughput_bps" },
-	{ "peak_throughput_bps", "migration.peak_throughput_bps" }, { "bin_s", "migration.bin_s" },
-	{ "capture_frames", "capture.frames" }, { "capture_first_ts", "capture.first_ts" },
-	{ "capture_last_ts", "capture.last_ts" },
-	{ "echo_streams", "downtime.total.streams" }, { "echo_lost", "downtime.total.lost" },
-	{ "downtime_episodes", "downtime.total.episodes" },
-	{ "downtime_total_s", "downtime.total.downtime_total_s" },
-	{ "downtime_longest_s", "downtime.total.downtime_longest_s" },
-	{ "lost_x_interval_s", "downtime.total.lost_x_interval_s" },
-	{ "downtime_reason", "downtime.total.reason" },
+	OUT_CSV_COL("mean_throughput_bps", "migration.mean_throughput_bps"),
+	OUT_CSV_COL("peak_throughput_bps", "migration.peak_throughput_bps"),
+	OUT_CSV_COL("bin_s", "migration.bin_s"), OUT_CSV_COL("capture_frames", "capture.frames"),
+	OUT_CSV_COL("capture_first_ts", "capture.first_ts"),
+	OUT_CSV_COL("capture_last_ts", "capture.last_ts"),
+	OUT_CSV_COL("echo_streams", "downtime.total.streams"),
+	OUT_CSV_COL("echo_lost", "downtime.total.lost"),
+	OUT_CSV_COL("downtime_episodes", "downtime.total.episodes"),
+	OUT_CSV_COL("downtime_total_s", "downtime.total.downtime_total_s"),
+	OUT_CSV_COL("downtime_longest_s", "downtime.total.downtime_longest_s"),
+	OUT_CSV_COL("lost_x_interval_s", "downtime.total.lost_x_interval_s"),
+	OUT_CSV_COL("downtime_reason", "downtime.total.reason"),
 };
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
@@ -124,6 +136,18 @@ static void header(FILE *fp, const struct csv_col *cols, size_t n, int *first)
 	}
 }
 
+/* The entries of o's "flows" whose role is `role`. */
+static size_t role_count(json_object *o, const char *role)
+{
+	json_object *fl = report_get(o, "flows");
+	size_t i, n = 0;
+
+	for (i = 0; fl && i < json_object_array_length(fl); i++)
+		if (strcmp(report_str(json_object_array_get_idx(fl, i), "role", ""), role) == 0)
+			n++;
+	return n;
+}
+
 /* The columns' values of object o; a member that is absent or null is an empty field. */
 static void row(FILE *fp, json_object *o, const struct csv_col *cols, size_t n, int *first)
 {
@@ -133,13 +157,18 @@ static void row(FILE *fp, json_object *o, const struct csv_col *cols, size_t n, 
 		if (!*first)
 			fputc(',', fp);
 		*first = 0;
-		if (v)
+		if (cols[i].how == OUT_CSV_COUNT)
+			fprintf(fp, "%zu", v && json_object_is_type(v, json_type_array) ?
+				json_object_array_length(v) : 0);
+		else if (cols[i].how == OUT_CSV_ROLE)
+			fprintf(fp, "%zu", role_count(o, cols[i].path));
+		else if (v)
 			out_csv_field(fp, json_object_get_string(v));
 	}
 }
 
 /* One header line and one row per element of the array at `path`. */
-static int csv_table(FILE *fp, json_object *report, const char *path, const struct csv_col *cols, size_t ncols)
+int out_csv_table(FILE *fp, json_object *report, const char *path, const struct csv_col *cols, size_t ncols)
 {
 	json_object *rows = report_get(report, path);
 	size_t i, n = rows && json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
@@ -157,12 +186,12 @@ static int csv_table(FILE *fp, json_object *report, const char *path, const stru
 
 int out_csv_flows(FILE *fp, json_object *report)
 {
-	return csv_table(fp, report, "flows", flow_cols, NCOLS(flow_cols));
+	return out_csv_table(fp, report, "flows", flow_cols, NCOLS(flow_cols));
 }
 
 int out_csv_streams(FILE *fp, json_object *report)
 {
-	return csv_table(fp, report, "downtime.streams", stream_cols, NCOLS(stream_cols));
+	return out_csv_table(fp, report, "downtime.streams", stream_cols, NCOLS(stream_cols));
 }
 
 int out_csv_totals(FILE *fp, json_object *report)

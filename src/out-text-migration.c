@@ -6,13 +6,6 @@
 #include "out.h"
 #include "report.h"
 
-static double num(json_object *o, const char *path)
-{
-	json_object *v = report_get(o, path);
-
-	return v ? json_object_get_double(v) : 0.0;
-}
-
 static const char *str(json_object *o, const char *path)
 {
 	return report_str(o, path, "-");
@@ -72,11 +65,11 @@ static void text_one(FILE *fp, json_object *mg, double bin_s)
 		(unsigned long long)report_u64(mg, "bytes_by_role.other"),
 		(unsigned long long)report_u64(mg, "wire_bytes"),
 		(unsigned long long)report_u64(mg, "retrans_bytes"));
-	out_si(mean, sizeof(mean), num(mg, "mean_bps"), "bit/s");
-	out_si(peak, sizeof(peak), num(mg, "peak_bps"), "bit/s");
+	out_si(mean, sizeof(mean), report_num(mg, "mean_bps"), "bit/s");
+	out_si(peak, sizeof(peak), report_num(mg, "peak_bps"), "bit/s");
 	fprintf(fp, "  rate     mean %s, peak %s (busiest bin)%s%s\n", mean, peak,
 		report_bool(mg, "peak_shared") ? "; its bins also hold another migration's bytes" : "",
-		num(mg, "duration_s") < bin_s ?
+		report_num(mg, "duration_s") < bin_s ?
 		"; shorter than one bin: a shorter --bin gives a finer peak" : "");
 	fprintf(fp, "  switch   final burst end %s, resumed %s", str(mg, "switchover.final_burst_end"),
 		str(mg, "switchover.resumed"));
@@ -99,7 +92,7 @@ int out_text_migrations(FILE *fp, json_object *r)
 	size_t i, n = arr ? json_object_array_length(arr) : 0, no = out ? json_object_array_length(out) : 0;
 
 	for (i = 0; i < n; i++)
-		text_one(fp, json_object_array_get_idx(arr, i), num(r, "migration.bin_s"));
+		text_one(fp, json_object_array_get_idx(arr, i), report_num(r, "migration.bin_s"));
 	if (no) {
 		fprintf(fp, "\noutside any migration: %zu downtime episode%s (a network problem, not a "
 			"migration)\n", no, no == 1 ? "" : "s");

@@ -7,13 +7,6 @@
 #include "out-migration.h"
 #include "report.h"
 
-static double num(json_object *o, const char *path)
-{
-	json_object *v = report_get(o, path);
-
-	return v ? json_object_get_double(v) : 0.0;
-}
-
 static void dir_line(FILE *fp, const char *label, json_object *d)
 {
 	fprintf(fp, "  %-9s %llu packets, %llu wire bytes, %llu IP bytes, %llu payload bytes, "
@@ -124,11 +117,11 @@ static void text_migration(FILE *fp, json_object *r)
 	fputc('\n', fp);
 	dir_line(fp, "forward", report_get(m, "forward"));
 	dir_line(fp, "reverse", report_get(m, "reverse"));
-	out_si(mean, sizeof(mean), num(m, "mean_throughput_bps"), "bit/s");
-	out_si(peak, sizeof(peak), num(m, "peak_throughput_bps"), "bit/s");
+	out_si(mean, sizeof(mean), report_num(m, "mean_throughput_bps"), "bit/s");
+	out_si(peak, sizeof(peak), report_num(m, "peak_throughput_bps"), "bit/s");
 	fprintf(fp, "  throughput mean %s, peak %s over %s s bins%s\n", mean, peak,
 		report_str(m, "bin_s", "?"),
-		num(m, "duration_s") < num(m, "bin_s") ?
+		report_num(m, "duration_s") < report_num(m, "bin_s") ?
 		" (the migration is shorter than one bin: a shorter --bin gives a finer peak)" : "");
 }
 

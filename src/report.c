@@ -510,6 +510,13 @@ const char *report_str(json_object *o, const char *path, const char *fallback)
 	return v ? json_object_get_string(v) : fallback;
 }
 
+double report_num(json_object *o, const char *path)
+{
+	json_object *v = report_get(o, path);
+
+	return v ? json_object_get_double(v) : 0.0;
+}
+
 uint64_t report_u64(json_object *o, const char *path)
 {
 	json_object *v = report_get(o, path);

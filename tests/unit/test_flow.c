@@ -8,6 +8,8 @@
 
 #include "flow.h"
 
+#include "tcppkt.h"
+
 #define MS (1000000LL)
 
 static uint8_t payload_buf[2048];
@@ -15,30 +17,7 @@ static uint8_t payload_buf[2048];
 static struct dec_pkt tcp(uint8_t a, uint16_t sport, uint8_t b, uint16_t dport, uint32_t seq,
 			  uint8_t flags, uint32_t len)
 {
-	struct dec_pkt p;
-
-	memset(&p, 0, sizeof(p));
-	p.status = DEC_OK;
-	p.ip_ver = 4;
-	p.proto = 6;
-	p.src.family = p.dst.family = 4;
-	p.src.a[0] = 10;
-	p.src.a[3] = a;
-	p.dst.a[0] = 10;
-	p.dst.a[3] = b;
-	p.tcp.sport = sport;
-	p.tcp.dport = dport;
-	p.tcp.seq = seq;
-	p.tcp.flags = flags;
-	p.tcp.hdr_len = 20;
-	p.tcp.payload_len = len;
-	p.tcp.payload = payload_buf;
-	p.tcp.payload_cap = len < 64 ? len : 64;
-	p.ip_hdr_len = 20;
-	p.ip_len = 40 + len;
-	p.wire_len = 14 + 40 + len;
-	p.cap_len = p.wire_len;
-	return p;
+	return tcppkt(a, sport, b, dport, seq, flags, len, payload_buf);
 }
 
 static struct flow_table *table(size_t max)

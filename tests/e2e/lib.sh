@@ -172,6 +172,14 @@ ns_setup_side() {
 		ip -n "$ns" link set "$dev" up
 }
 
+# shape_link NS DEV RATE - paces DEV's egress to RATE (tc htb): tcpdump,
+# writing every frame to a file, keeps up with a paced veth on a loaded
+# 2-core machine, not with an unpaced one.
+shape_link() {
+	tc -n "$1" qdisc add dev "$2" root handle 1: htb default 10 &&
+		tc -n "$1" class add dev "$2" parent 1: classid 1:10 htb rate "$3" ceil "$3" quantum 65536
+}
+
 # ns_port_range NS LO HI - the namespace's ephemeral (client) port range.
 ns_port_range() {
 	ip netns exec "$1" sysctl -qw net.ipv4.ip_local_port_range="$2 $3"

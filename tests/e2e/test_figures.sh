@@ -16,13 +16,15 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 require_root
-require_tools ip tcpdump nft ping jq awk
+require_tools ip tc tcpdump nft ping jq awk
 require_binaries migmeter xfer
 
 N=4000000
 COUNT=150
 
 netns_pair || die "could not create the namespace pair"
+# tcpdump writes every frame of these captures: pace the link so it keeps up.
+{ shape_link "$NS_A" veth-a 300mbit && shape_link "$NS_B" veth-b 300mbit; } || die "could not shape the veth pair (tc htb)"
 ip netns exec "$NS_B" nft -f - <<'EOF' || die "nftables table in B"
 table inet mmfig {
 	chain in {

@@ -18,7 +18,7 @@ shopt -s lastpipe
 . "$(dirname "$0")/lib.sh"
 
 require_root
-require_tools ip tcpdump editcap mergecap capinfos jq python3 gzip ping
+require_tools ip tc tcpdump editcap mergecap capinfos jq python3 gzip ping
 require_binaries migmeter xfer
 GEN=$REPO_DIR/build/gen_fixtures
 [ -x "$GEN" ] || die "$GEN not built (make build/gen_fixtures)"
@@ -126,6 +126,8 @@ tcpdump -r "$SAMPLE" -w - 2>/dev/null | replay tcpdump-w-dash -
 same_report tcpdump-w-dash in2-sample-pcap-file "the pcap file" inputs
 
 netns_pair || die "could not create the namespace pair"
+# tcpdump writes every frame of these captures: pace the link so it keeps up.
+{ shape_link "$NS_A" veth-a 300mbit && shape_link "$NS_B" veth-b 300mbit; } || die "could not shape the veth pair (tc htb)"
 LOG=$E2E_TMP/live-pipe.log
 (ip netns exec "$NS_A" tcpdump -Z root -i veth-a -U -w - -c 40 icmp 2>"$LOG" |
 	"$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$E2E_TMP/live-pipe.json" /dev/stdin \

@@ -82,8 +82,7 @@ topology() {
 	# The VM network: br0 + tap0 in each host, the bridges joined by vm0.
 	ip link add vm0 netns "$SRC" type veth peer name vm0 netns "$DST" || return 1
 	for ns in "$SRC" "$DST"; do
-		tc -n "$ns" qdisc add dev mig0 root handle 1: htb default 10 &&
-			tc -n "$ns" class add dev mig0 parent 1: classid 1:10 htb rate "$RATE" ceil "$RATE" quantum 65536 &&
+		shape_link "$ns" mig0 "$RATE" &&
 			ip -n "$ns" link set mig0 up &&
 			ip -n "$ns" link add br0 type bridge stp_state 0 forward_delay 0 &&
 			ip -n "$ns" tuntap add dev tap0 mode tap &&

@@ -12,7 +12,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 require_root
-require_tools ip ss tcpdump tshark jq iperf3
+require_tools ip tc ss tcpdump tshark jq iperf3
 require_binaries migmeter xfer
 
 N=3000001          # run 1: bytes of the QEMU stream
@@ -22,6 +22,8 @@ NBD=65536          # run 2: bytes written to the NBD listener
 NBD_GREETING=18    # "NBDMAGIC" "IHAVEOPT" + 2 flag bytes
 
 netns_pair || die "could not create the namespace pair"
+# tcpdump writes every frame of these captures: pace the link so it keeps up.
+{ shape_link "$NS_A" veth-a 300mbit && shape_link "$NS_B" veth-b 300mbit; } || die "could not shape the veth pair (tc htb)"
 # Client ports outside the migration range, so the only collision is the
 # one the test makes on purpose.
 ns_port_range "$NS_A" 40000 40999 || die "could not set ip_local_port_range in $NS_A"

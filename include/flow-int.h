@@ -88,4 +88,7 @@ int flow_any_skip(const struct flow_table *ft, const struct dec_addr a[2], const
 		  unsigned src, const struct dec_tcp *t);
 int flow_any_settle(struct flow_table *ft, size_t idx);
 
+/* A direction with no packets yet (times MM_NS_NONE). */
+void flow_dir_init(struct flow_dir *d);
+
 #endif

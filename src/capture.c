@@ -1,5 +1,6 @@
 /* capture.c - the capture command: both live captures polled into one meter, then the report. */
 #include "capture.h"
+#include "capture-int.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -46,23 +47,6 @@ static void on_signal(int sig)
 /* How often completed migrations are looked for (--records, -c). */
 #define CAPTURE_RECORDS_NS (MM_NS_PER_S / 2)
 
-struct cap {
-	struct meter m;
-	struct live *live;
-	struct tsm *merge;		/* both captures into one timeline before anything else */
-	struct dump *dump[LIVE_N];	/* the file each role's frames go to (may be shared) */
-	unsigned dump_if[LIVE_N];	/* interface number within that file */
-	struct source_input in[LIVE_N];
-	int dlt[LIVE_N];
-	mm_ns last_mig_ts;		/* newest frame of a migration flow (idle stop) */
-	uint64_t bad_time;
-	int dump_failed;
-	uint64_t count;			/* -c: stop after this many completed migrations (0: no limit) */
-	int count_done;			/* -c reached: later frames are neither taken nor saved */
-	struct caprec *rec;		/* records as they complete (--records, -c); NULL: neither */
-	FILE *rec_fp;			/* --records, opened before the privilege drop */
-	int show, quiet;		/* the progress line is up; -q */
-};
 
 static mm_ns mono_now(void)
 {
@@ -173,98 +157,6 @@ static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *
 		(unsigned long long)c->m.echo_frames, (unsigned long long)eps,
 		ongoing ? " (outage now)" : "", (unsigned long long)drops);
 	fflush(stderr);
-}
-
-/* -w names a file (new or regular), not stdout, a FIFO or a device: a second file can go beside it. */
-static int dump_is_file(const char *path)
-{
-	struct outpath op;
-	char err[512];
-	int file;
-
-	if (outpath_resolve(&op, path, err, sizeof(err)) < 0)
-		return 1;	/* dump_open says why */
-	file = op.kind == OUTPATH_REPLACE || op.kind == OUTPATH_CREATE;
-	outpath_release(&op);
-	return file;
-}
-
-/*
- * -w: one file; or, when the two captures' link types differ (a file has
- * one, for libpcap), the ICMP capture in a second "-icmp" file beside it
- * (refused when -w is stdout, a FIFO or a device: a stream has no beside).
- */
-static int open_dumps(struct cap *c, const struct cli_opts *o, const char *const ifn[LIVE_N])
-{
-	const char *dot = strrchr(o->write, '.');
-	int pcapng = dot && strcmp(dot, ".pcapng") == 0;
-	int same_if = strcmp(ifn[LIVE_MIG], ifn[LIVE_ICMP]) == 0;
-	int snap = live_snaplen(c->live, LIVE_MIG);
-	char err[512];
-
-	if (c->dlt[LIVE_MIG] == c->dlt[LIVE_ICMP] && snap == live_snaplen(c->live, LIVE_ICMP)) {
-		/* pcapng names each interface; pcap has no names. */
-		c->dump[LIVE_MIG] = dump_open(o->write, pcapng, c->dlt[LIVE_MIG], snap, ifn,
-					      same_if ? 1 : 2, err, sizeof(err));
-		c->dump[LIVE_ICMP] = c->dump[LIVE_MIG];
-		c->dump_if[LIVE_ICMP] = same_if ? 0 : 1;
-	} else {
-		size_t n = strlen(o->write) + 16;
-		char *icmp;
-
-		if (!dump_is_file(o->write)) {
-			fprintf(stderr, "migmeter: -w %s: the two captures have different link types (%s on "
-				"%s, %s on %s) and need two files; give -w a file name\n",
-				o->write, live_dlt_name(c->live, LIVE_MIG),
-				ifn[LIVE_MIG], live_dlt_name(c->live, LIVE_ICMP), ifn[LIVE_ICMP]);
-			return -1;
-		}
-		icmp = malloc(n);
-		if (!icmp) {
-			fprintf(stderr, "migmeter: out of memory\n");
-			return -1;
-		}
-		if (dot && dot != o->write)
-			snprintf(icmp, n, "%.*s-icmp%s", (int)(dot - o->write), o->write, dot);
-		else
-			snprintf(icmp, n, "%s-icmp", o->write);
-		c->dump[LIVE_MIG] = dump_open(o->write, pcapng, c->dlt[LIVE_MIG], snap, &ifn[LIVE_MIG],
-					      1, err, sizeof(err));
-		if (c->dump[LIVE_MIG]) {
-			c->dump[LIVE_ICMP] = dump_open(icmp, pcapng, c->dlt[LIVE_ICMP],
-						       live_snaplen(c->live, LIVE_ICMP), &ifn[LIVE_ICMP],
-						       1, err, sizeof(err));
-			if (c->dump[LIVE_ICMP] && !o->quiet)
-				fprintf(stderr, "migmeter: the ICMP capture (%s, link type %s) is saved "
-					"apart in %s\n", ifn[LIVE_ICMP], live_dlt_name(c->live, LIVE_ICMP),
-					icmp);
-		}
-		free(icmp);
-	}
-	if (!c->dump[LIVE_MIG] || !c->dump[LIVE_ICMP]) {
-		fprintf(stderr, "migmeter: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static int close_dumps(struct cap *c)
-{
-	char err[512];
-	int rc = 0;
-
-	if (c->dump[LIVE_ICMP] && c->dump[LIVE_ICMP] != c->dump[LIVE_MIG]) {
-		if (dump_close(c->dump[LIVE_ICMP], err, sizeof(err)) < 0) {
-			fprintf(stderr, "migmeter: %s\n", err);
-			rc = -1;
-		}
-	}
-	if (dump_close(c->dump[LIVE_MIG], err, sizeof(err)) < 0) {
-		fprintf(stderr, "migmeter: %s\n", err);
-		rc = -1;
-	}
-	c->dump[LIVE_MIG] = c->dump[LIVE_ICMP] = NULL;
-	return rc;
 }
 
 /* Hands over every frame the kernel has ready. Returns 0, or -1 when a capture failed. */
@@ -393,7 +285,7 @@ static int finish(struct cap *c, const struct cli_opts *o)
 	kernel_stats(c);
 	for (role = 0; role < LIVE_N; role++)
 		link_counters(&c->in[role], 1);
-	if (o->write && close_dumps(c) < 0)
+	if (o->write && capture_close_dumps(c) < 0)
 		rc = CLI_EXIT_RUNTIME;
 	if (meter_finish(&c->m) < 0) {
 		fprintf(stderr, "migmeter: out of memory while building downtime episodes\n");
@@ -521,7 +413,7 @@ int capture_main(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = CLI_EXIT_RUNTIME;
-	if (o.write && open_dumps(c, &o, ifn) < 0)
+	if (o.write && capture_open_dumps(c, &o, ifn) < 0)
 		goto out;
 	cli_meter_cfg(&o, &mc);
 	if (meter_init(&c->m, &mc) < 0) {
@@ -593,7 +485,7 @@ out:
 	 * in it (privsep_start flushed before the fork), so it writes nothing.
 	 */
 	if (c)
-		close_dumps(c);
+		capture_close_dumps(c);
 	cli_free_paths(paths);
 	if (c) {
 		caprec_free(c->rec);

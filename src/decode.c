@@ -4,6 +4,7 @@
 
 #include "cursor.h"
 #include "decode.h"
+#include "decode-fast.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -549,70 +550,6 @@ int dec_link_supported(int dlt)
 	}
 }
 
-static uint16_t be16_at(const uint8_t *b)
-{
-	return (uint16_t)((b[0] << 8) | b[1]);
-}
-
-static uint32_t be32_at(const uint8_t *b)
-{
-	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
-}
-
-/*
- * The frame nearly every migration capture is made of, Ethernet II +
- * IPv4 without options + TCP, decoded in one place: the same checks and
- * the same result as eth -> ethertype -> ip4 -> l4 -> tcp, for frames
- * where none of them fails.  Returns 0 (out untouched beyond what
- * dec_frame set) for anything else, which then takes the general path.
- * Needs caplen >= 54 and caplen <= wire_len.
- */
-static int fast_eth_ip4_tcp(const uint8_t *d, uint32_t caplen, uint32_t wire_len, struct dec_pkt *p)
-{
-	uint32_t left = wire_len - 14, len, cend, hlen;
-	uint16_t tot = be16_at(d + 16);
-	struct dec_tcp *t = &p->tcp;
-
-	/* ethertype IPv4, version 4 with IHL 5, protocol TCP, not a fragment (RFC 791 section 3.1) */
-	if (d[12] != 0x08 || d[13] != 0x00 || d[14] != 0x45 || d[23] != IPP_TCP ||
-	    (be16_at(d + 20) & 0x3fff))
-		return 0;
-	if (tot && (tot < 20 || tot > left))
-		return 0;
-	len = tot ? tot : left;
-	/* the packet ends at the IP length: the TCP header (RFC 9293 section 3.1) must fit */
-	cend = caplen < 14 + len ? caplen : 14 + len;
-	if (cend < 54)
-		return 0;
-	hlen = (d[46] >> 4) * 4u;
-	if (hlen < 20 || hlen > len - 20)
-		return 0;
-	p->ip_ver = 4;
-	p->proto = IPP_TCP;
-	memcpy(p->smac, d + 6, 6);
-	p->has_mac = 1;
-	p->ip_len_derived = tot == 0;
-	p->src.family = p->dst.family = 4;
-	memcpy(p->src.a, d + 26, 4);
-	memcpy(p->dst.a, d + 30, 4);
-	p->ip_off = 14;
-	p->ip_len = len;
-	p->ip_hdr_len = 20;
-	t->sport = be16_at(d + 34);
-	t->dport = be16_at(d + 36);
-	t->seq = be32_at(d + 38);
-	t->ack = be32_at(d + 42);
-	t->flags = d[47];
-	t->hdr_len = (uint16_t)hlen;
-	t->payload_len = len - 20 - hlen;
-	if (cend - 34 >= hlen) {
-		t->payload_cap = cend - 34 - hlen;
-		t->payload = t->payload_cap ? d + 34 + hlen : NULL;
-	}
-	p->status = DEC_OK;
-	return 1;
-}
-
 enum dec_status dec_frame(int dlt, const uint8_t *data, uint32_t caplen,
 			  uint32_t wire_len, struct dec_pkt *out)
 {
@@ -623,7 +560,7 @@ enum dec_status dec_frame(int dlt, const uint8_t *data, uint32_t caplen,
 	out->wire_len = wire_len;
 	out->cap_len = caplen;
 	if (dlt == DLT_EN10MB && caplen >= 54 && caplen <= wire_len && wire_len <= DEC_MAX_WIRE_LEN && data &&
-	    fast_eth_ip4_tcp(data, caplen, wire_len, out))
+	    dec_fast_eth_ip4_tcp(data, caplen, wire_len, out))
 		return DEC_OK;
 	if (!dec_link_supported(dlt))
 		st = DEC_UNSUPPORTED_LINK;

@@ -46,7 +46,7 @@ UNIT_pcapng := $(B)/source-pcapng.o
 UNIT_join   := $(B)/source-join.o $(B)/source-pcapng.o $(B)/source-stream.o
 UNIT_outpath := $(B)/outpath.o
 UNIT_report := $(LIBOBJS)
-UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o \
+UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/report-lazy.o $(B)/mmtime.o $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o \
 	$(MIG_OBJS)
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
@@ -83,6 +83,10 @@ $(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
 build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/gen_fixtures_any.c tests/bytebuf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBS)
+
+build/gen_many: tests/gen_many.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
 build/gen_hostile: tests/gen_hostile.c tests/bytebuf.h
 	@mkdir -p $(@D)
@@ -154,7 +158,7 @@ valgrind: $(BIN) build/gen_hostile
 		rc=$$?; rm -rf $$tmp; [ $$rc -eq 1 ] || { echo "valgrind: damaged replay: exit $$rc"; exit 1; }
 	@echo "valgrind: sample and damaged replays clean"
 
-e2e: migmeter build/xfer build/gen_fixtures
+e2e: migmeter build/xfer build/gen_fixtures build/gen_many
 	@bash tests/e2e/run.sh
 
 demo: deps-build

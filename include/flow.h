@@ -59,6 +59,7 @@ struct flow_verdict {
 	int forward;           /* 1: towards the listener (as known at this frame) */
 	uint64_t new_unique;   /* unique payload bytes this frame added */
 	enum kind kind;        /* the flow's kind as known after this frame */
+	int created;           /* 1: the frame opened a flow (or found the table full) */
 };
 
 /* Migration totals over all FLOW_MIGRATION flows. */
@@ -90,6 +91,9 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 
 /* Number of flows listed (migration and collisions), in order of first frame. */
 size_t flow_count(const struct flow_table *ft);
+
+/* The --max-flows cap: flows held at once, retired flows not counted. */
+size_t flow_capacity(const struct flow_table *ft);
 
 /* Fills *out for flow i (0 <= i < flow_count). Returns 0 or -1 for a bad index. */
 int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out);

@@ -57,6 +57,11 @@ struct meter {
 	size_t nviews;
 	unsigned last_view;		/* cache: most frames come from the view before */
 	uint64_t views_merged;		/* frames whose view did not fit: given the last view */
+	struct mig_cfg mig_cfg;		/* the grouping's windows, for meter_retire's stages too */
+	int self_retire;		/* meter_set_retire: retire completed migrations as the table fills */
+	mm_ns next_retire;		/* not before this capture time again */
+	mm_ns retire_every;		/* the wait after a round (longer while rounds free nothing) */
+	uint64_t retire_rounds;		/* meter_retire calls that found the table filling */
 };
 
 /* Returns 0, or -1 when out of memory (m is then released). */
@@ -77,6 +82,28 @@ const struct meter_view *meter_view(const struct meter *m, unsigned id);
  * announces older than every flow still open.  Returns 0.
  */
 int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live);
+
+/*
+ * Retires what is complete: groups the flows not retired yet into a
+ * migration stage of their own (meter_feed_migrations, live), and for each
+ * migration complete at `now` calls fn (NULL: retire the completed ones
+ * only, so a port scan's failed SYNs still meet --max-flows) and then retires its
+ * flows (flow_retire: out of the lookup and the --max-flows cap; their
+ * figures stay for the report).  fn returns 0 to retire, 1 to leave the
+ * migration as it is, -1 to stop.  Returns the number retired, or -1
+ * (out of memory, or fn's -1).
+ */
+typedef int (*meter_done_fn)(void *ctx, const struct meter *m, const struct mig_table *mt,
+			     const struct mig_record *r);
+int meter_retire(struct meter *m, unsigned id_base, mm_ns now, meter_done_fn fn, void *ctx);
+
+/*
+ * on: the meter retires completed migrations itself whenever half the
+ * flow table is taken (a replay, or a capture without --records: nothing
+ * else retires them), so a capture of any number of migrations fits the
+ * table; its figures are the same as without (README "Memory").
+ */
+void meter_set_retire(struct meter *m, int on);
 
 /* Closes the timeline: episodes, losses per bin, migration records. Returns 0 or -1 (out of memory). */
 int meter_finish(struct meter *m);

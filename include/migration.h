@@ -130,6 +130,9 @@ int mig_add_flow(struct mig_table *mt, size_t flow, const struct flow_info *fi);
  */
 void mig_set_id_base(struct mig_table *mt, unsigned base);
 
+/* Room for this many flows and announces at once (a feed that knows its counts wastes nothing). */
+void mig_reserve(struct mig_table *mt, size_t flows, size_t announces);
+
 /* An announce (announce.h), in order of arrival.  Returns 0 or -1 (full, counted). */
 int mig_add_announce(struct mig_table *mt, const struct ann_event *e);
 

@@ -43,4 +43,17 @@ uint64_t report_u64(json_object *o, const char *path);
 double report_num(json_object *o, const char *path);	/* 0 when absent or null */
 int report_bool(json_object *o, const char *path);
 
+/*
+ * Lazy arrays: the records, flows and other arrays that grow with the
+ * capture are not held as json-c objects; a writer's report_at() makes
+ * element i when it is reached (report-lazy.c).  Writers read every array
+ * with report_len/report_at (an ordinary array works the same); the object
+ * report_at returns is valid until the next report_at on the same array.
+ */
+typedef json_object *(*report_make_fn)(void *ctx, size_t i);
+json_object *report_lazy_array(size_t n, report_make_fn make, void *ctx, void (*free_ctx)(void *ctx));
+size_t report_len(json_object *arr);		/* 0 for NULL or not an array */
+json_object *report_at(json_object *arr, size_t i);	/* NULL past the end */
+int report_is_lazy(json_object *arr);
+
 #endif

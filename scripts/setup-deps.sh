@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev valgrind tshark wireshark-common tcpdump iperf3 nftables iproute2 iputils-ping procps python3 jq libcap2-bin util-linux)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev valgrind tshark wireshark-common tcpdump iperf3 nftables iproute2 iputils-ping procps python3 jq libcap2-bin util-linux time)
 # tests/e2e/test_qemu.sh: QEMU itself, and what tests/qemu/build-guest.sh builds
 # the guest with (the kernel .deb is only downloaded and unpacked, never installed)
 test_pkgs+=(qemu-system-x86 busybox-static cpio kmod libc6-dev gzip)

@@ -142,7 +142,7 @@ static void keep_announce(struct ann_table *at, const struct dec_arp *a, uint8_t
 		return;
 	}
 	if (at->n == at->cap) {
-		size_t ncap = at->cap ? at->cap * 2 : 64;
+		size_t ncap = !at->cap ? 64 : at->cap < 4096 ? at->cap * 2 : at->cap + at->cap / 2;
 		struct ev *nv;
 
 		if (ncap > at->cfg.max_events)

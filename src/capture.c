@@ -426,6 +426,8 @@ int capture_main(int argc, char **argv)
 		fprintf(stderr, "migmeter: out of memory\n");
 		goto out;
 	}
+	/* Without records nothing else retires completed migrations (caprec does, after writing). */
+	meter_set_retire(&c->m, !c->rec);
 	c->merge = tsm_new(LIVE_N, CAPTURE_MERGE_BYTES);
 	if (!c->merge) {
 		fprintf(stderr, "migmeter: out of memory\n");

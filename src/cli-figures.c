@@ -7,16 +7,16 @@
 /* "10.0.1.2, fd00::2" of the streams' targets, distinct, into buf. */
 static void stream_targets(json_object *streams, char *buf, size_t n)
 {
-	size_t i, len = 0, cnt = streams ? json_object_array_length(streams) : 0;
+	size_t i, len = 0, cnt = streams ? report_len(streams) : 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < cnt && len + 1 < n; i++) {
-		const char *t = report_str(json_object_array_get_idx(streams, i), "target", "?");
+		const char *t = report_str(report_at(streams, i), "target", "?");
 		size_t j;
 		int seen = 0;
 
 		for (j = 0; j < i && !seen; j++)
-			seen = strcmp(report_str(json_object_array_get_idx(streams, j), "target", ""), t) == 0;
+			seen = strcmp(report_str(report_at(streams, j), "target", ""), t) == 0;
 		if (!seen)
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", t);
 	}
@@ -27,7 +27,7 @@ static void stream_targets(json_object *streams, char *buf, size_t n)
 void cli_warn_report(const struct cli_opts *o, json_object *r)
 {
 	json_object *streams = report_get(r, "downtime.streams");
-	size_t i, n = streams ? json_object_array_length(streams) : 0;
+	size_t i, n = streams ? report_len(streams) : 0;
 
 	if (o->have_target && report_u64(r, "downtime.total.streams") == 0) {
 		char others[256];
@@ -43,7 +43,7 @@ void cli_warn_report(const struct cli_opts *o, json_object *r)
 		size_t with = 0;
 
 		for (i = 0; i < n; i++) {
-			json_object *s = json_object_array_get_idx(streams, i);
+			json_object *s = report_at(streams, i);
 
 			if (report_u64(s, "clock_steps_back") && !with++)
 				first = s;

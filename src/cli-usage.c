@@ -44,7 +44,7 @@ const struct cli_option cli_options[] = {
 	{ CLI_OPT_BIN, 0, "bin", "DUR", M, CLI_SEC_REPORT,
 	  "time-series bin and peak-throughput window (default 1s)" },
 	{ CLI_OPT_MAX_FLOWS, 0, "max-flows", "N", M, CLI_SEC_REPORT,
-	  "cap on the flow table: 1..16777216 (default 2048)" },
+	  "cap on the flows held at once: 1..16777216 (default 2048; completed migrations leave as it fills)" },
 
 	{ CLI_OPT_IFACE, 'i', "interface", "IFACE", C, CLI_SEC_CAPTURE,
 	  "interface of the migration traffic ('any' for all;\n'auto' with --peer: the one the routing table uses)" },

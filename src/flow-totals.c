@@ -58,6 +58,11 @@ void flow_get_totals(const struct flow_table *ft, struct flow_totals *t)
 	t->unique_payload_bytes = t->fwd.unique_payload_bytes + t->rev.unique_payload_bytes;
 }
 
+size_t flow_capacity(const struct flow_table *ft)
+{
+	return ft->cfg.max_flows;
+}
+
 uint64_t flow_dropped(const struct flow_table *ft)
 {
 	return ft->dropped;

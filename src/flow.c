@@ -210,7 +210,8 @@ static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct
 	if (ft->n - ft->retired >= ft->cfg.max_flows || ft->n >= UINT32_MAX - 1)
 		return NULL;
 	if (ft->n == ft->cap) {
-		size_t ncap = ft->cap ? ft->cap * 2 : 64;
+		/* by half once large: retired flows stay listed, a long capture holds thousands */
+		size_t ncap = !ft->cap ? 64 : ft->cap < 4096 ? ft->cap * 2 : ft->cap + ft->cap / 2;
 		struct flow *nf;
 
 		if (ncap > ft->cfg.max_flows && ft->n < ft->cfg.max_flows)
@@ -378,6 +379,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 			slot = flow_find_slot(ft, a, port, src);
 			f = flow_create(ft, slot, a, port, src);
 		}
+		v->created = 1;	/* a new flow, or one that did not fit */
 		if (!f) {
 			note_miss(ft, a, port, src);
 			return -1;

@@ -11,7 +11,8 @@ static void add_lost(void *ctx, mm_ns ts)
 int meter_init(struct meter *m, const struct meter_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
-	m->first_ts = m->last_ts = MM_NS_NONE;
+	m->first_ts = m->last_ts = m->next_retire = MM_NS_NONE;
+	m->mig_cfg = cfg->migration;
 	m->flows = flow_table_new(&cfg->flow);
 	m->echo = echo_new(&cfg->echo);
 	m->series = series_new(cfg->bin, 0);
@@ -84,6 +85,8 @@ static unsigned series_role_of(enum kind k)
 	}
 }
 
+static void retire_if_filling(struct meter *m);
+
 void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
 		 mm_ns ts, unsigned src, uint32_t ifid, unsigned match)
 {
@@ -109,6 +112,8 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 				series_add_mig_role(m->series, ts, v.forward, len, v.new_unique,
 						    series_role_of(v.kind));
 			}
+			if (v.created)
+				retire_if_filling(m);
 		} else {
 			m->non_tcp_mig++;
 		}
@@ -134,6 +139,8 @@ int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live)
 	mm_ns oldest = MM_NS_NONE;
 	size_t i, k;
 
+	if (!live)
+		mig_reserve(mt, flow_count(m->flows), ann_count(m->announce));
 	for (i = 0; i < flow_count(m->flows); i++) {
 		if (flow_get(m->flows, i, &fi) < 0 || (live && fi.retired))
 			continue;
@@ -158,6 +165,72 @@ int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live)
 			mig_add_episode(mt, i, &s->target, &s->episodes[k]);
 	}
 	return 0;
+}
+
+/* How often (capture time) a filling table is looked at again. */
+#define METER_RETIRE_EVERY (MM_NS_PER_S / 2)
+
+void meter_set_retire(struct meter *m, int on)
+{
+	m->self_retire = on;
+}
+
+int meter_retire(struct meter *m, unsigned id_base, mm_ns now, meter_done_fn fn, void *ctx)
+{
+	struct mig_table *mt = mig_new(&m->mig_cfg);
+	size_t i, f;
+	int n = 0;
+
+	if (!mt)
+		return -1;
+	mig_set_id_base(mt, id_base);
+	meter_feed_migrations(m, mt, 1);
+	if (mig_poll(mt, now, 0) < 0) {
+		mig_free(mt);
+		return -1;
+	}
+	for (i = 0; i < mig_count(mt); i++) {
+		const struct mig_record *r = mig_get(mt, i);
+		/* Alone, only completed migrations leave: a scan's failed SYNs stay within --max-flows. */
+		int rc = fn ? fn(ctx, m, mt, r) : r->status == MIG_COMPLETED ? 0 : 1;
+
+		if (rc < 0) {
+			n = -1;
+			break;
+		}
+		if (rc > 0)
+			continue;
+		for (f = 0; f < r->nmembers; f++)
+			flow_retire(m->flows, r->members[f].flow);
+		n++;
+	}
+	mig_free(mt);
+	return n;
+}
+
+/*
+ * Self-retiring: once half the table is taken, at most every
+ * retire_every of capture time; a round that frees nothing (flows that
+ * are no completed migration: a scan, a long stream) doubles the wait, up
+ * to METER_RETIRE_MAX, so such a table costs no grouping a frame.
+ */
+#define METER_RETIRE_MAX (60 * MM_NS_PER_S)
+
+static void retire_if_filling(struct meter *m)
+{
+	size_t open = flow_count(m->flows) - flow_retired(m->flows);
+	int n;
+
+	if (!m->self_retire || open < flow_capacity(m->flows) / 2 ||
+	    (m->next_retire != MM_NS_NONE && m->last_ts < m->next_retire))
+		return;
+	m->retire_rounds++;
+	n = meter_retire(m, 0, m->last_ts, NULL, NULL);
+	if (n > 0 || m->retire_every == 0)
+		m->retire_every = METER_RETIRE_EVERY;
+	else if (m->retire_every < METER_RETIRE_MAX)
+		m->retire_every *= 2;
+	m->next_retire = mm_add(m->last_ts, m->retire_every);
 }
 
 int meter_finish(struct meter *m)

@@ -28,7 +28,8 @@ static size_t ann_after(const struct poll_ctx *pc, mm_ns t)
  * (F, F + announce_window].  An announce that is a later round of a
  * switchover already matched (same MAC, within announce_span of its
  * first) is only taken when nothing else is there and c began after
- * that switchover (the same VM migrating again); a migration that began
+ * that switchover (the same VM migrating again), or when the next one
+ * there has its MAC (it began that sequence); a migration that began
  * before it cannot be that VM's next one.  Returns the position in
  * an_ord, or -1.
  */
@@ -44,8 +45,16 @@ static long first_announce(const struct poll_ctx *pc, size_t c, mm_ns f)
 
 		if (an[a].migration || pc->an_take[a])
 			continue;
-		if (pc->stale_a[a] == MM_NS_NONE)
+		if (pc->stale_a[a] == MM_NS_NONE) {
+			/*
+			 * The same MAC's "later round" just before it began this
+			 * sequence: the VM's next switchover came within the
+			 * previous one's announce_span.
+			 */
+			if (stale >= 0 && memcmp(an[pc->an_ord[stale]].ev.mac, an[a].ev.mac, 6) == 0)
+				return stale;
 			return (long)j;
+		}
 		if (stale < 0 && pc->g.c[c].start > pc->stale_a[a])
 			stale = (long)j;
 	}

@@ -16,7 +16,8 @@ static int grow(void **p, size_t *cap, size_t n, size_t elem, size_t max)
 		return 0;
 	if (n >= max)
 		return -1;
-	ncap = *cap ? *cap * 2 : 64;
+	/* large arrays grow by half: a capture of many migrations wastes a third at most */
+	ncap = !*cap ? 64 : *cap < 4096 ? *cap * 2 : *cap + *cap / 2;
 	if (ncap > max)
 		ncap = max;
 	np = realloc(*p, ncap * elem);
@@ -51,6 +52,28 @@ void mig_free(struct mig_table *mt)
 	free(mt->ep);
 	free(mt->rec);
 	free(mt);
+}
+
+/* Exactly n elements of room (at most max), when the count is known before they come. */
+static void reserve(void **p, size_t *cap, size_t n, size_t elem, size_t max)
+{
+	void *np;
+
+	if (n > max)
+		n = max;
+	if (n <= *cap)
+		return;
+	np = realloc(*p, n * elem);
+	if (np) {
+		*p = np;
+		*cap = n;
+	}
+}
+
+void mig_reserve(struct mig_table *mt, size_t flows, size_t announces)
+{
+	reserve((void **)&mt->fl, &mt->capfl, flows, sizeof(*mt->fl), mt->cfg.max_flows);
+	reserve((void **)&mt->an, &mt->capan, announces, sizeof(*mt->an), mt->cfg.max_announces);
 }
 
 /* The held flow with index `flow`, or NULL (the array is in increasing index order). */

@@ -1,6 +1,8 @@
 /* out-csv-migration.c - migrations as CSV (one row each, fixed header) and the timeline events CSV. */
 #include "out-migration.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,7 +69,7 @@ int out_csv_migrations(FILE *fp, json_object *r)
 
 struct event {
 	double t;		/* for ordering only; the text is what is written */
-	const char *time;	/* the report's own decimal text */
+	char time[40];		/* the report's own decimal text */
 	unsigned long mig;	/* 0: outside every migration */
 	const char *event;
 	char detail[96];
@@ -77,6 +79,7 @@ struct event {
 struct events {
 	struct event *e;
 	size_t n, cap;
+	size_t seq;		/* insertion order: ties keep it */
 	int oom;
 };
 
@@ -97,13 +100,13 @@ static struct event *ev_add(struct events *es, json_object *t, unsigned long mig
 		es->e = ne;
 		es->cap = ncap;
 	}
-	e = &es->e[es->n];
+	e = &es->e[es->n++];
 	e->t = json_object_get_double(t);
-	e->time = json_object_get_string(t);
+	snprintf(e->time, sizeof(e->time), "%s", json_object_get_string(t));
 	e->mig = mig;
 	e->event = what;
 	e->detail[0] = '\0';
-	e->order = es->n++;
+	e->order = es->seq++;
 	return e;
 }
 
@@ -120,8 +123,8 @@ static void outages(struct events *es, json_object *eps, unsigned long mig)
 {
 	size_t i;
 
-	for (i = 0; eps && i < json_object_array_length(eps); i++) {
-		json_object *e = json_object_array_get_idx(eps, i);
+	for (i = 0; eps && i < report_len(eps); i++) {
+		json_object *e = report_at(eps, i);
 		struct event *a = ev_add(es, report_get(e, "first_lost_ts"), mig, "outage_start");
 		struct event *b = ev_add(es, report_get(e, "end_ts"), mig, "outage_end");
 
@@ -140,8 +143,8 @@ static void announces(struct events *es, json_object *mg, unsigned long id, cons
 	json_object *an = report_get(mg, path);
 	size_t i;
 
-	for (i = 0; an && i < json_object_array_length(an); i++) {
-		struct event *e = ev_add(es, json_object_array_get_idx(an, i), id, "announce");
+	for (i = 0; an && i < report_len(an); i++) {
+		struct event *e = ev_add(es, report_at(an, i), id, "announce");
 
 		if (e)
 			snprintf(e->detail, sizeof(e->detail), "%s %s", how, report_str(mg, "vm.mac", "?"));
@@ -154,11 +157,11 @@ static void one_migration(struct events *es, json_object *r, json_object *mg)
 	json_object *fl = report_get(mg, "flows"), *all = report_get(r, "flows");
 	size_t i;
 
-	for (i = 0; fl && i < json_object_array_length(fl); i++) {
-		json_object *f = json_object_array_get_idx(fl, i);
+	for (i = 0; fl && i < report_len(fl); i++) {
+		json_object *f = report_at(fl, i);
 		size_t k = (size_t)report_u64(f, "flow");
-		json_object *t = all && k >= 1 && k <= json_object_array_length(all) ?
-				 report_get(json_object_array_get_idx(all, k - 1), "first_ts") : NULL;
+		json_object *t = all && k >= 1 && k <= report_len(all) ?
+				 report_get(report_at(all, k - 1), "first_ts") : NULL;
 		struct event *e = ev_add(es, t, id, "connect");
 
 		if (e)
@@ -174,31 +177,98 @@ static void one_migration(struct events *es, json_object *r, json_object *mg)
 	ev_add(es, report_get(mg, "end"), id, "end");
 }
 
+static void ev_write(FILE *fp, const struct event *e)
+{
+	fprintf(fp, "%s,", e->time);
+	if (e->mig)
+		fprintf(fp, "%lu", e->mig);
+	fprintf(fp, ",%s,", e->event);
+	out_csv_field(fp, e->detail);
+	fputc('\n', fp);
+}
+
+/*
+ * Writes, in time order, the held events before `until` (all with
+ * until = +inf), merged with the outside-migration events `out` (sorted;
+ * *next is the first not written yet).
+ */
+static void ev_flush(FILE *fp, struct events *es, const struct events *out, size_t *next, double until)
+{
+	size_t i = 0, k;
+
+	qsort(es->e, es->n, sizeof(*es->e), ev_cmp);
+	for (;;) {
+		const struct event *a = i < es->n && es->e[i].t < until ? &es->e[i] : NULL;
+		const struct event *b = *next < out->n && out->e[*next].t < until ? &out->e[*next] : NULL;
+
+		if (!a && !b)
+			break;
+		if (a && (!b || ev_cmp(a, b) < 0)) {
+			ev_write(fp, a);
+			i++;
+		} else {
+			ev_write(fp, b);
+			(*next)++;
+		}
+	}
+	for (k = i; k < es->n; k++)
+		es->e[k - i] = es->e[k];
+	es->n -= i;
+}
+
+/* Migration mg's earliest event: its start, or an episode of its that began before it. */
+static double earliest(json_object *mg)
+{
+	json_object *eps = report_get(mg, "episodes"), *st = report_get(mg, "start");
+	double t = st ? json_object_get_double(st) : HUGE_VAL;
+	size_t i;
+
+	for (i = 0; i < report_len(eps); i++) {
+		json_object *f = report_get(report_at(eps, i), "first_lost_ts");
+
+		if (f && json_object_get_double(f) < t)
+			t = json_object_get_double(f);
+	}
+	return t;
+}
+
+/*
+ * Every event of every migration in time order.  Before migration i's
+ * events are taken, those before the earliest event of migration i and
+ * all after it (a suffix minimum, one pass ahead) are final and written:
+ * memory follows the migrations that overlap, not the capture.
+ */
 int out_csv_events(FILE *fp, json_object *r)
 {
 	json_object *arr = report_get(r, "migrations");
-	struct events es = { NULL, 0, 0, 0 };
-	size_t i;
+	struct events es = { NULL, 0, 0, 0, 0 }, out = { NULL, 0, 0, 0, 0 };
+	size_t i, n, next = 0;
+	double *after;
 	int rc;
 
-	for (i = 0; arr && i < json_object_array_length(arr); i++)
-		one_migration(&es, r, json_object_array_get_idx(arr, i));
-	outages(&es, report_get(r, "episodes_outside_migrations"), 0);
-	if (es.oom) {
-		free(es.e);
-		return -1;
-	}
-	qsort(es.e, es.n, sizeof(*es.e), ev_cmp);
+	/* Outside events sort after a migration's at the same time, as when they were added last. */
+	out.seq = (size_t)-1 / 2;
+	outages(&out, report_get(r, "episodes_outside_migrations"), 0);
+	qsort(out.e, out.n, sizeof(*out.e), ev_cmp);
 	fputs("time,migration,event,detail\n", fp);
-	for (i = 0; i < es.n; i++) {
-		fprintf(fp, "%s,", es.e[i].time);
-		if (es.e[i].mig)
-			fprintf(fp, "%lu", es.e[i].mig);
-		fprintf(fp, ",%s,", es.e[i].event);
-		out_csv_field(fp, es.e[i].detail);
-		fputc('\n', fp);
+	n = report_len(arr);
+	after = malloc((n + 1) * sizeof(*after));
+	if (!after)
+		es.oom = 1;
+	for (i = n; after && i > 0; i--) {
+		double t = earliest(report_at(arr, i - 1));
+
+		after[i - 1] = i == n || t < after[i] ? t : after[i];
 	}
-	rc = ferror(fp) ? -1 : 0;
+	for (i = 0; !es.oom && !out.oom && i < n; i++) {
+		ev_flush(fp, &es, &out, &next, after[i]);
+		one_migration(&es, r, report_at(arr, i));
+	}
+	free(after);
+	if (!es.oom && !out.oom)
+		ev_flush(fp, &es, &out, &next, HUGE_VAL);
+	rc = es.oom || out.oom || ferror(fp) ? -1 : 0;
 	free(es.e);
+	free(out.e);
 	return rc;
 }

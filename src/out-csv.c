@@ -142,8 +142,8 @@ static size_t role_count(json_object *o, const char *role)
 	json_object *fl = report_get(o, "flows");
 	size_t i, n = 0;
 
-	for (i = 0; fl && i < json_object_array_length(fl); i++)
-		if (strcmp(report_str(json_object_array_get_idx(fl, i), "role", ""), role) == 0)
+	for (i = 0; fl && i < report_len(fl); i++)
+		if (strcmp(report_str(report_at(fl, i), "role", ""), role) == 0)
 			n++;
 	return n;
 }
@@ -159,7 +159,7 @@ static void row(FILE *fp, json_object *o, const struct csv_col *cols, size_t n, 
 		*first = 0;
 		if (cols[i].how == OUT_CSV_COUNT)
 			fprintf(fp, "%zu", v && json_object_is_type(v, json_type_array) ?
-				json_object_array_length(v) : 0);
+				report_len(v) : 0);
 		else if (cols[i].how == OUT_CSV_ROLE)
 			fprintf(fp, "%zu", role_count(o, cols[i].path));
 		else if (v)
@@ -171,14 +171,14 @@ static void row(FILE *fp, json_object *o, const struct csv_col *cols, size_t n, 
 int out_csv_table(FILE *fp, json_object *report, const char *path, const struct csv_col *cols, size_t ncols)
 {
 	json_object *rows = report_get(report, path);
-	size_t i, n = rows && json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
+	size_t i, n = rows && json_object_is_type(rows, json_type_array) ? report_len(rows) : 0;
 	int first = 1;
 
 	header(fp, cols, ncols, &first);
 	fputc('\n', fp);
 	for (i = 0; i < n; i++) {
 		first = 1;
-		row(fp, json_object_array_get_idx(rows, i), cols, ncols, &first);
+		row(fp, report_at(rows, i), cols, ncols, &first);
 		fputc('\n', fp);
 	}
 	return ferror(fp) ? -1 : 0;
@@ -210,7 +210,7 @@ int out_csv_episodes(FILE *fp, json_object *report)
 {
 	json_object *streams = report_get(report, "downtime.streams");
 	size_t i, k, n = streams && json_object_is_type(streams, json_type_array) ?
-			 json_object_array_length(streams) : 0;
+			 report_len(streams) : 0;
 	int first = 1;
 
 	header(fp, episode_stream_cols, NCOLS(episode_stream_cols), &first);
@@ -218,14 +218,14 @@ int out_csv_episodes(FILE *fp, json_object *report)
 	header(fp, episode_cols, NCOLS(episode_cols), &first);
 	fputc('\n', fp);
 	for (i = 0; i < n; i++) {
-		json_object *s = json_object_array_get_idx(streams, i);
+		json_object *s = report_at(streams, i);
 		json_object *eps = report_get(s, "episodes");
 
-		for (k = 0; eps && k < json_object_array_length(eps); k++) {
+		for (k = 0; eps && k < report_len(eps); k++) {
 			first = 1;
 			row(fp, s, episode_stream_cols, NCOLS(episode_stream_cols), &first);
 			fprintf(fp, ",%zu", k + 1);
-			row(fp, json_object_array_get_idx(eps, k), episode_cols, NCOLS(episode_cols), &first);
+			row(fp, report_at(eps, k), episode_cols, NCOLS(episode_cols), &first);
 			fputc('\n', fp);
 		}
 	}

@@ -14,11 +14,11 @@ static const char *str(json_object *o, const char *path)
 static void text_flows(FILE *fp, json_object *mg)
 {
 	json_object *fl = report_get(mg, "flows");
-	size_t i, n = fl ? json_object_array_length(fl) : 0;
+	size_t i, n = fl ? report_len(fl) : 0;
 
 	fprintf(fp, "  flows   ");
 	for (i = 0; i < n; i++) {
-		json_object *f = json_object_array_get_idx(fl, i);
+		json_object *f = report_at(fl, i);
 
 		fprintf(fp, "%s #%s %s", i ? ";" : "", str(f, "flow"), str(f, "role"));
 		if (report_get(f, "channel"))
@@ -42,7 +42,7 @@ static void text_episode(FILE *fp, json_object *e)
 static void text_one(FILE *fp, json_object *mg, double bin_s)
 {
 	json_object *eps = report_get(mg, "episodes");
-	size_t k, ne = eps ? json_object_array_length(eps) : 0;
+	size_t k, ne = eps ? report_len(eps) : 0;
 	char mean[32], peak[32];
 
 	fprintf(fp, "\nmigration %s: %s (%s), %s -> %s", str(mg, "id"), str(mg, "status"),
@@ -83,21 +83,21 @@ static void text_one(FILE *fp, json_object *mg, double bin_s)
 	fprintf(fp, "  downtime %zu episode%s, total %s s; announce bound %s s\n", ne, ne == 1 ? "" : "s",
 		str(mg, "downtime_total_s"), str(mg, "announce_bound_s"));
 	for (k = 0; k < ne; k++)
-		text_episode(fp, json_object_array_get_idx(eps, k));
+		text_episode(fp, report_at(eps, k));
 }
 
 int out_text_migrations(FILE *fp, json_object *r)
 {
 	json_object *arr = report_get(r, "migrations"), *out = report_get(r, "episodes_outside_migrations");
-	size_t i, n = arr ? json_object_array_length(arr) : 0, no = out ? json_object_array_length(out) : 0;
+	size_t i, n = arr ? report_len(arr) : 0, no = out ? report_len(out) : 0;
 
 	for (i = 0; i < n; i++)
-		text_one(fp, json_object_array_get_idx(arr, i), report_num(r, "migration.bin_s"));
+		text_one(fp, report_at(arr, i), report_num(r, "migration.bin_s"));
 	if (no) {
 		fprintf(fp, "\noutside any migration: %zu downtime episode%s (a network problem, not a "
 			"migration)\n", no, no == 1 ? "" : "s");
 		for (i = 0; i < no; i++)
-			text_episode(fp, json_object_array_get_idx(out, i));
+			text_episode(fp, report_at(out, i));
 	}
 	if (report_u64(r, "announces.damaged"))
 		fprintf(fp, "\n%llu damaged announce frames (truncated or lying ARP headers) not used\n",

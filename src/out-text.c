@@ -46,14 +46,14 @@ static void text_live_input(FILE *fp, json_object *f)
 static void text_input_parts(FILE *fp, json_object *f)
 {
 	json_object *ifs = report_get(f, "interfaces");
-	size_t i, n = ifs ? json_object_array_length(ifs) : 0;
+	size_t i, n = ifs ? report_len(ifs) : 0;
 
 	if (report_u64(f, "parts") > 1)
 		fprintf(fp, "  part %llu of %llu of capture %llu (read as one vantage point)\n",
 			(unsigned long long)report_u64(f, "part"), (unsigned long long)report_u64(f, "parts"),
 			(unsigned long long)report_u64(f, "capture"));
 	for (i = 0; n > 1 && i < n; i++) {
-		json_object *x = json_object_array_get_idx(ifs, i);
+		json_object *x = report_at(ifs, i);
 
 		fprintf(fp, "  interface %llu%s%s: %s, snaplen %llu, %s timestamps, %llu frames%s\n",
 			(unsigned long long)report_u64(x, "id"), report_get(x, "name") ? " " : "",
@@ -69,8 +69,8 @@ static void text_inputs(FILE *fp, json_object *r)
 	json_object *in = report_get(r, "inputs");
 	size_t i;
 
-	for (i = 0; in && i < json_object_array_length(in); i++) {
-		json_object *f = json_object_array_get_idx(in, i);
+	for (i = 0; in && i < report_len(in); i++) {
+		json_object *f = report_at(in, i);
 
 		if (strcmp(report_str(f, "format", ""), "live") == 0) {
 			text_live_input(fp, f);
@@ -128,13 +128,13 @@ static void text_migration(FILE *fp, json_object *r)
 static void text_flows(FILE *fp, json_object *r)
 {
 	json_object *fl = report_get(r, "flows");
-	size_t i, n = fl ? json_object_array_length(fl) : 0;
+	size_t i, n = fl ? report_len(fl) : 0;
 
 	if (n == 0)
 		return;
 	fprintf(fp, "\nflows (forward = towards the listening port)\n");
 	for (i = 0; i < n; i++) {
-		json_object *f = json_object_array_get_idx(fl, i);
+		json_object *f = report_at(fl, i);
 		char c[80], s[80];
 
 		snprintf(c, sizeof(c), "%s:%s", report_str(f, "client", "?"), report_str(f, "client_port", "?"));
@@ -155,7 +155,7 @@ static void text_flows(FILE *fp, json_object *r)
 static void text_stream(FILE *fp, json_object *s)
 {
 	json_object *eps = report_get(s, "episodes");
-	size_t k, n = eps ? json_object_array_length(eps) : 0;
+	size_t k, n = eps ? report_len(eps) : 0;
 
 	fprintf(fp, "  stream %s -> %s id %s: %llu requests, %llu replies, %llu lost, %llu pending, "
 		"%llu duplicate, %llu late; interval %s s, median RTT %s s\n",
@@ -174,7 +174,7 @@ static void text_stream(FILE *fp, json_object *s)
 	if (report_bool(s, "replies_only"))
 		fprintf(fp, "    only replies seen: episodes inferred from reply sequence gaps\n");
 	for (k = 0; k < n; k++) {
-		json_object *e = json_object_array_get_idx(eps, k);
+		json_object *e = report_at(eps, k);
 
 		fprintf(fp, "    episode %zu: %s s, %llu lost, downtime %s s [%s, %s]%s%s%s\n", k + 1,
 			report_str(e, "first_lost_ts", "-"), (unsigned long long)report_u64(e, "lost"),
@@ -201,7 +201,7 @@ static void text_downtime(FILE *fp, json_object *r)
 {
 	json_object *d = report_get(r, "downtime");
 	json_object *st = report_get(d, "streams");
-	size_t i, n = st ? json_object_array_length(st) : 0;
+	size_t i, n = st ? report_len(st) : 0;
 
 	fprintf(fp, "\ndowntime (ICMP echo)\n");
 	if (n == 0) {
@@ -209,7 +209,7 @@ static void text_downtime(FILE *fp, json_object *r)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		text_stream(fp, json_object_array_get_idx(st, i));
+		text_stream(fp, report_at(st, i));
 	if (report_get(d, "total.reason")) {
 		/* no figure rather than a 0 that reads as "no downtime" */
 		fprintf(fp, "  total over %s: no downtime figures: %s\n", report_str(d, "target", "all streams"),

@@ -2,6 +2,7 @@
 #include "report-migration.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kind.h"
@@ -223,37 +224,129 @@ json_object *report_migration_record(const struct meter *m, const struct mig_tab
 	return j;
 }
 
-/* Migration `id`'s object in the array (ids are 1.. in array order), or NULL. */
-static json_object *by_id(json_object *arr, unsigned id)
+/*
+ * The records are a lazy array (report_at makes one when a writer reaches
+ * it); each record's announces and episodes are found through an index by
+ * migration id, built once: order[first[id - 1] .. first[id] - 1].
+ */
+struct recs_ctx {
+	const struct meter *m;
+	int digits;
+	size_t *ann_first, *ann_order, *ep_first, *ep_order;
+};
+
+static void recs_free(void *ctx)
 {
-	return id >= 1 && id <= json_object_array_length(arr) ? json_object_array_get_idx(arr, id - 1) : NULL;
+	struct recs_ctx *c = ctx;
+
+	free(c->ann_first);
+	free(c->ann_order);
+	free(c->ep_first);
+	free(c->ep_order);
+	free(c);
+}
+
+/* Counting sort of n items by their migration id (1..nrec; 0 and others left out). */
+static int index_by_id(size_t nrec, size_t n, unsigned (*id_of)(const struct mig_table *, size_t),
+		       const struct mig_table *mt, size_t **first, size_t **order)
+{
+	size_t i, *f = calloc(nrec + 2, sizeof(*f)), *o = calloc(n ? n : 1, sizeof(*o));
+
+	if (!f || !o) {
+		free(f);
+		free(o);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned id = id_of(mt, i);
+
+		if (id >= 1 && id <= nrec)
+			f[id + 1]++;
+	}
+	for (i = 1; i < nrec + 2; i++)
+		f[i] += f[i - 1];
+	for (i = 0; i < n; i++) {
+		unsigned id = id_of(mt, i);
+
+		if (id >= 1 && id <= nrec)
+			o[f[id]++] = i;
+	}
+	/* f[id] now ends id's run; shift back so f[id - 1] .. f[id] is migration id's. */
+	for (i = nrec + 1; i > 0; i--)
+		f[i] = f[i - 1];
+	f[0] = 0;
+	*first = f;
+	*order = o;
+	return 0;
+}
+
+static unsigned ann_id(const struct mig_table *mt, size_t i)
+{
+	return mig_announce_get(mt, i)->migration;
+}
+
+static unsigned ep_id(const struct mig_table *mt, size_t i)
+{
+	return mig_episode_get(mt, i)->migration;
+}
+
+static json_object *make_record(void *ctx, size_t i)
+{
+	const struct recs_ctx *c = ctx;
+	const struct mig_table *mt = c->m->migs;
+	const struct mig_record *r = mig_get(mt, i);
+	json_object *j;
+	size_t k;
+
+	if (!r)
+		return NULL;
+	j = record_obj(c->m, r, c->digits);
+	if (!j || r->id < 1 || r->id > mig_count(mt))
+		return j;
+	for (k = c->ann_first[r->id]; k < c->ann_first[r->id + 1]; k++) {
+		const struct mig_announce *a = mig_announce_get(mt, c->ann_order[k]);
+
+		json_object_array_add(report_get(j, a->ev.how == ANN_GARP ? "switchover.garp_times" :
+						 "switchover.rarp_times"), report_jtime(a->ev.ts, c->digits));
+	}
+	for (k = c->ep_first[r->id]; k < c->ep_first[r->id + 1]; k++)
+		json_object_array_add(report_get(j, "episodes"),
+				      episode_obj(mig_episode_get(mt, c->ep_order[k]), c->digits));
+	return j;
+}
+
+static json_object *records_arr(const struct meter *m, int digits)
+{
+	struct recs_ctx *c = calloc(1, sizeof(*c));
+	size_t n = mig_count(m->migs);
+
+	if (!c)
+		return NULL;
+	c->m = m;
+	c->digits = digits;
+	if (index_by_id(n, mig_announce_count(m->migs), ann_id, m->migs, &c->ann_first, &c->ann_order) < 0 ||
+	    index_by_id(n, mig_episode_count(m->migs), ep_id, m->migs, &c->ep_first, &c->ep_order) < 0) {
+		recs_free(c);
+		return NULL;
+	}
+	return report_lazy_array(n, make_record, c, recs_free);
 }
 
 void report_add_migrations(json_object *r, const struct meter *m, int digits)
 {
-	json_object *arr = json_object_new_array(), *out = json_object_new_array();
+	json_object *out = json_object_new_array();
 	json_object *an = json_object_new_object(), *gr = json_object_new_object();
 	struct ann_stats as;
 	struct mig_stats ms;
 	size_t i;
 
-	for (i = 0; i < mig_count(m->migs); i++)
-		json_object_array_add(arr, record_obj(m, mig_get(m->migs, i), digits));
-	for (i = 0; i < mig_announce_count(m->migs); i++) {
-		const struct mig_announce *a = mig_announce_get(m->migs, i);
-		json_object *rec = by_id(arr, a->migration);
-
-		if (rec)
-			json_object_array_add(report_get(rec, a->ev.how == ANN_GARP ? "switchover.garp_times" :
-							 "switchover.rarp_times"), report_jtime(a->ev.ts, digits));
-	}
 	for (i = 0; i < mig_episode_count(m->migs); i++) {
 		const struct mig_episode *e = mig_episode_get(m->migs, i);
-		json_object *rec = by_id(arr, e->migration);
 
-		json_object_array_add(rec ? report_get(rec, "episodes") : out, episode_obj(e, digits));
+		if (e->migration < 1 || e->migration > mig_count(m->migs))
+			json_object_array_add(out, episode_obj(e, digits));
 	}
-	put(r, "migrations", arr);
+	put(r, "migrations", records_arr(m, digits));
 	put(r, "episodes_outside_migrations", out);
 	ann_get_stats(m->announce, &as);
 	put_u64(an, "rarp", as.rarp);

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kind.h"
@@ -252,45 +253,60 @@ static json_object *migration_obj(const struct meter *m, const struct report_opt
 	return j;
 }
 
+/* What a flow's object is made from (flows are a lazy array). */
+struct flows_ctx {
+	const struct meter *m;
+	struct report_opts o;
+};
+
+static json_object *flow_obj(void *ctx, size_t i)
+{
+	const struct flows_ctx *c = ctx;
+	const struct meter *m = c->m;
+	const struct report_opts *o = &c->o;
+	json_object *j = json_object_new_object();
+	struct flow_info fi;
+
+	if (!j || flow_get(m->flows, i, &fi) < 0)
+		return j;
+	put_u64(j, "id", i + 1);
+	put_str(j, "class", fi.cls == FLOW_MIGRATION ? "migration" : "collision");
+	put_str(j, "kind", kind_name(fi.kind));
+	put_addr(j, "client", &fi.client);
+	put_u64(j, "client_port", fi.client_port);
+	put_addr(j, "server", &fi.server);
+	put_u64(j, "server_port", fi.server_port);
+	put_bool(j, "direction_inferred", fi.direction_inferred);
+	put_bool(j, "counted", fi.cls == FLOW_MIGRATION && !fi.secondary);
+	{
+		const struct meter_view *vw = meter_view(m, fi.src);
+		const struct source_input *in = vw && vw->src < o->ninputs ? &o->inputs[vw->src] : NULL;
+
+		put_str(j, "capture", in ? in->path : NULL);
+		/* The input's interface it was seen on (a file's inputs[].interfaces; a live capture has one). */
+		put(j, "interface", in ? json_object_new_uint64(vw->ifid) : NULL);
+		put(j, "ifindex", vw && vw->ifindex ? json_object_new_uint64(vw->ifindex) : NULL);
+	}
+	put_bool(j, "unique_approx", fi.unique_approx);
+	put(j, "first_ts", report_jtime(fi.first_ts, o->digits));
+	put(j, "last_ts", report_jtime(fi.last_ts, o->digits));
+	put(j, "duration_s", report_jtime(mm_sub(fi.last_ts, fi.first_ts), o->digits));
+	put(j, "forward", dir_obj(&fi.fwd, o->digits));
+	put(j, "reverse", dir_obj(&fi.rev, o->digits));
+	report_flow_migration(j, m, i);
+	return j;
+}
+
+/* Every flow, made as a writer reaches it (the report's inputs and meter outlive the tree). */
 static json_object *flows_arr(const struct meter *m, const struct report_opts *o)
 {
-	json_object *arr = json_object_new_array();
-	struct flow_info fi;
-	size_t i;
+	struct flows_ctx *c = malloc(sizeof(*c));
 
-	for (i = 0; i < flow_count(m->flows); i++) {
-		json_object *j = json_object_new_object();
-
-		flow_get(m->flows, i, &fi);
-		put_u64(j, "id", i + 1);
-		put_str(j, "class", fi.cls == FLOW_MIGRATION ? "migration" : "collision");
-		put_str(j, "kind", kind_name(fi.kind));
-		put_addr(j, "client", &fi.client);
-		put_u64(j, "client_port", fi.client_port);
-		put_addr(j, "server", &fi.server);
-		put_u64(j, "server_port", fi.server_port);
-		put_bool(j, "direction_inferred", fi.direction_inferred);
-		put_bool(j, "counted", fi.cls == FLOW_MIGRATION && !fi.secondary);
-		{
-			const struct meter_view *vw = meter_view(m, fi.src);
-
-			const struct source_input *in = vw && vw->src < o->ninputs ? &o->inputs[vw->src] : NULL;
-
-			put_str(j, "capture", in ? in->path : NULL);
-			/* The input's interface it was seen on (a file's inputs[].interfaces; a live capture has one). */
-			put(j, "interface", in ? json_object_new_uint64(vw->ifid) : NULL);
-			put(j, "ifindex", vw && vw->ifindex ? json_object_new_uint64(vw->ifindex) : NULL);
-		}
-		put_bool(j, "unique_approx", fi.unique_approx);
-		put(j, "first_ts", report_jtime(fi.first_ts, o->digits));
-		put(j, "last_ts", report_jtime(fi.last_ts, o->digits));
-		put(j, "duration_s", report_jtime(mm_sub(fi.last_ts, fi.first_ts), o->digits));
-		put(j, "forward", dir_obj(&fi.fwd, o->digits));
-		put(j, "reverse", dir_obj(&fi.rev, o->digits));
-		report_flow_migration(j, m, i);
-		json_object_array_add(arr, j);
-	}
-	return arr;
+	if (!c)
+		return NULL;
+	c->m = m;
+	c->o = *o;
+	return report_lazy_array(flow_count(m->flows), flow_obj, c, free);
 }
 
 static json_object *episode_obj(const struct echo_episode *e, int digits)

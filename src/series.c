@@ -331,6 +331,28 @@ int series_next(const struct series *s, struct series_iter *it, uint64_t *index,
 	return 0;
 }
 
+/* An iterator at the first bin at or after index `first` (runs are sorted: a binary search). */
+static struct series_iter iter_at(const struct series *s, uint64_t first)
+{
+	struct series_iter it = { 0, 0 };
+	size_t lo = 0, hi = s->nruns;
+
+	/* the first run that ends after `first` */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct run *r = &s->runs[mid];
+
+		if (r->start + r->len <= first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	it.run = lo;
+	if (lo < s->nruns && s->runs[lo].start < first)
+		it.off = (uint32_t)(first - s->runs[lo].start);
+	return it;
+}
+
 double series_peak_bps(const struct series *s)
 {
 	return series_peak_bps_in(s, s->t0, INT64_MAX);
@@ -338,7 +360,7 @@ double series_peak_bps(const struct series *s)
 
 double series_peak_bps_in(const struct series *s, mm_ns start, mm_ns end)
 {
-	struct series_iter it = { 0, 0 };
+	struct series_iter it;
 	const struct series_bin *b;
 	uint64_t i, first, last, best = 0;
 	int any = 0;
@@ -347,6 +369,7 @@ double series_peak_bps_in(const struct series *s, mm_ns start, mm_ns end)
 		return -1.0;
 	first = start <= s->t0 ? 0 : (uint64_t)(mm_sub(start, s->t0) / s->bin);
 	last = end <= s->t0 ? 0 : (uint64_t)(mm_sub(end, s->t0) / s->bin);
+	it = iter_at(s, first);
 	while (series_next(s, &it, &i, &b)) {
 		if (i < first)
 			continue;

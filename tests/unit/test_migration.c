@@ -391,6 +391,35 @@ static void test_switchover_and_downtime(void **state)
 	mig_free(mt);
 }
 
+/*
+ * The same VM migrated back sooner than announce_span after its last
+ * switchover: each migration takes its own first announce and rounds,
+ * though the first falls in the previous switchover's span.
+ */
+static void test_back_within_span(void **state)
+{
+	struct mig_table *mt = table();
+	const struct mig_record *r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		/* 2.95 s apart: the next first rounds fall in the 3 s span, its later ones past it */
+		int64_t t = 1000 + (int64_t)i * 2950;
+
+		add(mt, i, fl(i % 2 ? 2 : 1, (uint16_t)(40000 + i), i % 2 ? 1 : 2, 49152, KIND_QEMU, t, t + 11));
+		add_rounds(mt, 7, t + 35, 11);
+	}
+	assert_int_equal(mig_poll(mt, 60 * S, MIG_POLL_FINAL), 6);
+	for (i = 0; i < 6; i++) {
+		r = mig_get(mt, i);
+		assert_int_equal(r->resumed, (1035 + (int64_t)i * 2950) * MS);
+		/* rounds at +0, 50, 150, 300, 500 ms: all before the next migration's final burst */
+		assert_int_equal(r->announces, 5);
+	}
+	mig_free(mt);
+}
+
 /* An announce later than the window is not a switchover; a failed migration takes none. */
 static void test_no_switchover(void **state)
 {
@@ -479,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_other_and_unreadable),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_switchover_and_downtime),
+		cmocka_unit_test(test_back_within_span),
 		cmocka_unit_test(test_no_switchover),
 		cmocka_unit_test(test_poll_incremental),
 		cmocka_unit_test(test_caps_and_absurd_times),

@@ -172,6 +172,59 @@ static void test_json_round_trip(void **state)
 	free(text);
 }
 
+/* A lazy array: elements made on demand, the same text as an ordinary array, the writer's output json-c's. */
+static json_object *make_sq(void *ctx, size_t i)
+{
+	json_object *o = json_object_new_object();
+
+	(*(int *)ctx)++;
+	json_object_object_add(o, "i", json_object_new_uint64(i));
+	json_object_object_add(o, "sq", json_object_new_uint64(i * i));
+	json_object_object_add(o, "none", NULL);
+	json_object_object_add(o, "empty", json_object_new_array());
+	json_object_object_add(o, "obj", json_object_new_object());
+	return o;
+}
+
+static void test_lazy_array(void **state)
+{
+	int made = 0;
+	json_object *lazy = report_lazy_array(3, make_sq, &made, NULL);
+	json_object *plain = json_object_new_array(), *a = json_object_new_object(), *b = json_object_new_object();
+	char *t1, *t2;
+	const char *ref;
+	size_t i;
+
+	(void)state;
+	assert_true(report_is_lazy(lazy));
+	assert_int_equal(report_len(lazy), 3);
+	assert_int_equal(report_u64(report_at(lazy, 2), "sq"), 4);
+	assert_int_equal(report_u64(report_at(lazy, 2), "sq"), 4);
+	assert_int_equal(made, 1);	/* the element made last is kept */
+	assert_null(report_at(lazy, 3));
+	for (i = 0; i < 3; i++)
+		json_object_array_add(plain, make_sq(&made, i));
+	assert_false(report_is_lazy(plain));
+	assert_int_equal(report_len(plain), 3);
+	json_object_object_add(a, "xs", lazy);
+	json_object_object_add(a, "s", json_object_new_string("a/\"b\""));
+	json_object_object_add(b, "xs", plain);
+	json_object_object_add(b, "s", json_object_new_string("a/\"b\""));
+	t1 = render(out_json, a);
+	t2 = render(out_json, b);
+	assert_string_equal(t1, t2);
+	ref = json_object_to_json_string_ext(b, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					     JSON_C_TO_STRING_NOSLASHESCAPE);
+	assert_int_equal(strlen(t2), strlen(ref) + 1);
+	assert_memory_equal(t2, ref, strlen(ref));
+	assert_int_equal(report_len(NULL), 0);
+	assert_null(report_at(NULL, 0));
+	free(t1);
+	free(t2);
+	json_object_put(a);
+	json_object_put(b);
+}
+
 static size_t lines(const char *s)
 {
 	size_t n = 0;
@@ -266,7 +319,7 @@ static void test_csv_columns_cover_report(void **state)
 	char *streams = render(out_csv_streams, r), *totals = render(out_csv_totals, r);
 	char *e_flows, *e_eps, *e_streams, *e_totals;
 
-	covers(flows, json_object_array_get_idx(report_get(r, "flows"), 0), "");
+	covers(flows, report_at(report_get(r, "flows"), 0), "");
 	covers(streams, s0, "");
 	covers(eps, json_object_array_get_idx(report_get(s0, "episodes"), 0), "");
 	covers(totals, report_get(r, "migration"), "");
@@ -397,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csv_shapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_columns_cover_report, setup, teardown),
 		cmocka_unit_test(test_atomic_output),
+		cmocka_unit_test(test_lazy_array),
 		cmocka_unit_test_setup_teardown(test_live_drops, setup, teardown),
 	};
 

@@ -108,7 +108,7 @@ asan-build:
 	@$(MAKE) --no-print-directory B=build/asan BIN=build/asan/migmeter CFLAGS="$(SAN_FLAGS)" \
 		build/asan/migmeter $(patsubst %,build/asan/test_%,$(UNITS))
 
-asan: asan-build build/gen_fixtures build/gen_hostile build/xfer
+asan: asan-build build/gen_fixtures build/gen_hostile build/xfer build/gen_many
 	@$(MAKE) --no-print-directory B=build/asan BIN=build/asan/migmeter CFLAGS="$(SAN_FLAGS)" unit
 	@MIGMETER=build/asan/migmeter bash tests/golden.sh
 	@MIGMETER=build/asan/migmeter HOSTILE_MAX_RSS_MB=512 bash tests/hostile.sh -q

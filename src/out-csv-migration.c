@@ -196,7 +196,8 @@ static void ev_flush(FILE *fp, struct events *es, const struct events *out, size
 {
 	size_t i = 0, k;
 
-	qsort(es->e, es->n, sizeof(*es->e), ev_cmp);
+	if (es->n)
+		qsort(es->e, es->n, sizeof(*es->e), ev_cmp);
 	for (;;) {
 		const struct event *a = i < es->n && es->e[i].t < until ? &es->e[i] : NULL;
 		const struct event *b = *next < out->n && out->e[*next].t < until ? &out->e[*next] : NULL;
@@ -249,7 +250,8 @@ int out_csv_events(FILE *fp, json_object *r)
 	/* Outside events sort after a migration's at the same time, as when they were added last. */
 	out.seq = (size_t)-1 / 2;
 	outages(&out, report_get(r, "episodes_outside_migrations"), 0);
-	qsort(out.e, out.n, sizeof(*out.e), ev_cmp);
+	if (out.n)
+		qsort(out.e, out.n, sizeof(*out.e), ev_cmp);
 	fputs("time,migration,event,detail\n", fp);
 	n = report_len(arr);
 	after = malloc((n + 1) * sizeof(*after));

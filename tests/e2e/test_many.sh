@@ -34,7 +34,7 @@ CAP=$E2E_TMP/many.pcap
 replay_rss() {
 	local name=$1
 	shift
-	/usr/bin/time -f %M -o "$E2E_TMP/$name.rss" "$MIGMETER" replay "$@" "$CAP" \
+	/usr/bin/time -f %M -o "$E2E_TMP/$name.rss" "$MIGMETER" replay "${MM_OPTS[@]}" "$@" "$CAP" \
 		>"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.err"
 	RC=$?
 	RSS=$(tail -n 1 "$E2E_TMP/$name.rss")

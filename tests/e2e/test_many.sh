@@ -25,7 +25,7 @@ GEN=$REPO_DIR/build/gen_many
 N=10000
 PLAIN=1
 case $MIGMETER in
-*/asan/*) PLAIN=0 ;;
+*/asan/*) PLAIN=0 N=2000 ;;	# and fewer: the sanitizer is 20 times slower
 esac
 CAP=$E2E_TMP/many.pcap
 "$GEN" "$N" "$CAP" >"$E2E_TMP/gen.out" 2>&1 || die "gen_many failed: $(cat "$E2E_TMP/gen.out")"
@@ -54,14 +54,14 @@ check_eq "json-all-completed-by-switchover" "$N" \
 	"$(jqr "$J" '[.migrations[] | select(.status == "completed" and .status_reason == "switchover")] | length')"
 check_eq "json-ids-in-order" "$N" "$(jqr "$J" '[.migrations | to_entries[] | select(.value.id == .key + 1)] | length')"
 check_eq "json-bytes-each" "$N" "$(jqr "$J" '[.migrations[] | select(.unique_payload_bytes == 4096)] | length')"
-check_eq "json-back-and-forth" "5000 5000" \
+check_eq "json-back-and-forth" "$((N / 2)) $((N / 2))" \
 	"$(jqr "$J" '[.migrations[] | .source] | "\(map(select(. == "10.7.0.1")) | length) \(map(select(. == "10.7.0.2")) | length)"')"
 check_eq "json-three-rarp-each" "$N" \
 	"$(jqr "$J" '[.migrations[] | select(.switchover.announces == 3 and (.switchover.rarp_times | length) == 3)] | length')"
-check_eq "json-episodes-own" "1000 0 2000" \
+check_eq "json-episodes-own" "$((N / 10)) 0 $((N / 5))" \
 	"$(jqr "$J" '"\([.migrations[].episodes | length] | add) \(.episodes_outside_migrations | length) \(.downtime.total.lost)"')"
-check_eq "json-episode-every-10th" "1000" \
-	"$(jqr "$J" '[.migrations[] | select((.id % 10 == 0) == ((.episodes | length) == 1))] | length | . - 9000')"
+check_eq "json-episode-every-10th" "$N" \
+	"$(jqr "$J" '[.migrations[] | select((.id % 10 == 0) == ((.episodes | length) == 1))] | length')"
 
 # The same capture with a table that never fills (nothing retired): the same report.
 replay_rss big --format json -o "$E2E_TMP/big.json" --max-flows 16777216
@@ -76,7 +76,7 @@ if [ "$PLAIN" = 1 ]; then
 fi
 check_eq "csv-migration-rows" "$N" "$(($(wc -l <"$E2E_TMP/many-migrations.csv") - 1))"
 # connect, first payload, final burst end, 3 announces, end; and 2 outage events for 1000
-check_eq "events-rows" "$((N * 7 + 2000))" "$(($(wc -l <"$E2E_TMP/ev.csv") - 1))"
+check_eq "events-rows" "$((N * 7 + N / 5))" "$(($(wc -l <"$E2E_TMP/ev.csv") - 1))"
 check_eq "events-in-time-order" 0 \
 	"$(awk -F, 'NR > 2 && $1 + 0 < prev { bad++ } NR > 1 { prev = $1 + 0 } END { print bad + 0 }' "$E2E_TMP/ev.csv")"
 

@@ -80,7 +80,7 @@ typedef void (*merge_skip_fn)(void *ctx, const char *path, uint64_t line, const 
 
 #define MERGE_LINE_MAX (1u << 20)
 #define MERGE_DOC_MAX (256u << 20)
-#define MERGE_RECS_MAX (16u << 20)
+#define MERGE_RECS_MAX (2u << 20)	/* ~450 bytes each: about 1 GB at most */
 
 void merge_init(struct merge_set *s, struct merge_input *inputs, size_t ninputs, mm_ns window);
 void merge_release(struct merge_set *s);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "outpath.h"
 
 /* Lines skipped that are said one by one per file; the rest only counted. */
 #define SAY_SKIPPED 5
@@ -56,31 +57,36 @@ static int name_nodes(const struct cli_opts *o, struct merge_input *in, size_t n
 	return 0;
 }
 
-/* The output, opened before anything is read; never one of the inputs. */
-static FILE *open_out(const struct cli_opts *o, const struct merge_input *in, size_t n, int *rc)
+/* The output, checked before anything is read; never one of the inputs. */
+static int check_out(const struct cli_opts *o, struct outpath *op, const struct merge_input *in, size_t n)
 {
-	struct stat so, si;
+	char err[512];
+	struct stat si;
 	size_t i;
-	FILE *fp;
 
-	if (!o->out || strcmp(o->out, "-") == 0)
-		return stdout;
-	if (stat(o->out, &so) == 0) {
-		for (i = 0; i < n; i++) {
-			if (strcmp(in[i].path, "-") != 0 && stat(in[i].path, &si) == 0 &&
-			    si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-				fprintf(stderr, "migmeter: -o %s is also an input: it would be overwritten\n", o->out);
-				*rc = CLI_EXIT_USAGE;
-				return NULL;
-			}
+	if (outpath_resolve(op, o->out ? o->out : "-", err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s\n", err);
+		return CLI_EXIT_RUNTIME;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(in[i].path, "-") != 0 && stat(in[i].path, &si) == 0 && outpath_names(op, &si)) {
+			fprintf(stderr, "migmeter: -o %s is also an input: it would be overwritten\n", o->out);
+			return CLI_EXIT_USAGE;
 		}
 	}
-	fp = fopen(o->out, "w");
-	if (!fp) {
-		fprintf(stderr, "migmeter: -o %s: %s\n", o->out, strerror(errno));
-		*rc = CLI_EXIT_RUNTIME;
-	}
-	return fp;
+	return 0;
+}
+
+struct render {
+	struct merge_set *s;
+	const char *fmt;
+};
+
+static int render(FILE *fp, void *ctx)
+{
+	const struct render *r = ctx;
+
+	return merge_write(r->s, r->fmt, fp);
 }
 
 int merge_main(int argc, char **argv)
@@ -91,7 +97,9 @@ int merge_main(int argc, char **argv)
 	struct said sd = { NULL, 0 };
 	uint64_t skipped = 0, dups = 0, paired = 0, stdin_used = 0;
 	size_t i, nrows = 0, *rows;
-	FILE *out;
+	struct outpath op = { 0 };
+	struct render rn;
+	char err[512];
 	int done, rc;
 
 	rc = cli_parse(CLI_MERGE, argc, argv, &o, &done);
@@ -110,9 +118,12 @@ int merge_main(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
+	op.dirfd = -1;
 	rc = name_nodes(&o, in, o.nargs);
-	out = rc ? NULL : open_out(&o, in, o.nargs, &rc);
-	if (!out) {
+	if (!rc)
+		rc = check_out(&o, &op, in, o.nargs);
+	if (rc) {
+		outpath_release(&op);
 		free(in);
 		return rc;
 	}
@@ -148,23 +159,24 @@ int merge_main(int argc, char **argv)
 			rc = CLI_EXIT_RUNTIME;
 		}
 	}
-	if (merge_pair(&s) < 0 || merge_write(&s, o.format, out) < 0) {
-		fprintf(stderr, "migmeter: %s: %s\n", o.out && strcmp(o.out, "-") ? o.out : "standard output",
-			errno ? strerror(errno) : "out of memory");
+	rn.s = &s;
+	rn.fmt = o.format;
+	if (merge_pair(&s) < 0) {
+		fprintf(stderr, "migmeter: out of memory while pairing the records\n");
+		rc = CLI_EXIT_RUNTIME;
+	} else if (outpath_write(&op, render, &rn, err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s\n", err);
 		rc = CLI_EXIT_RUNTIME;
 	}
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "migmeter: -o %s: %s\n", o.out, strerror(errno));
-		rc = CLI_EXIT_RUNTIME;
-	}
+	outpath_release(&op);
 	rows = merge_rows(&s, &nrows);
 	free(rows);
 	for (i = 0; i < s.n; i++)
 		paired += !s.recs[i].dup && s.recs[i].mate != MERGE_NONE;
 	for (i = 0; i < o.nargs; i++)
 		dups += in[i].duplicates;
-	fprintf(stderr, "migmeter: merged %zu records from %zu files: %zu rows, %llu paired, %llu unpaired, "
-		"%llu duplicates left out%s\n", s.n, o.nargs, nrows, (unsigned long long)paired / 2,
+	fprintf(stderr, "migmeter: merged %zu records from %zu file%s: %zu rows, %llu paired, %llu unpaired, "
+		"%llu duplicates left out%s\n", s.n, o.nargs, o.nargs == 1 ? "" : "s", nrows, (unsigned long long)paired / 2,
 		(unsigned long long)(nrows - paired / 2), (unsigned long long)dups,
 		skipped ? ", lines skipped (above)" : "");
 	merge_release(&s);

@@ -34,7 +34,7 @@ enum cli_opt_id {
 #define CLI_FOR_ALL (CLI_FOR_METER | CLI_FOR_IFACES | CLI_FOR_MERGE)
 
 /* The --help section an option is listed under, in this order. */
-enum cli_section { CLI_SEC_INPUT, CLI_SEC_REPORT, CLI_SEC_CAPTURE, CLI_SEC_MESSAGES, CLI_SEC_GENERAL };
+enum cli_section { CLI_SEC_INPUT, CLI_SEC_REPORT, CLI_SEC_CAPTURE, CLI_SEC_MESSAGES, CLI_SEC_MERGE, CLI_SEC_GENERAL };
 
 /*
  * One option as the user types it.  The same long name may have one row

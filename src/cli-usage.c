@@ -29,14 +29,6 @@ const struct cli_option cli_options[] = {
 	  "text, csv or json (default text)" },
 	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_IFACES, CLI_SEC_REPORT,
 	  "text or json (default text)" },
-	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_MERGE, CLI_SEC_REPORT,
-	  "csv or json (default csv)" },
-	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", CLI_FOR_MERGE, CLI_SEC_REPORT,
-	  "write the table to FILE instead of stdout (- is stdout)" },
-	{ CLI_OPT_NODE, 0, "node", "FILE=NAME", CLI_FOR_MERGE, CLI_SEC_REPORT,
-	  "the records of FILE are node NAME's (instead of the\nnode they carry, or the file name); once per FILE" },
-	{ CLI_OPT_PAIR_WINDOW, 0, "pair-window", "DUR", CLI_FOR_MERGE, CLI_SEC_REPORT,
-	  "two nodes' records pair only when their starts are at\nmost DUR apart (default 60s)" },
 	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", M, CLI_SEC_REPORT,
 	  "write the report to FILE instead of stdout; any\noutput FILE may be - (stdout, one output at most)" },
 	{ CLI_OPT_EPISODES, 0, "episodes", "FILE", M, CLI_SEC_REPORT,
@@ -89,6 +81,15 @@ const struct cli_option cli_options[] = {
 	  "the progress line on stderr (default: when stderr is\na terminal)" },
 	{ CLI_OPT_NO_PROGRESS, 0, "no-progress", NULL, C, CLI_SEC_MESSAGES,
 	  "no progress line" },
+
+	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "csv or json (default csv)" },
+	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "write the table to FILE instead of stdout (- is stdout)" },
+	{ CLI_OPT_NODE, 0, "node", "FILE=NAME", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "the records of FILE are node NAME's (instead of the\nnode they carry, or the file name); once per FILE" },
+	{ CLI_OPT_PAIR_WINDOW, 0, "pair-window", "DUR", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "two nodes' records pair only when their starts are at\nmost DUR apart (default 60s)" },
 
 	{ CLI_OPT_HELP, 'h', "help", NULL, CLI_FOR_ALL, CLI_SEC_GENERAL,
 	  "this text" },
@@ -165,6 +166,7 @@ static const char *const section_titles[] = {
 	[CLI_SEC_REPORT] = "Report",
 	[CLI_SEC_CAPTURE] = "Capture",
 	[CLI_SEC_MESSAGES] = "Messages",
+	[CLI_SEC_MERGE] = "Merge",
 	[CLI_SEC_GENERAL] = "General",
 };
 
@@ -224,9 +226,10 @@ static void print_options(FILE *fp, unsigned cmds, int all)
 			if (o->sec != sec || !listed(o, cmds))
 				continue;
 			if (!title) {
-				fprintf(fp, "\n%s%s:\n", cmds == CLI_FOR_IFACES || cmds == CLI_FOR_MERGE ? "Options" : section_titles[sec],
+				fprintf(fp, "\n%s%s:\n", cmds == CLI_FOR_IFACES ? "Options" : section_titles[sec],
 					all && sec == CLI_SEC_INPUT ? " (replay)" :
-					all && sec == CLI_SEC_CAPTURE ? " (capture only)" : "");
+					all && sec == CLI_SEC_CAPTURE ? " (capture only)" :
+					all && sec == CLI_SEC_MERGE ? " (merge only)" : "");
 				title = 1;
 			}
 			print_option(fp, o);

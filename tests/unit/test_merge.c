@@ -22,7 +22,7 @@ static void fresh(size_t ninputs)
 	merge_release(&set);
 	memset(inputs, 0, sizeof(inputs));
 	for (i = 0; i < ninputs; i++) {
-		static char names[8][16];
+		static char names[8][32];
 
 		snprintf(names[i], sizeof(names[i]), "in%zu", i);
 		inputs[i].path = names[i];

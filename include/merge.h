@@ -68,6 +68,7 @@ struct merge_set {
 	size_t n, cap, max;		/* max: records held at most (beyond: an error) */
 	char **nodes;			/* node names, interned */
 	size_t nnodes, nodes_cap;
+	size_t *hash, hash_cap;		/* node name -> index + 1 (open addressing) */
 	struct merge_input *inputs;
 	size_t ninputs;
 	mm_ns window;			/* two records pair only when their starts are at most this far apart */

@@ -183,7 +183,7 @@ int merge_rec_from_json(struct merge_rec *r, json_object *j, json_object *addrs,
 	v = get(j, "mean_bps", NULL);
 	r->mean_bps = json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int) ?
 		      json_object_get_double(v) : -1.0;
-	if (!isfinite(r->mean_bps) || r->mean_bps < 0)
+	if (!isfinite(r->mean_bps) || r->mean_bps < 0 || r->mean_bps >= 1e20)
 		r->mean_bps = -1.0;
 	r->flows = json_object_array_length(flows) > UINT32_MAX ? UINT32_MAX :
 		   (uint32_t)json_object_array_length(flows);
@@ -297,7 +297,7 @@ static int next_line(FILE *fp, char **buf, size_t *cap, size_t *len, size_t max,
 
 	*len = 0;
 	*over = 0;
-	while ((c = getc(fp)) != EOF && c != '\n') {
+	while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
 		if (*over)
 			continue;
 		if (*len + 2 > *cap) {

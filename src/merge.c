@@ -22,19 +22,53 @@ void merge_release(struct merge_set *s)
 	for (i = 0; i < s->nnodes; i++)
 		free(s->nodes[i]);
 	free(s->nodes);
+	free(s->hash);
 	free(s->recs);
 	s->nodes = NULL;
+	s->hash = NULL;
 	s->recs = NULL;
-	s->n = s->nnodes = 0;
+	s->n = s->nnodes = s->nodes_cap = s->hash_cap = s->cap = 0;
+}
+
+static uint64_t hash_name(const char *name)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
+	return h;
+}
+
+/* Doubles the node hash (slots hold index + 1; 0 is empty). Returns 0 or -1. */
+static int grow_hash(struct merge_set *s)
+{
+	size_t n = s->hash_cap ? s->hash_cap * 2 : 64, i;
+	size_t *h = calloc(n, sizeof(*h));
+
+	if (!h)
+		return -1;
+	for (i = 0; i < s->nnodes; i++) {
+		size_t at = (size_t)hash_name(s->nodes[i]) & (n - 1);
+
+		while (h[at])
+			at = (at + 1) & (n - 1);
+		h[at] = i + 1;
+	}
+	free(s->hash);
+	s->hash = h;
+	s->hash_cap = n;
+	return 0;
 }
 
 long merge_node(struct merge_set *s, const char *name)
 {
-	size_t i;
+	size_t at;
 
-	for (i = 0; i < s->nnodes; i++)
-		if (strcmp(s->nodes[i], name) == 0)
-			return (long)i;
+	if ((s->nnodes + 1) * 2 > s->hash_cap && grow_hash(s) < 0)
+		return -1;
+	for (at = (size_t)hash_name(name) & (s->hash_cap - 1); s->hash[at]; at = (at + 1) & (s->hash_cap - 1))
+		if (strcmp(s->nodes[s->hash[at] - 1], name) == 0)
+			return (long)(s->hash[at] - 1);
 	if (s->nnodes == s->nodes_cap) {
 		size_t n = s->nodes_cap ? s->nodes_cap * 2 : 16;
 		char **p = realloc(s->nodes, n * sizeof(*p));
@@ -47,6 +81,7 @@ long merge_node(struct merge_set *s, const char *name)
 	s->nodes[s->nnodes] = strdup(name);
 	if (!s->nodes[s->nnodes])
 		return -1;
+	s->hash[at] = s->nnodes + 1;
 	return (long)s->nnodes++;
 }
 

@@ -175,6 +175,7 @@ check_eq "window-unpaired-sides" "destination destination destination destinatio
 	echo '"text"'
 	python3 -c "print('{\"start\": 1, \"flows\": [], \"pad\": \"' + 'x' * 10485760 + '\"}')"
 	printf '\x00\x01\xfe\xff\n'
+	python3 -c "print('[' * 100000)"
 	echo '{"start": "soon", "flows": []}'
 	sed -n 3,5p "$T/src.jsonl"
 	head -c 120 "$T/src.jsonl"
@@ -183,10 +184,21 @@ merge bad -o "$T/bad.csv" --node "$T/bad.jsonl=hv-a" --node "$T/dst.json=hv-b" "
 check_eq "bad-lines-exit-1" 1 "$RC"
 check_eq "bad-lines-good-kept" "5 5" "$(py "$T/bad.csv" 'print(len(rows), sum(r["paired"] == "true" for r in rows))')"
 check "bad-lines-named" "$(head -c 600 "$T/bad.err")" grep -q "bad.jsonl:3: line skipped: " "$T/bad.err"
-check "bad-lines-counted" "$(head -c 600 "$T/bad.err")" grep -q "bad.jsonl: 8 lines skipped (the first on line 3), 5 records read" "$T/bad.err"
+check "bad-lines-counted" "$(head -c 600 "$T/bad.err")" grep -q "bad.jsonl: 9 lines skipped (the first on line 3), 5 records read" "$T/bad.err"
 check "bad-lines-said-bounded" "$(wc -l <"$T/bad.err") lines" test "$(wc -l <"$T/bad.err")" -le 8
 merge badjson --format json --node "$T/bad.jsonl=hv-a" "$T/bad.jsonl"
-check_eq "bad-lines-json-counts" "8 3" "$(jqr "$T/badjson.out" '.inputs[0] | "\(.skipped_lines) \(.first_skipped_line)"')"
+check_eq "bad-lines-json-counts" "9 3" "$(jqr "$T/badjson.out" '.inputs[0] | "\(.skipped_lines) \(.first_skipped_line)"')"
+
+# 50000 records, each from a node of its own: read, none paired, in bounded time.
+python3 -c "
+for i in range(50000):
+    print('{\"start\": %d.5, \"source\": \"10.9.0.1\", \"destination\": \"10.9.0.2\", \"node\": \"node-%06d\", \"flows\": [{\"role\": \"main\", \"client_port\": %d, \"server_port\": 49152}]}' % (1700000000 + i * 100, i, 1024 + i % 60000))
+" >"$T/many.jsonl"
+t0=$EPOCHREALTIME
+merge many --format json "$T/many.jsonl"
+t1=$EPOCHREALTIME
+check_eq "many-nodes-read" "0 50000 0" "$RC $(jqr "$T/many.out" '"\(.totals.rows) \(.totals.paired_rows)"')"
+check "many-nodes-in-time" "took $t0 .. $t1" awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 60) }'
 
 jq '.schema = "migmeter-report/1"' "$T/src.json" >"$T/v1.json"
 merge schema -o "$T/schema.csv" "$T/v1.json" "$T/dst.json"

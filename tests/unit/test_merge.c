@@ -324,6 +324,23 @@ static void test_tuple_differs(void **state)
 	assert_true(set.recs[a].mate == MERGE_NONE && set.recs[b].mate == MERGE_NONE);
 }
 
+static void test_many_nodes(void **state)
+{
+	char name[32];
+	long i;
+
+	(void)state;
+	fresh(1);
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "n%ld", i);
+		assert_int_equal(merge_node(&set, name), i);
+	}
+	assert_int_equal(merge_node(&set, "n123"), 123);
+	assert_int_equal(merge_node(&set, "n4999"), 4999);
+	assert_int_equal(merge_node(&set, "new"), 5000);
+	assert_true(set.nnodes == 5001);
+}
+
 /* ---- reading files ---------------------------------------------------------- */
 
 static int read_text(size_t i, const char *text)
@@ -507,6 +524,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_window_and_port_reuse, teardown),
 		cmocka_unit_test_teardown(test_uuid, teardown),
 		cmocka_unit_test_teardown(test_tuple_differs, teardown),
+		cmocka_unit_test_teardown(test_many_nodes, teardown),
 		cmocka_unit_test_teardown(test_read_jsonl, teardown),
 		cmocka_unit_test_teardown(test_read_report, teardown),
 		cmocka_unit_test_teardown(test_write_csv, teardown),

@@ -201,30 +201,53 @@ static int near(mm_ns a, mm_ns b, mm_ns w)
 	return w >= 0 && (uint64_t)hi - (uint64_t)lo <= (uint64_t)w;
 }
 
-/* Pairs, within each run of idx[] equal under `same`, each unpaired record with the first eligible after it. */
+/* Whether b may be a's other end (besides the key and the window). */
+static int eligible(const struct merge_rec *a, const struct merge_rec *b, enum merge_by by)
+{
+	if (b->mate != MERGE_NONE || b->input == a->input)
+		return 0;
+	if (b->node == a->node && (!a->vantage || !b->vantage || a->vantage == b->vantage))
+		return 0;
+	/* By UUID only when a 5-tuple does not tell them apart: two main streams of other ports are two migrations. */
+	return by != MERGE_BY_UUID || !a->has_tuple || !b->has_tuple || cmp_tuple(a, b) == 0;
+}
+
+/*
+ * Pairs, within each run of idx[] equal under `same`, each unpaired
+ * record with the first eligible one after it in the window, or with the
+ * first there of the other known vantage when there is one (a mirror's
+ * record between the two ends does not take the source's place).
+ */
 static void pair_runs(struct merge_set *s, const size_t *idx, size_t n,
 		      int (*same)(const struct merge_rec *, const struct merge_rec *), enum merge_by by)
 {
-	size_t i, j;
+	size_t i, j, pick;
 
 	for (i = 0; i < n; i++) {
 		struct merge_rec *a = &s->recs[idx[i]];
 
 		if (a->mate != MERGE_NONE)
 			continue;
+		pick = n;
 		for (j = i + 1; j < n; j++) {
 			struct merge_rec *b = &s->recs[idx[j]];
 
 			if (same(a, b) != 0 || !near(a->start, b->start, s->window))
 				break;
-			if (b->mate != MERGE_NONE || b->input == a->input ||
-			    (b->node == a->node && (!a->vantage || !b->vantage || a->vantage == b->vantage)))
+			if (!eligible(a, b, by))
 				continue;
-			a->mate = idx[j];
-			b->mate = idx[i];
-			a->by = b->by = by;
-			break;
+			if (pick == n)
+				pick = j;
+			if (a->vantage && b->vantage && a->vantage != b->vantage) {
+				pick = j;
+				break;
+			}
 		}
+		if (pick == n)
+			continue;
+		a->mate = idx[pick];
+		s->recs[idx[pick]].mate = idx[i];
+		a->by = s->recs[idx[pick]].by = by;
 	}
 }
 

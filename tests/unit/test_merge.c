@@ -311,6 +311,34 @@ static void test_uuid(void **state)
 	assert_true(set.recs[c].mate == MERGE_NONE);
 }
 
+static void test_mirror_between(void **state)
+{
+	size_t a, m, b;
+
+	(void)state;
+	fresh(3);
+	/* A mirror's record (vantage unknown) starts between the source's and the destination's. */
+	a = add(0, "h1", "10.0.0.1", "10.0.0.2", 40000, 49152, T0, MERGE_V_SOURCE, NULL);
+	m = add(1, "tap", "10.0.0.1", "10.0.0.2", 40000, 49152, T0 + 100, MERGE_V_UNKNOWN, NULL);
+	b = add(2, "h2", "10.0.0.1", "10.0.0.2", 40000, 49152, T0 + 200, MERGE_V_DESTINATION, NULL);
+	assert_int_equal(merge_pair(&set), 0);
+	assert_true(set.recs[a].mate == b);
+	assert_true(set.recs[m].mate == MERGE_NONE);
+}
+
+static void test_uuid_not_across_tuples(void **state)
+{
+	size_t a, b;
+
+	(void)state;
+	fresh(2);
+	/* The same UUID and hosts, but two main streams of other ports: two migrations (a retry). */
+	a = add(0, "h1", "10.0.0.1", "10.0.0.2", 40000, 49152, T0, MERGE_V_UNKNOWN, "u-1");
+	b = add(1, "h2", "10.0.0.1", "10.0.0.2", 40001, 49152, T0 + 5 * MM_NS_PER_S, MERGE_V_UNKNOWN, "u-1");
+	assert_int_equal(merge_pair(&set), 0);
+	assert_true(set.recs[a].mate == MERGE_NONE && set.recs[b].mate == MERGE_NONE);
+}
+
 static void test_tuple_differs(void **state)
 {
 	size_t a, b;
@@ -524,6 +552,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_window_and_port_reuse, teardown),
 		cmocka_unit_test_teardown(test_uuid, teardown),
 		cmocka_unit_test_teardown(test_tuple_differs, teardown),
+		cmocka_unit_test_teardown(test_mirror_between, teardown),
+		cmocka_unit_test_teardown(test_uuid_not_across_tuples, teardown),
 		cmocka_unit_test_teardown(test_many_nodes, teardown),
 		cmocka_unit_test_teardown(test_read_jsonl, teardown),
 		cmocka_unit_test_teardown(test_read_report, teardown),

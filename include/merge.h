@@ -119,9 +119,10 @@ int merge_add(struct merge_set *s, const struct merge_rec *r);
  * records of different files, and of different nodes (or of one node
  * name but the two known vantages), with the same main-stream 5-tuple (source,
  * destination, client and server port), else the same UUID between the
- * same source and destination, starts at most `window` apart; each with
- * the nearest-starting eligible one after it.  Returns 0 or -1 when out
- * of memory.
+ * same source and destination (when their 5-tuples do not differ), starts
+ * at most `window` apart; each with the nearest-starting eligible one
+ * after it, or the first of the other known vantage.  Returns 0 or -1
+ * when out of memory.
  */
 int merge_pair(struct merge_set *s);
 

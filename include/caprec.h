@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <json-c/json.h>
 
 #include "meter.h"
 #include "migration.h"
@@ -45,24 +44,6 @@ int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t
 
 /* After meter_finish: writes m's records not written yet. Returns the number written or -1. */
 int caprec_finish(struct caprec *cr, const struct meter *m, char *err, size_t errlen);
-
-/*
- * Adds "node" (this host's name, gethostname; null when it has none) and
- * "vantage" ("source" when r's source address is one of this host's
- * addresses, "destination" when its destination is, else null: a
- * mirror or an observer) to record j: what `migmeter merge` pairs the
- * two ends of a migration by (README "Merging records from many nodes").
- */
-void caprec_stamp(json_object *j, const struct mig_record *r);
-
-/*
- * Adds "node" (as caprec_stamp) and "node_addresses" (this host's
- * addresses, CAPREC_MAX_ADDRS at most) to a live capture's report: its
- * `migrations` stay equal to a replay's of the -w file; merge tells each
- * record's vantage from the addresses.
- */
-#define CAPREC_MAX_ADDRS 64
-void caprec_stamp_report(json_object *report);
 
 /* Records written so far with status completed (for -c). */
 unsigned caprec_completed(const struct caprec *cr);

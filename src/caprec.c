@@ -3,12 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "nodeinfo.h"
 #include "out.h"
 #include "report-migration.h"
 
@@ -112,75 +111,6 @@ static void summary(struct caprec *cr, const struct mig_record *r)
 	cr->said(cr->ctx, line);
 }
 
-/* Whether a is one of this host's addresses (getifaddrs: the network namespace the capture runs in). */
-static int local_addr(const struct ifaddrs *list, const struct dec_addr *a)
-{
-	const struct ifaddrs *i;
-
-	for (i = list; a->family && i; i = i->ifa_next) {
-		const struct sockaddr *sa = i->ifa_addr;
-
-		if (sa && sa->sa_family == AF_INET && a->family == 4 &&
-		    memcmp(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, a->a, 4) == 0)
-			return 1;
-		if (sa && sa->sa_family == AF_INET6 && a->family == 6 &&
-		    memcmp(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, a->a, 16) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-void caprec_stamp(json_object *j, const struct mig_record *r)
-{
-	struct ifaddrs *list = NULL;
-	char host[256];
-	const char *v = NULL;
-
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	if (getifaddrs(&list) == 0) {
-		if (local_addr(list, &r->source))
-			v = "source";
-		else if (local_addr(list, &r->destination))
-			v = "destination";
-		freeifaddrs(list);
-	}
-	json_object_object_add(j, "node", host[0] ? json_object_new_string(host) : NULL);
-	json_object_object_add(j, "vantage", v ? json_object_new_string(v) : NULL);
-}
-
-void caprec_stamp_report(json_object *report)
-{
-	struct ifaddrs *list = NULL, *i;
-	json_object *arr = json_object_new_array();
-	char host[256], buf[64];
-
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	if (getifaddrs(&list) == 0) {
-		for (i = list; i && json_object_array_length(arr) < CAPREC_MAX_ADDRS; i = i->ifa_next) {
-			const struct sockaddr *sa = i->ifa_addr;
-			struct dec_addr a = { 0 };
-
-			if (sa && sa->sa_family == AF_INET) {
-				a.family = 4;
-				memcpy(a.a, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-			} else if (sa && sa->sa_family == AF_INET6) {
-				a.family = 6;
-				memcpy(a.a, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-			} else {
-				continue;
-			}
-			json_object_array_add(arr, json_object_new_string(dec_addr_str(&a, buf, sizeof(buf))));
-		}
-		freeifaddrs(list);
-	}
-	json_object_object_add(report, "node", host[0] ? json_object_new_string(host) : NULL);
-	json_object_object_add(report, "node_addresses", arr);
-}
-
 /* Appends record r of stage mt as one line. Returns 0 or -1 (err). */
 static int write_one(struct caprec *cr, const struct meter *m, const struct mig_table *mt,
 		     const struct mig_record *r, char *err, size_t errlen)
@@ -203,7 +133,7 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 	}
 	j = report_migration_record(m, mt, r, cr->digits);
 	if (j)
-		caprec_stamp(j, r);
+		nodeinfo_stamp_record(j, &r->source, &r->destination);	/* node, vantage: for merge */
 	s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
 	if (!s) {
 		json_object_put(j);

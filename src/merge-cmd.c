@@ -112,7 +112,8 @@ int merge_main(int argc, char **argv)
 	}
 	for (i = 0; i < o.nargs; i++) {
 		in[i].path = o.args[i];
-		if (strcmp(in[i].path, "-") == 0 && stdin_used++) {
+		stdin_used += strcmp(in[i].path, "-") == 0;
+		if (stdin_used > 1 && strcmp(in[i].path, "-") == 0) {
 			fprintf(stderr, "migmeter: - (standard input) given twice\n");
 			free(in);
 			return CLI_EXIT_USAGE;

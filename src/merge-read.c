@@ -365,7 +365,9 @@ int merge_read(struct merge_set *s, size_t i, FILE *fp, merge_skip_fn skip, void
 			rc = -1;
 			break;
 		}
-		if (mode == 2 && (over || (doc_bytes += len + 1) > s->doc_max)) {
+		if (mode == 2)
+			doc_bytes += len + 1;
+		if (mode == 2 && (over || doc_bytes > s->doc_max)) {
 			snprintf(rd.in->error, sizeof(rd.in->error), "%s:%llu: report larger than %zu MiB",
 				 rd.in->path, (unsigned long long)line, s->doc_max >> 20);
 			rc = -1;

@@ -16,7 +16,9 @@
 #define CLI_EXIT_RUNTIME 1
 #define CLI_EXIT_USAGE 2
 
-enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES };
+enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES, CLI_MERGE };
+
+#define CLI_MAX_NODE_ARGS 256	/* merge: --node FILE=NAME given at most this often */
 
 struct cli_opts {
 	enum cli_cmd cmd;
@@ -46,6 +48,10 @@ struct cli_opts {
 	int promisc;
 	int progress;			/* -1 auto (stderr is a terminal), 0 off, 1 on */
 	char filter_words[4096];	/* the expression after capture's options; then filter points here */
+	/* merge only */
+	const char *node_args[CLI_MAX_NODE_ARGS];	/* --node FILE=NAME, as given */
+	size_t nnode_args;
+	mm_ns pair_window;		/* --pair-window */
 };
 
 /*

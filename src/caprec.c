@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nodeinfo.h"
 #include "out.h"
 #include "report-migration.h"
 
@@ -131,6 +132,8 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 		cr->cap = n;
 	}
 	j = report_migration_record(m, mt, r, cr->digits);
+	if (j)
+		nodeinfo_stamp_record(j, &r->source, &r->destination);	/* node, vantage: for merge */
 	s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
 	if (!s) {
 		json_object_put(j);

@@ -17,6 +17,7 @@
 #include "live.h"
 #include "meter.h"
 #include "netif.h"
+#include "nodeinfo.h"
 #include "out.h"
 #include "outpath.h"
 #include "privsep.h"
@@ -309,6 +310,7 @@ static int finish(struct cap *c, const struct cli_opts *o)
 		fprintf(stderr, "migmeter: out of memory while building the report\n");
 		return CLI_EXIT_RUNTIME;
 	}
+	nodeinfo_stamp_report(r);	/* node, node_addresses: for migmeter merge */
 	cli_warn_report(o, r);
 	if (cli_emit(o, &c->m, r, ro.digits) != 0)
 		rc = CLI_EXIT_RUNTIME;

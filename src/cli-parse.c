@@ -201,9 +201,10 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		o->have_target = 1;
 		return 0;
 	case CLI_OPT_FORMAT:
-		if (!out_find(v) || (ps->cmd == CLI_INTERFACES && strcmp(v, "csv") == 0)) {
+		if (ps->cmd == CLI_MERGE ? strcmp(v, "csv") != 0 && strcmp(v, "json") != 0 :
+		    !out_find(v) || (ps->cmd == CLI_INTERFACES && strcmp(v, "csv") == 0)) {
 			fprintf(stderr, "migmeter: unknown format '%s' (one of %s)\n", v,
-				ps->cmd == CLI_INTERFACES ? "text, json" : out_names());
+				ps->cmd == CLI_INTERFACES ? "text, json" : ps->cmd == CLI_MERGE ? "csv, json" : out_names());
 			return CLI_EXIT_USAGE;
 		}
 		o->format = v;
@@ -283,6 +284,19 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return rc;
 	case CLI_OPT_USER:
 		return nonempty(opt, v, "a user name", &o->user);
+	case CLI_OPT_NODE:
+		if (!strrchr(v, '=') || v == strrchr(v, '=') || !strrchr(v, '=')[1]) {
+			fprintf(stderr, "migmeter: %s '%s': must be FILE=NAME (the file as given, a name)\n", opt, v);
+			return CLI_EXIT_USAGE;
+		}
+		if (o->nnode_args == CLI_MAX_NODE_ARGS) {
+			fprintf(stderr, "migmeter: %s: at most %d of them\n", opt, CLI_MAX_NODE_ARGS);
+			return CLI_EXIT_USAGE;
+		}
+		o->node_args[o->nnode_args++] = v;
+		return 0;
+	case CLI_OPT_PAIR_WINDOW:
+		return dur(opt, v, &o->pair_window);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -490,6 +504,11 @@ static int check_opts(struct cli_opts *o)
 			"'migmeter replay --help')\n");
 		return CLI_EXIT_USAGE;
 	}
+	if (o->cmd == CLI_MERGE && o->nargs == 0) {
+		fprintf(stderr, "migmeter: merge needs at least one file: a JSON report or a --records file "
+			"(see 'migmeter merge --help')\n");
+		return CLI_EXIT_USAGE;
+	}
 	if (o->cmd != CLI_CAPTURE)
 		return 0;
 	if (o->nargs > 0 && filter_words(o) != 0)
@@ -514,7 +533,8 @@ static void defaults(enum cli_cmd cmd, struct cli_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
 	parse_ports("49152-49261", o);
-	o->format = "text";
+	o->format = cmd == CLI_MERGE ? "csv" : "text";
+	o->pair_window = 60 * MM_NS_PER_S;
 	o->bin = MM_NS_PER_S;
 	o->ping_interval = MM_NS_NONE;
 	o->duration = o->idle_stop = MM_NS_NONE;
@@ -561,7 +581,7 @@ int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *
 			continue;
 		}
 		if (r->arg) {
-			rc = once(&ps, r->id, opt);
+			rc = r->id == CLI_OPT_NODE ? 0 : once(&ps, r->id, opt);
 			if (rc == 0)
 				rc = set_value(&ps, o, r->id, opt, optarg);
 		} else {

@@ -82,6 +82,15 @@ const struct cli_option cli_options[] = {
 	{ CLI_OPT_NO_PROGRESS, 0, "no-progress", NULL, C, CLI_SEC_MESSAGES,
 	  "no progress line" },
 
+	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "csv or json (default csv)" },
+	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "write the table to FILE instead of stdout (- is stdout)" },
+	{ CLI_OPT_NODE, 0, "node", "FILE=NAME", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "the records of FILE are node NAME's (instead of the\nnode they carry, or the file name); once per FILE" },
+	{ CLI_OPT_PAIR_WINDOW, 0, "pair-window", "DUR", CLI_FOR_MERGE, CLI_SEC_MERGE,
+	  "two nodes' records pair only when their starts are at\nmost DUR apart (default 60s)" },
+
 	{ CLI_OPT_HELP, 'h', "help", NULL, CLI_FOR_ALL, CLI_SEC_GENERAL,
 	  "this text" },
 	{ CLI_OPT_VERSION, 'V', "version", NULL, CLI_FOR_ALL, CLI_SEC_GENERAL,
@@ -93,7 +102,7 @@ const struct cli_option cli_options[] = {
 #undef C
 #undef M
 
-static const char *const cmd_names[] = { "replay", "capture", "interfaces" };
+static const char *const cmd_names[] = { "replay", "capture", "interfaces", "merge" };
 
 const char *cli_cmd_name(enum cli_cmd cmd)
 {
@@ -108,6 +117,8 @@ static const char synopsis_capture[] =
 	"migmeter capture [OPTIONS] -i IFACE|auto [EXPRESSION]\n";
 static const char synopsis_ifaces[] =
 	"migmeter interfaces [--format text|json] [IFACE...]\n";
+static const char synopsis_merge[] =
+	"migmeter merge [--format csv|json] [-o FILE] [--node FILE=NAME] FILE...\n";
 
 /* Prints synopsis lines, "usage: " before the first line of all and 7 spaces before the others. */
 static void print_synopsis(FILE *fp, const char *lines, int *first)
@@ -131,6 +142,10 @@ static const char about_capture[] =
 static const char about_ifaces[] =
 	"Lists the network interfaces (all, or the IFACEs named) with their state,\n"
 	"addresses and counters.\n";
+static const char about_merge[] =
+	"Merges migration records of many nodes (JSON reports and --records files)\n"
+	"into one table, one row per migration: the source's and the destination's\n"
+	"records of a migration (same main 5-tuple or UUID) side by side.\n";
 
 static const char footer_durations[] =
 	"DUR is a duration: a number with a unit ns, us, ms, s, m or min, h (no unit:\n"
@@ -142,11 +157,16 @@ static const char footer_exit[] =
 	"Exit status: 0 success, 1 runtime failure (the report is still written when\n"
 	"anything was read), 2 usage error.\n";
 
+static const char footer_exit_merge[] =
+	"Exit status: 0 success, 1 an input not read or a line skipped (the table is\n"
+	"still written from the rest), 2 usage error.\n";
+
 static const char *const section_titles[] = {
 	[CLI_SEC_INPUT] = "Input",
 	[CLI_SEC_REPORT] = "Report",
 	[CLI_SEC_CAPTURE] = "Capture",
 	[CLI_SEC_MESSAGES] = "Messages",
+	[CLI_SEC_MERGE] = "Merge",
 	[CLI_SEC_GENERAL] = "General",
 };
 
@@ -208,7 +228,8 @@ static void print_options(FILE *fp, unsigned cmds, int all)
 			if (!title) {
 				fprintf(fp, "\n%s%s:\n", cmds == CLI_FOR_IFACES ? "Options" : section_titles[sec],
 					all && sec == CLI_SEC_INPUT ? " (replay)" :
-					all && sec == CLI_SEC_CAPTURE ? " (capture only)" : "");
+					all && sec == CLI_SEC_CAPTURE ? " (capture only)" :
+					all && sec == CLI_SEC_MERGE ? " (merge only)" : "");
 				title = 1;
 			}
 			print_option(fp, o);
@@ -218,8 +239,8 @@ static void print_options(FILE *fp, unsigned cmds, int all)
 
 void cli_usage_cmd(FILE *fp, enum cli_cmd cmd)
 {
-	static const char *const synopsis[] = { synopsis_replay, synopsis_capture, synopsis_ifaces };
-	static const char *const about[] = { about_replay, about_capture, about_ifaces };
+	static const char *const synopsis[] = { synopsis_replay, synopsis_capture, synopsis_ifaces, synopsis_merge };
+	static const char *const about[] = { about_replay, about_capture, about_ifaces, about_merge };
 	int first = 1;
 
 	print_synopsis(fp, synopsis[cmd], &first);
@@ -227,6 +248,10 @@ void cli_usage_cmd(FILE *fp, enum cli_cmd cmd)
 	print_options(fp, 1u << cmd, 0);
 	if (cmd == CLI_INTERFACES)
 		return;
+	if (cmd == CLI_MERGE) {
+		fprintf(fp, "\n%s%s", footer_durations, footer_exit_merge);
+		return;
+	}
 	fprintf(fp, "\n%s", footer_durations);
 	if (cmd == CLI_CAPTURE)
 		fprintf(fp, "%s", footer_capture);
@@ -240,6 +265,7 @@ void cli_usage(FILE *fp)
 	print_synopsis(fp, synopsis_replay, &first);
 	print_synopsis(fp, synopsis_capture, &first);
 	print_synopsis(fp, synopsis_ifaces, &first);
+	print_synopsis(fp, synopsis_merge, &first);
 	print_synopsis(fp, "migmeter COMMAND --help | --help | --version\n", &first);
 	fprintf(fp, "\n%s%s", about_replay,
 		"Live, the same from network interfaces (capture): EXPRESSION, the words\n"
@@ -254,5 +280,6 @@ void cli_usage_short(FILE *fp)
 	fputs("usage: migmeter replay [OPTIONS] FILE...        (or: migmeter -r FILE)\n"
 	      "       migmeter capture [OPTIONS] -i IFACE [EXPRESSION]\n"
 	      "       migmeter interfaces [IFACE...]\n"
+	      "       migmeter merge [--format csv|json] FILE...\n"
 	      "'migmeter COMMAND --help' lists a command's options, 'migmeter --help' all.\n", fp);
 }

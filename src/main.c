@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli-usage.h"
 #include "iflist.h"
+#include "merge.h"
 #include "meter.h"
 #include "report.h"
 #include "source.h"
@@ -271,6 +272,8 @@ int main(int argc, char **argv)
 		return capture_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "interfaces") == 0)
 		return iflist_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "merge") == 0)
+		return merge_main(argc - 1, argv + 1);
 	/* tcpdump's way: `migmeter -r FILE` reads FILE, as replay does. */
 	if (argv[1][0] == '-' && has_read(argc, argv))
 		return cmd_replay(argc, argv);
@@ -280,7 +283,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "no command before %.60s", argv[1]);
 		if (cmd)
 			return did_you_mean(why, cmd, argc, argv);
-		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture or interfaces "
+		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture, interfaces or merge "
 			"(see 'migmeter --help')\n", why);
 		return CLI_EXIT_USAGE;
 	}
@@ -288,7 +291,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "'%.100s' is not a command", argv[1]);
 		return did_you_mean(why, "replay", argc, argv);
 	}
-	fprintf(stderr, "migmeter: unknown command '%s': replay, capture or interfaces (see 'migmeter "
+	fprintf(stderr, "migmeter: unknown command '%s': replay, capture, interfaces or merge (see 'migmeter "
 		"--help')\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

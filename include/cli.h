@@ -16,7 +16,10 @@
 #define CLI_EXIT_RUNTIME 1
 #define CLI_EXIT_USAGE 2
 
-enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES };
+enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES, CLI_PLOT };
+
+/* plot --align: the time axis from the capture's start, or from each migration's. */
+enum cli_align { CLI_ALIGN_CAPTURE = 0, CLI_ALIGN_MIGRATION };
 
 struct cli_opts {
 	enum cli_cmd cmd;
@@ -46,6 +49,11 @@ struct cli_opts {
 	int promisc;
 	int progress;			/* -1 auto (stderr is a terminal), 0 off, 1 on */
 	char filter_words[4096];	/* the expression after capture's options; then filter points here */
+	/* replay --with-series; plot only after it */
+	int with_series;		/* JSON report: the "timeseries" section (plot-data.c) */
+	const char *plot_script, *plot_format;	/* --plot-script FILE; --format png|svg|pdf */
+	enum cli_align align;		/* --align */
+	int plot_w, plot_h;		/* --size WxH in pixels (0: 1200x800) */
 };
 
 /*

@@ -54,14 +54,17 @@ static int write_series(FILE *fp, void *ctx)
 
 	if (n && !sp)
 		return -1;
-	/* A migration's span: its first frame to its last payload from the source (main or multifd). */
+	/* A migration's span: its first frame to its last payload from the source (main or multifd) or its resume. */
 	for (i = 0; i < n; i++) {
 		const struct mig_record *r = mig_get(sc->migs, i);
 
 		sp[i].id = r->id;
 		sp[i].start = r->start;
-		sp[i].end = r->final_burst_end != MM_NS_NONE && (r->end == MM_NS_NONE || r->final_burst_end > r->end) ?
-			    r->final_burst_end : r->end;
+		sp[i].end = r->end;
+		if (r->final_burst_end != MM_NS_NONE && (sp[i].end == MM_NS_NONE || r->final_burst_end > sp[i].end))
+			sp[i].end = r->final_burst_end;
+		if (r->resumed != MM_NS_NONE && (sp[i].end == MM_NS_NONE || r->resumed > sp[i].end))
+			sp[i].end = r->resumed;
 	}
 	rc = out_csv_series_spans(fp, sc->s, sp, n, sc->digits);
 	free(sp);

@@ -165,7 +165,7 @@ options() {
 # ---- per-command help --------------------------------------------------------
 case_help() {
 	local cmd
-	for cmd in replay capture interfaces; do
+	for cmd in replay capture interfaces plot; do
 		run "help-$cmd" "$cmd" --help
 		check_eq "help-$cmd-exit-0" 0 "$RC"
 		check_eq "help-$cmd-nothing-on-stderr" 0 "$ERRLINES"
@@ -229,7 +229,7 @@ case_docs() {
 	# The man source without font changes and escapes: "\fB\-\-ports\fR" -> "--ports".
 	sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\e/\\/g' "$MAN" >"$man"
 	tr -d '`' <"$README" >"$readme"
-	for cmd in replay capture interfaces; do
+	for cmd in replay capture interfaces plot; do
 		[ -s "$E2E_TMP/help-$cmd.out" ] || "$MIGMETER" "$cmd" --help >"$E2E_TMP/help-$cmd.out"
 		for o in $(options "help-$cmd"); do
 			n=$((n + 1))

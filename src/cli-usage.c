@@ -37,7 +37,7 @@ const struct cli_option cli_options[] = {
 	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", P, CLI_SEC_REPORT,
 	  "the figure: FILE.png, FILE.svg or FILE.pdf, by its\nextension (- for stdout; default: the first input's\nname with .png)" },
 	{ CLI_OPT_PLOT_SCRIPT, 0, "plot-script", "FILE", P, CLI_SEC_REPORT,
-	  "also keep the gnuplot script (and its data beside it,\nFILE-series.csv ...) to edit and run: gnuplot FILE" },
+	  "also keep the gnuplot script and its data beside it\n(fig.gp: fig-series.csv) to edit and run: gnuplot FILE" },
 	{ CLI_OPT_ALIGN, 0, "align", "HOW", P, CLI_SEC_REPORT,
 	  "capture (default): time from the capture's start;\nmigration: the migrations overlaid, time from each\none's start" },
 	{ CLI_OPT_SIZE, 0, "size", "WxH", P, CLI_SEC_REPORT,

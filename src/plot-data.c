@@ -125,6 +125,8 @@ int plot_time(json_object *v, mm_ns *out)
 	return 0;
 }
 
+static void set_err(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static void set_err(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;

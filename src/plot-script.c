@@ -203,8 +203,8 @@ static void aligned_using(FILE *fp, const struct plot_data *d, size_t i, const c
 static void stacked(FILE *fp, const struct plot_data *d)
 {
 	static const char *const col[4] = { "column('main_bps')", "column('multifd_bps')", "column('nbd_bps')",
-					    "(column('bps') - column('main_bps') - column('multifd_bps') - "
-					    "column('nbd_bps'))" };
+					    ("(column('bps') - column('main_bps') - column('multifd_bps') - "
+					     "column('nbd_bps'))") };
 	static const char *const name[4] = { "main stream", "multifd", "NBD", "other" };
 	static const char *const rgb[4] = { C_MAIN, C_MULTIFD, C_NBD, C_OTHER };
 	int top, k, j, first = 1;

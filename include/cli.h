@@ -54,6 +54,7 @@ struct cli_opts {
 	const char *plot_script, *plot_format;	/* --plot-script FILE; --format png|svg|pdf */
 	enum cli_align align;		/* --align */
 	int plot_w, plot_h;		/* --size WxH in pixels (0: 1200x800) */
+	int bin_given;			/* --bin was given (plot's default differs) */
 };
 
 /*

@@ -60,8 +60,10 @@ struct plot_data {
 	mm_ns t0;			/* time 0 of the figure: the series' t0, else the capture's first frame */
 	mm_ns t_end;			/* the timeline's end */
 	char inputs[512];		/* the capture files' names, ", " between */
-	struct series *series;		/* NULL: the report has no "timeseries" */
+	struct series *series;		/* the report's "timeseries" (NULL: none; plot_write_series) */
 	int digits;			/* decimals of the report's times */
+	/* from the time-series CSV (plot_scan_series) */
+	int has_series;			/* the CSV has rows */
 	int has_rtt;			/* some bin holds an RTT */
 	int has_role[4];		/* some bin holds unique bytes of the role (enum series_role) */
 	int has_unresponsive;		/* some migration has unresponsive.total_s */
@@ -81,8 +83,16 @@ struct plot_data {
 int plot_data_load(json_object *report, struct plot_data *d, char *err, size_t errlen);
 void plot_data_free(struct plot_data *d);
 
-/* The time series as the --timeseries CSV (with the migrations' spans). Returns 0 or -1. */
+/* The report's time series as the --timeseries CSV (with the migrations' spans). Returns 0 or -1. */
 int plot_write_series(FILE *fp, const struct plot_data *d);
+
+/*
+ * Reads a --timeseries CSV once, keeping nothing but what the figure
+ * needs: whether it has rows, an RTT, bytes of each role; time 0 (the
+ * first row's t_abs) and the end (the last row's t_abs + bin_s).  Returns
+ * 0, or -1 with a one-line reason (not such a CSV).
+ */
+int plot_scan_series(FILE *fp, struct plot_data *d, char *err, size_t errlen);
 
 /* plot-script.c: the figure to draw. */
 struct plot_fig {

@@ -250,6 +250,7 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	case CLI_OPT_EVENTS:
 		return nonempty(opt, v, "a file name", &o->events);
 	case CLI_OPT_BIN:
+		o->bin_given = 1;
 		return dur(opt, v, &o->bin);
 	case CLI_OPT_PING_INTERVAL:
 		return dur(opt, v, &o->ping_interval);

@@ -207,9 +207,6 @@ static int load_series(json_object *report, struct plot_data *d, char *err, size
 				(size_t)SERIES_DEFAULT_MAX);
 			return -1;
 		}
-		d->has_rtt |= b.rtt_n > 0;
-		for (k = 0; k < 4; k++)
-			d->has_role[k] |= b.role_bytes[k] > 0;
 	}
 	if (len > 0)
 		series_extend(d->series, (mm_ns)((__int128)t0 + (__int128)(len - 1) * bin));
@@ -377,12 +374,10 @@ int plot_data_load(json_object *report, struct plot_data *d, char *err, size_t e
 	if (add_episodes(d, report_get(report, "episodes_outside_migrations"), 0) < 0)
 		goto oom;
 	input_names(report, d);
-	d->t0 = d->series ? series_t0(d->series) : time_or_none(report, "capture.first_ts");
+	d->t0 = time_or_none(report, "capture.first_ts");
 	if (d->t0 == MM_NS_NONE)
 		d->t0 = d->nmigs ? d->migs[0].start : 0;
 	d->t_end = later(time_or_none(report, "capture.last_ts"), d->t0);
-	if (d->series && series_len(d->series) > 0)
-		d->t_end = later(d->t_end, mm_add(d->t0, mm_mul(series_len(d->series), series_bin_width(d->series))));
 	return 0;
 oom:
 	set_err(err, errlen, "out of memory");
@@ -417,5 +412,96 @@ int plot_write_series(FILE *fp, const struct plot_data *d)
 	}
 	rc = out_csv_series_spans(fp, d->series, sp, d->nmigs, d->digits);
 	free(sp);
+	return rc;
+}
+
+/* Column `name`'s index in a CSV header line, or -1. */
+static int col_index(const char *header, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = header;
+	int i = 0;
+
+	for (;;) {
+		size_t len = strcspn(p, ",\r\n");
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return i;
+		if (p[len] != ',')
+			return -1;
+		p += len + 1;
+		i++;
+	}
+}
+
+/* Field i of a CSV line (no quoting: the time series has none), copied into buf. */
+static const char *field(const char *line, int i, char *buf, size_t n)
+{
+	const char *p = line;
+	size_t len;
+
+	for (; i > 0; i--) {
+		p = strchr(p, ',');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	len = strcspn(p, ",\r\n");
+	if (len >= n)
+		return NULL;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+int plot_scan_series(FILE *fp, struct plot_data *d, char *err, size_t errlen)
+{
+	static const char *const roles[4] = { "main_bytes", "multifd_bytes", "nbd_bytes", "other_bytes" };
+	char *line = NULL, buf[64];
+	size_t cap = 0;
+	int t_abs, bin_s, rtt, role[4], k, rc = -1;
+	mm_ns first = MM_NS_NONE, last = MM_NS_NONE, bin = 0;
+
+	if (getline(&line, &cap, fp) < 0) {
+		set_err(err, errlen, "the time series is empty");
+		goto out;
+	}
+	t_abs = col_index(line, "t_abs");
+	bin_s = col_index(line, "bin_s");
+	rtt = col_index(line, "rtt_mean_s");
+	for (k = 0; k < 4; k++)
+		role[k] = col_index(line, roles[k]);
+	if (t_abs < 0 || bin_s < 0 || rtt < 0 || role[0] < 0 || role[1] < 0 || role[2] < 0 || role[3] < 0) {
+		set_err(err, errlen, "not a migmeter time series (its header lacks t_abs, bin_s, rtt_mean_s or a "
+			"role's bytes)");
+		goto out;
+	}
+	while (getline(&line, &cap, fp) > 0) {
+		mm_ns t;
+
+		if (!field(line, t_abs, buf, sizeof(buf)) || parse_decimal(buf, &t) < 0 ||
+		    !field(line, bin_s, buf, sizeof(buf)) || parse_decimal(buf, &bin) < 0) {
+			set_err(err, errlen, "a damaged time-series row (t_abs, bin_s)");
+			goto out;
+		}
+		if (first == MM_NS_NONE)
+			first = t;
+		last = t;
+		d->has_rtt |= field(line, rtt, buf, sizeof(buf)) && buf[0];
+		for (k = 0; k < 4; k++)
+			d->has_role[k] |= field(line, role[k], buf, sizeof(buf)) && strcmp(buf, "0") != 0 && buf[0];
+	}
+	if (ferror(fp)) {
+		set_err(err, errlen, "cannot read the time series: %s", strerror(errno));
+		goto out;
+	}
+	if (first != MM_NS_NONE) {
+		d->has_series = 1;
+		d->t0 = first;
+		d->t_end = later(d->t_end, mm_add(last, bin));
+	}
+	rc = 0;
+out:
+	free(line);
 	return rc;
 }

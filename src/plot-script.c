@@ -15,9 +15,11 @@ static const char *const band_colours[] = { "#4e79a7", "#f28e2b", "#59a14f", "#b
 #define C_LOSS "#d62728"
 #define C_UNRESP "#ff9900"
 
-/* Margins and panels in screen fractions. */
-#define LEFT 0.08
-#define RIGHT 0.92
+/* The side margins in screen fractions: room for a label and tics, 72 px at least. */
+static double side(const struct plot_fig *f)
+{
+	return f->width * 0.08 >= 72 ? 0.08 : 72.0 / f->width;
+}
 
 void plot_quote(char *buf, size_t n, const char *s)
 {
@@ -227,9 +229,9 @@ static void throughput(FILE *fp, const struct plot_data *d, const struct plot_fi
 {
 	size_t i;
 
-	fputs("set ylabel 'migration throughput (Mbit/s)'\nset yrange [0:*]\n", fp);
+	fputs("set ylabel 'throughput (Mbit/s)'\nset yrange [0:*]\n", fp);
 	decorations(fp, d, f, 1, 0);
-	if (!d->series) {
+	if (!d->has_series) {
 		fputs("$means << EOD\nstart_s,end_s,mean_mbps\n", fp);
 		for (i = 0; i < d->nmigs; i++)
 			if (d->migs[i].duration_s > 0 && d->migs[i].mbytes >= 0)
@@ -260,8 +262,8 @@ static void rtt(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 
 	fputs("set ylabel 'echo RTT (ms)'\nset yrange [0:*]\n", fp);
 	decorations(fp, d, f, 0, 1);
-	if (!d->series || !d->has_rtt) {
-		fprintf(fp, "set yrange [0:1]\nplot NaN title '%s', \\\n", d->series ? "no echo replies" :
+	if (!d->has_series || !d->has_rtt) {
+		fprintf(fp, "set yrange [0:1]\nplot NaN title '%s', \\\n", d->has_series ? "no echo replies" :
 			"no echo RTT (the report has no time series)");
 	} else if (aligned) {
 		fputs("plot ", fp);
@@ -318,9 +320,9 @@ static void app(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 }
 
 /* Several migrations side by side: duration and data (left), downtime (right). */
-static void summary(FILE *fp, const struct plot_data *d, double top, double bottom)
+static void summary(FILE *fp, const struct plot_data *d, const struct plot_fig *f, double top, double bottom)
 {
-	double mb = 0;
+	double mb = 0, gap = f->width * 0.08 >= 95 ? 0.08 : 95.0 / f->width;
 	size_t i;
 
 	fputs("$summary << EOD\nmigration,duration_s,downtime_ms,unresponsive_ms,data_mb\n", fp);
@@ -339,7 +341,7 @@ static void summary(FILE *fp, const struct plot_data *d, double top, double bott
 	      "set offsets 0, 0, graph 0.3, 0\n", fp);
 	for (i = 0; i < d->nmigs; i++)
 		mb = d->migs[i].mbytes > mb ? d->migs[i].mbytes : mb;
-	panel(fp, top, bottom, LEFT, 0.42);
+	panel(fp, top, bottom, side(f), 0.5 - gap);
 	/* offsets do not reach y2: its headroom for the key is set here */
 	fprintf(fp, "set ylabel 'duration (s)'\nset yrange [0:*]\nset y2label 'data (MB)'\nset y2tics\n"
 		"set y2range [0:%.6g]\n", mb > 0 ? mb * 1.45 : 1.0);
@@ -347,7 +349,7 @@ static void summary(FILE *fp, const struct plot_data *d, double top, double bott
 	      "plot $summary using ($1 - 0.2):2 with boxes lc rgb '#4e79a7' title 'duration (s)', \\\n"
 	      "     $summary using ($1 + 0.2):5 axes x1y2 with boxes lc rgb '#59a14f' title 'data (MB)'\n", fp);
 	clear(fp);
-	panel(fp, top, bottom, 0.58, RIGHT);
+	panel(fp, top, bottom, 0.5 + gap, 1 - side(f));
 	fputs("set ylabel 'downtime (ms)'\nset yrange [0:*]\n", fp);
 	if (d->has_unresponsive)
 		fputs("plot $summary using ($1 - 0.2):3 with boxes lc rgb '" C_LOSS "' title 'downtime, loss-based', \\\n"
@@ -395,10 +397,10 @@ int plot_script_write(FILE *fp, const struct plot_data *d, const struct plot_fig
 			continue;
 		bottom = y - h;
 		if (k == 3) {
-			summary(fp, d, y, bottom + 0.03);
+			summary(fp, d, f, y, bottom + 0.03);
 			break;
 		}
-		panel(fp, y, bottom, LEFT, RIGHT);
+		panel(fp, y, bottom, side(f), 1 - side(f));
 		xrange(fp, d, f);
 		plot_quote(q, sizeof(q), xl);
 		fprintf(fp, "set xlabel %s\n", k == last_time ? q : "''");

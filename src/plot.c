@@ -340,7 +340,29 @@ static int figure_of(const struct cli_opts *o, char **fig, const char **format)
 	return 0;
 }
 
-/* Reads the JSON report, builds the figure's data and script, runs gnuplot, writes the outputs. */
+/* The time series CSV in the temporary directory, scanned for what the figure needs. Returns 0 or CLI_EXIT_RUNTIME. */
+static int scan_series(const struct plot_tmp *t, const char *label, struct plot_data *d)
+{
+	FILE *fp = fopen(t->series, "r");
+	char err[256];
+
+	if (!fp && errno == ENOENT)
+		return 0;
+	if (!fp || plot_scan_series(fp, d, err, sizeof(err)) < 0) {
+		fprintf(stderr, "migmeter: %s: %s\n", label, fp ? err : strerror(errno));
+		if (fp)
+			fclose(fp);
+		return CLI_EXIT_RUNTIME;
+	}
+	fclose(fp);
+	return 0;
+}
+
+/*
+ * Reads the JSON report (and its time series: the replay's CSV, or the
+ * report's own "timeseries" written out as that CSV), builds the script,
+ * runs gnuplot, writes the outputs.
+ */
 static int draw(const struct cli_opts *o, const char *report, const char *label, const char *fig,
 		const char *format, const char *keep_data, struct plot_tmp *t)
 {
@@ -366,13 +388,15 @@ static int draw(const struct cli_opts *o, const char *report, const char *label,
 		return CLI_EXIT_RUNTIME;
 	}
 	json_object_put(r);
-	if (!d.series && !o->quiet)
+	if (access(t->series, F_OK) != 0 && !d.series && !o->quiet)
 		fprintf(stderr, "migmeter: %s has no time series (replay --format json --with-series makes one): "
 			"throughput shows each migration's mean, no RTT\n", label);
 	if (d.series && write_file(t->series, series_fn, &d) < 0) {
 		fprintf(stderr, "migmeter: cannot write the time series to %s: %s\n", t->dir, strerror(errno));
 		goto out;
 	}
+	if (scan_series(t, label, &d) != 0)
+		goto out;
 	f.format = format;
 	f.width = o->plot_w ? o->plot_w : 1200;
 	f.height = o->plot_h ? o->plot_h : 800;
@@ -397,7 +421,7 @@ static int draw(const struct cli_opts *o, const char *report, const char *label,
 		goto fail;
 	if (o->plot_script && out_atomic(o->plot_script, write_mem, &script, err, sizeof(err)) < 0)
 		goto fail;
-	if (o->plot_script && d.series && out_atomic(keep_data, copy_file, t->series, err, sizeof(err)) < 0)
+	if (o->plot_script && d.has_series && out_atomic(keep_data, copy_file, t->series, err, sizeof(err)) < 0)
 		goto fail;
 	goto out;
 fail:
@@ -476,7 +500,9 @@ int plot_main(int argc, char **argv, plot_replay_fn replay)
 		ro.cmd = CLI_REPLAY;
 		ro.format = "json";
 		ro.out = t.report;
-		ro.with_series = 1;
+		ro.timeseries = t.series;	/* the figure's data, as --timeseries writes it */
+		if (!o.bin_given)
+			ro.bin = MM_NS_PER_S / 10;
 		if (cli_load_filters(&ro, &mig, &icmp) < 0) {
 			rc = CLI_EXIT_RUNTIME;
 			goto out;

@@ -103,7 +103,7 @@ at_least "sample-png-throughput-panel-colours" 6 "$N"
 read -r _ _ N <<<"$(png "$D/fig.png" 0.1 0.55 0.9 0.85)"
 at_least "sample-png-rtt-panel-colours" 6 "$N"
 for t in "main stream" "multifd" "NBD" "echo RTT, mean per bin" "echo RTT, largest per bin" "lost requests" \
-	"downtime (loss)" "migration throughput (Mbit/s)" "echo RTT (ms)" "migration-49152.pcapng: migration 1" \
+	"downtime (loss)" "throughput (Mbit/s)" "echo RTT (ms)" "migration-49152.pcapng: migration 1" \
 	"#1"; do
 	check "sample-svg-has-'$t'" "no text '$t' in the SVG" grep -qF ">$t<" "$D/fig.svg"
 done

@@ -65,8 +65,10 @@ static void test_series_round_trip(void **state)
 	struct series *s = series_new(100 * MS, 0);
 	json_object *r = report(), *back;
 	struct plot_data d;
-	char err[256];
+	char err[256], *csv = NULL;
+	size_t len = 0;
 	uint64_t i;
+	FILE *fp;
 
 	(void)state;
 	series_set_t0(s, T0);
@@ -92,8 +94,23 @@ static void test_series_round_trip(void **state)
 	assert_int_equal(series_get(d.series, 30)->rtt_n, 2);
 	assert_int_equal(series_get(d.series, 30)->rtt_sum, 800000);
 	assert_int_equal(series_get(d.series, 30)->rtt_max, 500000);
-	assert_true(d.has_rtt);
-	assert_true(d.has_role[SERIES_ROLE_MULTIFD] && d.has_role[SERIES_ROLE_NBD] && !d.has_role[SERIES_ROLE_OTHER]);
+	/* Written out as the --timeseries CSV and scanned: what the figure needs, nothing kept. */
+	fp = open_memstream(&csv, &len);
+	assert_int_equal(plot_write_series(fp, &d), 0);
+	fclose(fp);
+	assert_false(d.has_series || d.has_rtt);
+	fp = fmemopen(csv, len, "r");
+	assert_int_equal(plot_scan_series(fp, &d, err, sizeof(err)), 0);
+	fclose(fp);
+	assert_true(d.has_series && d.has_rtt);
+	assert_true(d.has_role[SERIES_ROLE_MAIN] && d.has_role[SERIES_ROLE_MULTIFD] && d.has_role[SERIES_ROLE_NBD]);
+	assert_false(d.has_role[SERIES_ROLE_OTHER]);
+	assert_true(d.t0 == T0);
+	assert_true(d.t_end == T0 + 9500 * MS);	/* the last bin's end (the capture's last_ts too) */
+	/* migration 1 is active from 1.0001 s: bin 10 starts 0.0001 s before it */
+	assert_non_null(strstr(csv, "\n1.000000,1700000001.000000,1500,66,1448,2,0,0,0,1448,0,0,0,0.100000,-0.000100,1,"
+			       "115840,115840,0,0,,\n"));
+	free(csv);
 	plot_data_free(&d);
 	json_object_put(back);
 	json_object_put(r);
@@ -168,6 +185,31 @@ static void test_bad_reports(void **state)
 		assert_null(d.series);
 		assert_null(d.migs);
 		json_object_put(r);
+	}
+}
+
+/* Not a time series: one reason. */
+static void test_scan_bad(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"a,b,c\n1,2,3\n",
+		OUT_SERIES_HEADER "\n0.0,17x,0\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct plot_data d;
+		char err[256] = "";
+		FILE *fp = fmemopen((void *)bad[i], strlen(bad[i]) + 1, "r");
+
+		memset(&d, 0, sizeof(d));
+		assert_non_null(fp);
+		assert_int_equal(plot_scan_series(fp, &d, err, sizeof(err)), -1);
+		assert_true(err[0] != '\0');
+		assert_false(d.has_series);
+		fclose(fp);
 	}
 }
 
@@ -262,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_series_round_trip),
 		cmocka_unit_test(test_load_report),
 		cmocka_unit_test(test_bad_reports),
+		cmocka_unit_test(test_scan_bad),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_script),
 		cmocka_unit_test(test_series_spans),

@@ -11,6 +11,13 @@
 #include "out.h"
 #include "series.h"
 
+/*
+ * plot-cli.c: plot's own option values (--format, --plot-script, --align,
+ * --size; `id` from cli-usage.h) into o.  Returns 0, or CLI_EXIT_USAGE
+ * after one line on stderr.
+ */
+int plot_cli_value(int id, const char *opt, const char *v, struct cli_opts *o);
+
 /* What replays o's files into o->out (main.c's replay; the filters are released by it). */
 typedef int (*plot_replay_fn)(const struct cli_opts *o, struct filter_spec *mig, struct filter_spec *icmp);
 

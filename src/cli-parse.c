@@ -12,6 +12,7 @@
 
 #include "cli-usage.h"
 #include "out.h"
+#include "plot.h"
 
 /* Rows in cli_options at most (getopt's tables are built from it for each parse). */
 #define CLI_MAX_ROWS 64
@@ -122,33 +123,6 @@ static int nonempty(const char *opt, const char *s, const char *what, const char
 	return 0;
 }
 
-/* plot --format: png, svg or pdf. */
-static int plot_format(const char *opt, const char *v, struct cli_opts *o)
-{
-	if (strcmp(v, "png") != 0 && strcmp(v, "svg") != 0 && strcmp(v, "pdf") != 0) {
-		fprintf(stderr, "migmeter: %s '%s': a figure is png, svg or pdf\n", opt, v);
-		return CLI_EXIT_USAGE;
-	}
-	o->plot_format = v;
-	return 0;
-}
-
-/* plot --size WxH: pixels, each side in range. */
-static int plot_size(const char *opt, const char *v, struct cli_opts *o)
-{
-	unsigned w = 0, h = 0;
-	int end = 0;
-
-	if (sscanf(v, "%5u%*[xX]%5u%n", &w, &h, &end) != 2 || v[end] || !isdigit((unsigned char)*v) ||
-	    w < 320 || h < 240 || w > 8000 || h > 8000) {
-		fprintf(stderr, "migmeter: %s '%s': must be WxH in pixels, 320x240 to 8000x8000\n", opt, v);
-		return CLI_EXIT_USAGE;
-	}
-	o->plot_w = (int)w;
-	o->plot_h = (int)h;
-	return 0;
-}
-
 /* Which slot remembers an option given: -B and --buffer-size set one value. */
 static int slot_of(int id)
 {
@@ -229,7 +203,7 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return 0;
 	case CLI_OPT_FORMAT:
 		if (ps->cmd == CLI_PLOT)
-			return plot_format(opt, v, o);
+			return plot_cli_value(id, opt, v, o);
 		if (!out_find(v) || (ps->cmd == CLI_INTERFACES && strcmp(v, "csv") == 0)) {
 			fprintf(stderr, "migmeter: unknown format '%s' (one of %s)\n", v,
 				ps->cmd == CLI_INTERFACES ? "text, json" : out_names());
@@ -314,16 +288,9 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	case CLI_OPT_USER:
 		return nonempty(opt, v, "a user name", &o->user);
 	case CLI_OPT_PLOT_SCRIPT:
-		return nonempty(opt, v, "a file name ('-': standard output)", &o->plot_script);
 	case CLI_OPT_ALIGN:
-		if (strcmp(v, "capture") == 0 || strcmp(v, "migration") == 0) {
-			o->align = strcmp(v, "migration") == 0 ? CLI_ALIGN_MIGRATION : CLI_ALIGN_CAPTURE;
-			return 0;
-		}
-		fprintf(stderr, "migmeter: %s '%s': must be capture or migration\n", opt, v);
-		return CLI_EXIT_USAGE;
 	case CLI_OPT_SIZE:
-		return plot_size(opt, v, o);
+		return plot_cli_value(id, opt, v, o);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;

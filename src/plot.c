@@ -340,6 +340,45 @@ static int figure_of(const struct cli_opts *o, char **fig, const char **format)
 	return 0;
 }
 
+/* A JSON document read in chunks through json-c's tokener; NULL after one line naming `label`. */
+static json_object *load_json(const char *path, const char *label)
+{
+	FILE *fp = fopen(path, "rb");
+	struct json_tokener *tok = json_tokener_new();
+	enum json_tokener_error jerr = json_tokener_continue;
+	json_object *r = NULL;
+	char buf[65536];
+	size_t n, at = 0;
+
+	if (!fp || !tok) {
+		fprintf(stderr, "migmeter: %s: %s\n", label, fp ? "out of memory" : strerror(errno));
+		goto out;
+	}
+	while (!r && jerr == json_tokener_continue && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		r = json_tokener_parse_ex(tok, buf, (int)n);
+		jerr = json_tokener_get_error(tok);
+		at += r ? json_tokener_get_parse_end(tok) : n;
+	}
+	if (ferror(fp))
+		fprintf(stderr, "migmeter: %s: %s\n", label, strerror(errno));
+	else if (!r && jerr == json_tokener_continue)
+		fprintf(stderr, "migmeter: %s: not a JSON report (%s)\n", label,
+			at ? "it ends inside the JSON document" : "the file is empty");
+	else if (!r)
+		fprintf(stderr, "migmeter: %s: not a JSON report (%s near byte %zu)\n", label,
+			json_tokener_error_desc(jerr), at - n + json_tokener_get_parse_end(tok));
+	else
+		goto out;
+	json_object_put(r);
+	r = NULL;
+out:
+	if (fp)
+		fclose(fp);
+	if (tok)
+		json_tokener_free(tok);
+	return r;
+}
+
 /* The time series CSV in the temporary directory, scanned for what the figure needs. Returns 0 or CLI_EXIT_RUNTIME. */
 static int scan_series(const struct plot_tmp *t, const char *label, struct plot_data *d)
 {
@@ -366,7 +405,7 @@ static int scan_series(const struct plot_tmp *t, const char *label, struct plot_
 static int draw(const struct cli_opts *o, const char *report, const char *label, const char *fig,
 		const char *format, const char *keep_data, struct plot_tmp *t)
 {
-	json_object *r = json_object_from_file(report);
+	json_object *r;
 	struct plot_data d;
 	struct plot_fig f;
 	struct mem script = { NULL, 0 };
@@ -375,13 +414,9 @@ static int draw(const struct cli_opts *o, const char *report, const char *label,
 	FILE *mem;
 	int rc = CLI_EXIT_RUNTIME;
 
-	if (!r) {
-		const char *why = json_util_get_last_err();
-
-		fprintf(stderr, "migmeter: %s: not a JSON report (%.*s)\n", label,
-			why ? (int)strcspn(why, "\n") : 7, why ? why : "no JSON");
+	r = load_json(report, label);
+	if (!r)
 		return CLI_EXIT_RUNTIME;
-	}
 	if (plot_data_load(r, &d, err, sizeof(err)) < 0) {
 		fprintf(stderr, "migmeter: %s: %s\n", label, err);
 		json_object_put(r);

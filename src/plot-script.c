@@ -273,7 +273,7 @@ static void rtt(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 		}
 		fputs("NaN notitle, \\\n", fp);
 	} else {
-		fputs("set y2label 'lost requests per bin'\nset y2tics\nset ytics nomirror\nset y2range [0:*]\n"
+		fputs("set y2label 'lost per bin'\nset y2tics\nset ytics nomirror\nset y2range [0:*]\n"
 		      "plot data using 't_rel_s':(column('rtt_mean_s') * 1000) with steps lw 1.5 lc rgb '#333333' "
 		      "title 'echo RTT, mean per bin', \\\n"
 		      "     data using 't_rel_s':(column('rtt_max_s') * 1000) with steps lw 1 dt 3 lc rgb '#333333' "
@@ -311,12 +311,12 @@ static void app(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 		p->response_median_s >= 0 ? fprintf(fp, "%.6f,", p->response_median_s * 1e3) : fputs("NaN,", fp);
 		fprintf(fp, "%u\n", p->mig);
 	}
-	fputs("EOD\nset ylabel 'application goodput (Mbit/s)'\nset yrange [0:*]\nset y2label 'response time, "
-	      "median (ms)'\nset y2tics\nset ytics nomirror\nset y2range [0:*]\n", fp);
+	fputs("EOD\nset ylabel 'goodput (Mbit/s)'\nset yrange [0:*]\nset y2label 'response (ms)'\nset y2tics\n"
+	      "set ytics nomirror\nset y2range [0:*]\n", fp);
 	decorations(fp, d, f, 0, 0);
-	fputs("plot $app using 1:3:($2-$1):(0) with vectors nohead lw 4 lc rgb '#4e79a7' title 'goodput per phase', \\\n"
+	fputs("plot $app using 1:3:($2-$1):(0) with vectors nohead lw 4 lc rgb '#4e79a7' title 'app goodput per phase', \\\n"
 	      "     $app using 1:4:($2-$1):(0) axes x1y2 with vectors nohead lw 2 dt 2 lc rgb '#e15759' "
-	      "title 'response median per phase'\n", fp);
+	      "title 'app response time, median per phase'\n", fp);
 }
 
 /* Several migrations side by side: duration and data (left), downtime (right). */

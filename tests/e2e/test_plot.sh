@@ -201,10 +201,10 @@ jq '.migrations[0].app = {"phases": [{"phase": "before", "start": 1700000000.5, 
 	"$D/r.json" >"$D/app.json"
 plot json-app -o "$D/app.svg" "$D/app.json"
 check_eq "json-app-exit-0" 0 "$RC"
-for t in "application goodput (Mbit/s)" "goodput per phase" "response median per phase" "unresponsive"; do
+for t in "goodput (Mbit/s)" "response (ms)" "app goodput per phase" "app response time, median per phase" "unresponsive"; do
 	check "json-app-svg-has-'$t'" "no text '$t' in the SVG" grep -qF ">$t<" "$D/app.svg"
 done
-check_eq "json-no-app-panel-without-app" 0 "$(grep -c '>goodput per phase<' "$E2E_TMP/five/fig.svg")"
+check_eq "json-no-app-panel-without-app" 0 "$(grep -c '>app goodput per phase<' "$E2E_TMP/five/fig.svg")"
 
 # ---- bad input: one line, the exit status, nothing left behind -------------------
 D=$E2E_TMP/bad
@@ -219,14 +219,19 @@ bad() {
 	check "bad-$name-no-figure" "$fig was left behind" [ ! -e "$fig" ]
 }
 bad no-such-file 1 "$D/a.png" -o "$D/a.png" "$D/nothing.json"
-check "bad-no-such-file-names-it" "the message does not name the file" grep -q "nothing.json" "$E2E_TMP/no-such-file.err"
+check "bad-no-such-file-says-so" "not 'FILE: No such file'" grep -q "nothing.json: No such file" "$E2E_TMP/no-such-file.err"
 printf '{ "schema": "migmeter-report/2", "migrations": [ \n' >"$D/corrupt.json"
 bad corrupt-json 1 "$D/b.png" -o "$D/b.png" "$D/corrupt.json"
+check "bad-corrupt-json-says-so" "not 'not a JSON report (it ends inside...)'" \
+	grep -q "corrupt.json: not a JSON report (it ends inside the JSON document)" "$E2E_TMP/corrupt-json.err"
 echo '{"hello": 1}' >"$D/other.json"
 bad not-a-report 1 "$D/c.png" -o "$D/c.png" "$D/other.json"
+check "bad-not-a-report-says-so" "no 'not a migmeter JSON report'" grep -q "not a migmeter JSON report" "$E2E_TMP/not-a-report.err"
 jq '.timeseries.data[3] = [999999, 1]' "$E2E_TMP/json/r.json" >"$D/damaged.json"
 bad damaged-series 1 "$D/d.png" -o "$D/d.png" "$D/damaged.json"
+check "bad-damaged-series-says-so" "the row is not named" grep -q "timeseries\" row 4 is damaged" "$E2E_TMP/damaged-series.err"
 bad unknown-extension 2 "$D/e.jpg" -o "$D/e.jpg" "$MIG5"
+check "bad-unknown-extension-says-so" "the extension is not named" grep -q "unknown figure type '.jpg'" "$E2E_TMP/unknown-extension.err"
 bad no-extension 2 "$D/e" -o "$D/e" "$MIG5"
 bad format-contradicts 2 "$D/f.png" --format svg -o "$D/f.png" "$MIG5"
 bad bad-size 2 "$D/g.png" --size 10x10 -o "$D/g.png" "$MIG5"

@@ -73,6 +73,7 @@ struct plot_data {
 	int has_series;			/* the CSV has rows */
 	int has_rtt;			/* some bin holds an RTT */
 	int has_role[4];		/* some bin holds unique bytes of the role (enum series_role) */
+	double max_bps, max_rtt_s, max_lost;	/* the largest bps, rtt_max_s, ping_lost of a row */
 	int has_unresponsive;		/* some migration has unresponsive.total_s */
 	struct plot_mig *migs;
 	size_t nmigs;

@@ -454,12 +454,24 @@ static const char *field(const char *line, int i, char *buf, size_t n)
 	return buf;
 }
 
+/* The larger of m and field i of the line as a number (an empty or odd field: m). */
+static double biggest(double m, const char *line, int i)
+{
+	char buf[64], *end;
+	double v;
+
+	if (!field(line, i, buf, sizeof(buf)) || !buf[0])
+		return m;
+	v = strtod(buf, &end);
+	return *end || !isfinite(v) || v <= m ? m : v;
+}
+
 int plot_scan_series(FILE *fp, struct plot_data *d, char *err, size_t errlen)
 {
 	static const char *const roles[4] = { "main_bytes", "multifd_bytes", "nbd_bytes", "other_bytes" };
 	char *line = NULL, buf[64];
 	size_t cap = 0;
-	int t_abs, bin_s, rtt, role[4], k, rc = -1;
+	int t_abs, bin_s, rtt, rmax, bps, lost, role[4], k, rc = -1;
 	mm_ns first = MM_NS_NONE, last = MM_NS_NONE, bin = 0;
 
 	if (getline(&line, &cap, fp) < 0) {
@@ -469,9 +481,12 @@ int plot_scan_series(FILE *fp, struct plot_data *d, char *err, size_t errlen)
 	t_abs = col_index(line, "t_abs");
 	bin_s = col_index(line, "bin_s");
 	rtt = col_index(line, "rtt_mean_s");
+	rmax = col_index(line, "rtt_max_s");
+	bps = col_index(line, "bps");
+	lost = col_index(line, "ping_lost");
 	for (k = 0; k < 4; k++)
 		role[k] = col_index(line, roles[k]);
-	if (t_abs < 0 || bin_s < 0 || rtt < 0 || role[0] < 0 || role[1] < 0 || role[2] < 0 || role[3] < 0) {
+	if (t_abs < 0 || bin_s < 0 || rtt < 0 || rmax < 0 || bps < 0 || lost < 0 || role[0] < 0 || role[1] < 0 || role[2] < 0 || role[3] < 0) {
 		set_err(err, errlen, "not a migmeter time series (its header lacks t_abs, bin_s, rtt_mean_s or a "
 			"role's bytes)");
 		goto out;
@@ -488,6 +503,9 @@ int plot_scan_series(FILE *fp, struct plot_data *d, char *err, size_t errlen)
 			first = t;
 		last = t;
 		d->has_rtt |= field(line, rtt, buf, sizeof(buf)) && buf[0];
+		d->max_bps = biggest(d->max_bps, line, bps);
+		d->max_rtt_s = biggest(d->max_rtt_s, line, rmax);
+		d->max_lost = biggest(d->max_lost, line, lost);
 		for (k = 0; k < 4; k++)
 			d->has_role[k] |= field(line, role[k], buf, sizeof(buf)) && strcmp(buf, "0") != 0 && buf[0];
 	}

@@ -225,22 +225,39 @@ static void stacked(FILE *fp, const struct plot_data *d)
 	fputc('\n', fp);
 }
 
+/*
+ * "set yrange [0:TOP]" with headroom for the key: every range is set, so
+ * gnuplot never autoscales an axis with no point on it (an error).
+ */
+static void yrange(FILE *fp, const char *axis, double top)
+{
+	fprintf(fp, "set %srange [0:%.6g]\n", axis, top > 0 && isfinite(top) ? top * 1.3 : 1.0);
+}
+
 static void throughput(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 {
+	double top = d->max_bps / 1e6;
 	size_t i;
 
-	fputs("set ylabel 'throughput (Mbit/s)'\nset yrange [0:*]\n", fp);
+	fputs("set ylabel 'throughput (Mbit/s)'\n", fp);
 	decorations(fp, d, f, 1, 0);
 	if (!d->has_series) {
 		fputs("$means << EOD\nstart_s,end_s,mean_mbps\n", fp);
-		for (i = 0; i < d->nmigs; i++)
-			if (d->migs[i].duration_s > 0 && d->migs[i].mbytes >= 0)
-				fprintf(fp, "%.6f,%.6f,%.6f\n", rel(d, d->migs[i].start), rel(d, d->migs[i].end),
-					d->migs[i].mbytes * 8.0 / d->migs[i].duration_s);
-		fputs("EOD\nplot $means using 1:3:($2-$1):(0) with vectors nohead lw 4 lc rgb '" C_MAIN "' "
+		for (i = 0, top = 0; i < d->nmigs; i++) {
+			double mbps = d->migs[i].mbytes * 8.0 / d->migs[i].duration_s;
+
+			if (d->migs[i].duration_s <= 0 || d->migs[i].mbytes < 0)
+				continue;
+			fprintf(fp, "%.6f,%.6f,%.6f\n", rel(d, d->migs[i].start), rel(d, d->migs[i].end), mbps);
+			top = mbps > top ? mbps : top;
+		}
+		fputs("EOD\n", fp);
+		yrange(fp, "y", top);
+		fputs("plot $means using 1:3:($2-$1):(0) with vectors nohead lw 4 lc rgb '" C_MAIN "' "
 		      "title 'mean per migration (the report has no time series)'\n", fp);
 		return;
 	}
+	yrange(fp, "y", top);
 	if (f->align == CLI_ALIGN_MIGRATION) {
 		fputs("plot ", fp);
 		for (i = 0; i < d->nmigs; i++) {
@@ -260,10 +277,11 @@ static void rtt(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 	int aligned = f->align == CLI_ALIGN_MIGRATION;
 	size_t i;
 
-	fputs("set ylabel 'echo RTT (ms)'\nset yrange [0:*]\n", fp);
+	fputs("set ylabel 'echo RTT (ms)'\n", fp);
+	yrange(fp, "y", d->max_rtt_s * 1e3);
 	decorations(fp, d, f, 0, 1);
 	if (!d->has_series || !d->has_rtt) {
-		fprintf(fp, "set yrange [0:1]\nplot NaN title '%s', \\\n", d->has_series ? "no echo replies" :
+		fprintf(fp, "plot NaN title '%s', \\\n", d->has_series ? "no echo replies" :
 			"no echo RTT (the report has no time series)");
 	} else if (aligned) {
 		fputs("plot ", fp);
@@ -273,8 +291,9 @@ static void rtt(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 		}
 		fputs("NaN notitle, \\\n", fp);
 	} else {
-		fputs("set y2label 'lost per bin'\nset y2tics\nset ytics nomirror\nset y2range [0:*]\n"
-		      "plot data using 't_rel_s':(column('rtt_mean_s') * 1000) with steps lw 1.5 lc rgb '#333333' "
+		fputs("set y2label 'lost per bin'\nset y2tics\nset ytics nomirror\n", fp);
+		yrange(fp, "y2", d->max_lost);
+		fputs("plot data using 't_rel_s':(column('rtt_mean_s') * 1000) with steps lw 1.5 lc rgb '#333333' "
 		      "title 'echo RTT, mean per bin', \\\n"
 		      "     data using 't_rel_s':(column('rtt_max_s') * 1000) with steps lw 1 dt 3 lc rgb '#333333' "
 		      "title 'echo RTT, largest per bin', \\\n"
@@ -294,6 +313,7 @@ static void rtt(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 /* Application goodput and response time per phase (migrations[].app). */
 static void app(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 {
+	double gp = 0, resp = 0;
 	size_t i;
 
 	fputs("$app << EOD\nstart_s,end_s,goodput_mbps,response_median_ms,migration\n", fp);
@@ -311,8 +331,13 @@ static void app(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 		p->response_median_s >= 0 ? fprintf(fp, "%.6f,", p->response_median_s * 1e3) : fputs("NaN,", fp);
 		fprintf(fp, "%u\n", p->mig);
 	}
-	fputs("EOD\nset ylabel 'goodput (Mbit/s)'\nset yrange [0:*]\nset y2label 'response (ms)'\nset y2tics\n"
-	      "set ytics nomirror\nset y2range [0:*]\n", fp);
+	fputs("EOD\nset ylabel 'goodput (Mbit/s)'\nset y2label 'response (ms)'\nset y2tics\nset ytics nomirror\n", fp);
+	for (i = 0; i < d->nphases; i++) {
+		gp = d->phases[i].goodput_bps / 1e6 > gp ? d->phases[i].goodput_bps / 1e6 : gp;
+		resp = d->phases[i].response_median_s * 1e3 > resp ? d->phases[i].response_median_s * 1e3 : resp;
+	}
+	yrange(fp, "y", gp);
+	yrange(fp, "y2", resp);
 	decorations(fp, d, f, 0, 0);
 	fputs("plot $app using 1:3:($2-$1):(0) with vectors nohead lw 4 lc rgb '#4e79a7' title 'app goodput per phase', \\\n"
 	      "     $app using 1:4:($2-$1):(0) axes x1y2 with vectors nohead lw 2 dt 2 lc rgb '#e15759' "
@@ -322,7 +347,7 @@ static void app(FILE *fp, const struct plot_data *d, const struct plot_fig *f)
 /* Several migrations side by side: duration and data (left), downtime (right). */
 static void summary(FILE *fp, const struct plot_data *d, const struct plot_fig *f, double top, double bottom)
 {
-	double mb = 0, gap = f->width * 0.08 >= 95 ? 0.08 : 95.0 / f->width;
+	double mb = 0, dur = 0, down = 0, gap = f->width * 0.08 >= 95 ? 0.08 : 95.0 / f->width;
 	size_t i;
 
 	fputs("$summary << EOD\nmigration,duration_s,downtime_ms,unresponsive_ms,data_mb\n", fp);
@@ -337,20 +362,26 @@ static void summary(FILE *fp, const struct plot_data *d, const struct plot_fig *
 	}
 	fprintf(fp, "EOD\nset xrange [%.1f:%.1f]\nset xtics 1\nset xlabel 'migration'\nset boxwidth 0.38\n",
 		d->migs[0].id - 0.6, d->migs[d->nmigs - 1].id + 0.6);
-	fputs("set style fill solid 0.85 noborder\nset key top center horizontal opaque\n"
-	      "set offsets 0, 0, graph 0.3, 0\n", fp);
-	for (i = 0; i < d->nmigs; i++)
-		mb = d->migs[i].mbytes > mb ? d->migs[i].mbytes : mb;
+	fputs("set style fill solid 0.85 noborder\nset key top center horizontal opaque\n", fp);
+	for (i = 0; i < d->nmigs; i++) {
+		const struct plot_mig *m = &d->migs[i];
+
+		mb = m->mbytes > mb ? m->mbytes : mb;
+		dur = m->duration_s > dur ? m->duration_s : dur;
+		down = m->downtime_s * 1e3 > down ? m->downtime_s * 1e3 : down;
+		down = m->unresponsive_s * 1e3 > down ? m->unresponsive_s * 1e3 : down;
+	}
 	panel(fp, top, bottom, side(f), 0.5 - gap);
-	/* offsets do not reach y2: its headroom for the key is set here */
-	fprintf(fp, "set ylabel 'duration (s)'\nset yrange [0:*]\nset y2label 'data (MB)'\nset y2tics\n"
-		"set y2range [0:%.6g]\n", mb > 0 ? mb * 1.45 : 1.0);
+	fputs("set ylabel 'duration (s)'\nset y2label 'data (MB)'\nset y2tics\n", fp);
+	yrange(fp, "y", dur * 1.15);
+	yrange(fp, "y2", mb * 1.15);
 	fputs(""
 	      "plot $summary using ($1 - 0.2):2 with boxes lc rgb '#4e79a7' title 'duration (s)', \\\n"
 	      "     $summary using ($1 + 0.2):5 axes x1y2 with boxes lc rgb '#59a14f' title 'data (MB)'\n", fp);
 	clear(fp);
 	panel(fp, top, bottom, 0.5 + gap, 1 - side(f));
-	fputs("set ylabel 'downtime (ms)'\nset yrange [0:*]\n", fp);
+	fputs("set ylabel 'downtime (ms)'\n", fp);
+	yrange(fp, "y", down * 1.15);
 	if (d->has_unresponsive)
 		fputs("plot $summary using ($1 - 0.2):3 with boxes lc rgb '" C_LOSS "' title 'downtime, loss-based', \\\n"
 		      "     $summary using ($1 + 0.2):4 with boxes lc rgb '" C_UNRESP "' title 'unresponsive'\n", fp);
@@ -383,7 +414,7 @@ int plot_script_write(FILE *fp, const struct plot_data *d, const struct plot_fig
 	fputs("if (out eq '-') { set output } else { set output out }\n"
 	      "set datafile separator comma\nset datafile columnheaders\nset datafile missing NaN\n"
 	      "set grid ytics lc rgb '#d8d8d8'\nset key top right opaque box lc rgb '#bbbbbb'\n"
-	      "set style fill solid 0.85 noborder\nset tics nomirror out\nset offsets 0, 0, graph 0.15, 0\n", fp);
+	      "set style fill solid 0.85 noborder\nset tics nomirror out\n", fp);
 	plot_quote(q, sizeof(q), title);
 	fprintf(fp, "set multiplot title %s font ',%d'\n", q, f->width * f->height >= 600000 ? 13 : 9);
 	for (k = 0; k < 4; k++)

@@ -258,5 +258,27 @@ plot truncated -o "$D/trunc.png" "$FX/truncated.pcap"
 check_eq "truncated-exit-1" 1 "$RC"
 check "truncated-figure-drawn" "no figure of what was read" [ -s "$D/trunc.png" ]
 
+# Every generated capture draws (odd timestamps, 14 days of sparse frames, no pings, no migration, a
+# capture nothing in passes the filters); the damaged ones draw what was read and exit 1.
+n=0
+bad_fx=""
+for f in "$FX"/*.pcap; do
+	case $(basename "$f") in
+	badlink.pcap) want=1 fig=no ;;
+	corrupt.pcap | truncated.pcap | truncated_hdr.pcap) want=1 fig=yes ;;
+	*) want=0 fig=yes ;;
+	esac
+	rm -f "$D/each.png"
+	PATH=${PLOT_PATH:-$PATH} "$MIGMETER" plot "${MM_OPTS[@]}" -q -o "$D/each.png" "$f" >/dev/null 2>"$E2E_TMP/each.err"
+	rc=$?
+	n=$((n + 1))
+	if [ "$rc" != "$want" ] || { [ $fig = yes ] && [ "$(head -c 4 "$D/each.png" 2>/dev/null | tail -c 3)" != PNG ]; } ||
+		{ [ $fig = no ] && [ -e "$D/each.png" ]; }; then
+		bad_fx="$bad_fx $(basename "$f"):$rc:$(head -c 120 "$E2E_TMP/each.err")"
+	fi
+done
+at_least "every-fixture-tried" 40 "$n"
+check_eq "every-fixture-draws" "" "$bad_fx"
+
 check_eq "no-temporary-files-left" "" "$(ls -A "$TMPDIR")"
 summary

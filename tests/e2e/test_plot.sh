@@ -279,6 +279,12 @@ for f in "$FX"/*.pcap; do
 done
 at_least "every-fixture-tried" 40 "$n"
 check_eq "every-fixture-draws" "" "$bad_fx"
+# Overlaid, captures without a switchover, with concurrent migrations, spread over 14 days.
+for f in "$SAMPLE" "$FX/mixed.pcap" "$FX/mig_concurrent.pcap" "$FX/sparse_14d.pcap"; do
+	plot "align-$(basename "$f")" -q --align migration -o "$D/al.svg" "$f"
+	check_eq "align-$(basename "$f")-exit-0" 0 "$RC"
+	check "align-$(basename "$f")-svg" "no SVG" grep -q "time since the migration's start" "$D/al.svg"
+done
 
 check_eq "no-temporary-files-left" "" "$(ls -A "$TMPDIR")"
 summary

@@ -16,9 +16,12 @@
 #define CLI_EXIT_RUNTIME 1
 #define CLI_EXIT_USAGE 2
 
-enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES, CLI_MERGE };
+enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES, CLI_MERGE, CLI_PLOT };
 
 #define CLI_MAX_NODE_ARGS 256	/* merge: --node FILE=NAME given at most this often */
+
+/* plot --align: the time axis from the capture's start, or from each migration's. */
+enum cli_align { CLI_ALIGN_CAPTURE = 0, CLI_ALIGN_MIGRATION };
 
 struct cli_opts {
 	enum cli_cmd cmd;
@@ -52,6 +55,12 @@ struct cli_opts {
 	const char *node_args[CLI_MAX_NODE_ARGS];	/* --node FILE=NAME, as given */
 	size_t nnode_args;
 	mm_ns pair_window;		/* --pair-window */
+	/* replay --with-series; plot only after it */
+	int with_series;		/* JSON report: the "timeseries" section (plot-data.c) */
+	const char *plot_script, *plot_format;	/* --plot-script FILE; --format png|svg|pdf */
+	enum cli_align align;		/* --align */
+	int plot_w, plot_h;		/* --size WxH in pixels (0: 1200x800) */
+	int bin_given;			/* --bin was given (plot's default differs) */
 };
 
 /*

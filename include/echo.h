@@ -112,6 +112,13 @@ void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts
  */
 void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx);
 
+/*
+ * Tells `fn` of each echo reply, the first for its sequence number, whose
+ * request was seen (and sent no later): the request's time and the round
+ * trip.  For the time series' RTT columns; NULL: nobody.
+ */
+void echo_set_rtt_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns sent, mm_ns rtt), void *ctx);
+
 /* Echo messages not stored because a cap was hit. */
 uint64_t echo_dropped(const struct echo_table *et);
 

@@ -48,6 +48,25 @@ int out_csv_episodes(FILE *fp, json_object *report);
  */
 int out_csv_series(FILE *fp, const struct series *s, int digits);
 
+/* The time series' fixed header (README "Time series"; man FILES lists every column). */
+#define OUT_SERIES_HEADER "t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets," \
+	"ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes," \
+	"bin_s,t_mig_s,migration,bps,main_bps,multifd_bps,nbd_bps,rtt_mean_s,rtt_max_s"
+
+/* A migration's span on the timeline: the bins it touches carry its id and the time from its start. */
+struct out_span {
+	unsigned id;
+	mm_ns start, end;	/* end: MM_NS_NONE for a migration of one instant */
+};
+
+/*
+ * out_csv_series with the migrations' spans (in order of id): a bin that
+ * touches a span gets that migration's id and its start's offset from the
+ * migration's start (t_mig_s); a bin that touches several, the first's.
+ */
+int out_csv_series_spans(FILE *fp, const struct series *s, const struct out_span *spans, size_t nspans,
+			 int digits);
+
 /*
  * A CSV column: its header name and where its value is in a row's object
  * of the report tree.  Tables have fixed column lists, so a header never

@@ -13,6 +13,7 @@ struct series_bin {
 	uint64_t packets;                /* migration frames */
 	uint64_t role_bytes[4];          /* unique_bytes by the flow's role (enum series_role) */
 	uint64_t ping_requests, ping_replies, ping_lost;
+	uint64_t rtt_n, rtt_sum, rtt_max;    /* echo replies whose request was sent in the bin: count, ns sum, ns max */
 };
 
 struct series;
@@ -21,7 +22,7 @@ struct series;
  * Memory follows the data, not the time span: empty bins are implicit
  * (bins are held in sorted runs of consecutive bins), so a capture whose
  * few frames span weeks costs a few bins per frame.  Default cap: 2^20
- * bins held (88 MiB: twelve days of 1 s bins or 17 min of 1 ms bins each
+ * bins held (112 MiB: twelve days of 1 s bins or 17 min of 1 ms bins each
  * holding something); an event that needs a bin past it is dropped and
  * counted (series_dropped).
  */
@@ -62,6 +63,18 @@ int series_add_mig_role(struct series *s, mm_ns ts, int forward, uint32_t wire_b
 
 enum series_ping { SERIES_PING_REQUEST, SERIES_PING_REPLY, SERIES_PING_LOST };
 int series_add_ping(struct series *s, mm_ns ts, enum series_ping what);
+
+/*
+ * The round trip `rtt` (ns, >= 0) of an echo request sent at `ts`: summed
+ * into its bin (mean and largest per bin).  Returns 0 or -1 (cap, counted).
+ */
+int series_add_rtt(struct series *s, mm_ns ts, mm_ns rtt);
+
+/*
+ * Adds every counter of `b` into bin `index` (t0 must be set): rebuilds a
+ * series from a report's "timeseries" section.  Returns 0 or -1 (cap, counted).
+ */
+int series_add_bin(struct series *s, uint64_t index, const struct series_bin *b);
 
 /* Marks that the timeline reaches `ts` (trailing empty bins are shown); holds no bin. */
 void series_extend(struct series *s, mm_ns ts);

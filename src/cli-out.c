@@ -13,6 +13,7 @@
 
 struct series_ctx {
 	const struct series *s;
+	const struct mig_table *migs;
 	int digits;
 };
 
@@ -47,8 +48,27 @@ static int write_report(FILE *fp, void *ctx)
 static int write_series(FILE *fp, void *ctx)
 {
 	const struct series_ctx *sc = ctx;
+	size_t i, n = sc->migs ? mig_count(sc->migs) : 0;
+	struct out_span *sp = n ? calloc(n, sizeof(*sp)) : NULL;
+	int rc;
 
-	return out_csv_series(fp, sc->s, sc->digits);
+	if (n && !sp)
+		return -1;
+	/* A migration's span: its first frame to its last payload from the source (main or multifd) or its resume. */
+	for (i = 0; i < n; i++) {
+		const struct mig_record *r = mig_get(sc->migs, i);
+
+		sp[i].id = r->id;
+		sp[i].start = r->start;
+		sp[i].end = r->end;
+		if (r->final_burst_end != MM_NS_NONE && (sp[i].end == MM_NS_NONE || r->final_burst_end > sp[i].end))
+			sp[i].end = r->final_burst_end;
+		if (r->resumed != MM_NS_NONE && (sp[i].end == MM_NS_NONE || r->resumed > sp[i].end))
+			sp[i].end = r->resumed;
+	}
+	rc = out_csv_series_spans(fp, sc->s, sp, n, sc->digits);
+	free(sp);
+	return rc;
 }
 
 /* "run.csv" + "-episodes" -> "run-episodes.csv"; the caller frees. */
@@ -117,7 +137,7 @@ static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
 int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, int digits)
 {
 	const struct out_writer *w = out_find(o->format);
-	struct series_ctx sc = { m->series, digits };
+	struct series_ctx sc = { m->series, m->migs, digits };
 	int sections = strcmp(o->format, "csv") == 0 && report_to_stream(o);
 	struct report_ctx main_ctx = { w->write, r, sections && !o->episodes, sections && !o->streams,
 				       sections, sections && !o->migrations };

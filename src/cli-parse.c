@@ -12,6 +12,7 @@
 
 #include "cli-usage.h"
 #include "out.h"
+#include "plot.h"
 
 /* Rows in cli_options at most (getopt's tables are built from it for each parse). */
 #define CLI_MAX_ROWS 64
@@ -201,6 +202,8 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		o->have_target = 1;
 		return 0;
 	case CLI_OPT_FORMAT:
+		if (ps->cmd == CLI_PLOT)
+			return plot_cli_value(id, opt, v, o);
 		if (ps->cmd == CLI_MERGE ? strcmp(v, "csv") != 0 && strcmp(v, "json") != 0 :
 		    !out_find(v) || (ps->cmd == CLI_INTERFACES && strcmp(v, "csv") == 0)) {
 			fprintf(stderr, "migmeter: unknown format '%s' (one of %s)\n", v,
@@ -222,6 +225,7 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	case CLI_OPT_EVENTS:
 		return nonempty(opt, v, "a file name", &o->events);
 	case CLI_OPT_BIN:
+		o->bin_given = 1;
 		return dur(opt, v, &o->bin);
 	case CLI_OPT_PING_INTERVAL:
 		return dur(opt, v, &o->ping_interval);
@@ -297,6 +301,10 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return 0;
 	case CLI_OPT_PAIR_WINDOW:
 		return dur(opt, v, &o->pair_window);
+	case CLI_OPT_PLOT_SCRIPT:
+	case CLI_OPT_ALIGN:
+	case CLI_OPT_SIZE:
+		return plot_cli_value(id, opt, v, o);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -306,6 +314,9 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 static int set_flag(struct parse_state *ps, struct cli_opts *o, int id, const char *opt, int *done)
 {
 	switch (id) {
+	case CLI_OPT_WITH_SERIES:
+		o->with_series = 1;
+		return 0;
 	case CLI_OPT_NO_PROMISC:
 		o->promisc = 0;
 		return 0;
@@ -507,6 +518,10 @@ static int check_opts(struct cli_opts *o)
 	if (o->cmd == CLI_MERGE && o->nargs == 0) {
 		fprintf(stderr, "migmeter: merge needs at least one file: a JSON report or a --records file "
 			"(see 'migmeter merge --help')\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (o->cmd == CLI_PLOT && o->nargs == 0) {
+		fprintf(stderr, "migmeter: plot needs a JSON report or capture files (see 'migmeter plot --help')\n");
 		return CLI_EXIT_USAGE;
 	}
 	if (o->cmd != CLI_CAPTURE)

@@ -6,31 +6,42 @@
 #define R CLI_FOR_REPLAY
 #define C CLI_FOR_CAPTURE
 #define M CLI_FOR_METER
+#define P CLI_FOR_PLOT
 
 const struct cli_option cli_options[] = {
-	{ CLI_OPT_READ, 'r', "read", "FILE", R, CLI_SEC_INPUT,
+	{ CLI_OPT_READ, 'r', "read", "FILE", R | P, CLI_SEC_INPUT,
 	  "read FILE, as a FILE operand does (tcpdump -r); once\nfor each file" },
-	{ CLI_OPT_INPUTS, 0, "inputs", "MODE", R, CLI_SEC_INPUT,
+	{ CLI_OPT_INPUTS, 0, "inputs", "MODE", R | P, CLI_SEC_INPUT,
 	  "how several files are read: auto (default): the files\nof one rotated capture (same link types and\ninterfaces, times that follow each other) are one\nvantage point; one-capture: all files are; separate:\neach file is its own (FILE may be - for stdin, a FIFO\nor <(zcat run.pcap.gz))" },
 
-	{ CLI_OPT_PORTS, 0, "ports", "LO-HI", M, CLI_SEC_REPORT,
+	{ CLI_OPT_PORTS, 0, "ports", "LO-HI", M | P, CLI_SEC_REPORT,
 	  "migration listening ports (default 49152-49261), or any: by opening bytes" },
-	{ CLI_OPT_FILTER, 0, "filter", "EXPR", M, CLI_SEC_REPORT,
+	{ CLI_OPT_FILTER, 0, "filter", "EXPR", M | P, CLI_SEC_REPORT,
 	  "migration capture filter (default: bpf/migration.bpf)" },
-	{ CLI_OPT_ICMP_FILTER, 0, "icmp-filter", "EXPR", M, CLI_SEC_REPORT,
+	{ CLI_OPT_ICMP_FILTER, 0, "icmp-filter", "EXPR", M | P, CLI_SEC_REPORT,
 	  "echo capture filter (default: bpf/icmp.bpf)" },
-	{ CLI_OPT_BPF_DIR, 0, "bpf-dir", "DIR", M, CLI_SEC_REPORT,
+	{ CLI_OPT_BPF_DIR, 0, "bpf-dir", "DIR", M | P, CLI_SEC_REPORT,
 	  "where the filter files are (default: $MIGMETER_BPF_DIR,\nthen bpf/ beside the binary, then the installed ones)" },
-	{ CLI_OPT_TARGET, 0, "ping-target", "ADDR", M, CLI_SEC_REPORT,
+	{ CLI_OPT_TARGET, 0, "ping-target", "ADDR", M | P, CLI_SEC_REPORT,
 	  "downtime total over the echo streams to ADDR only" },
-	{ CLI_OPT_PING_INTERVAL, 0, "ping-interval", "DUR", M, CLI_SEC_REPORT,
+	{ CLI_OPT_PING_INTERVAL, 0, "ping-interval", "DUR", M | P, CLI_SEC_REPORT,
 	  "the interval ping was asked for (-i); adds the classic\nlost x that interval beside the measured one" },
 	{ CLI_OPT_FORMAT, 0, "format", "FMT", M, CLI_SEC_REPORT,
 	  "text, csv or json (default text)" },
 	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_IFACES, CLI_SEC_REPORT,
 	  "text or json (default text)" },
+	{ CLI_OPT_FORMAT, 0, "format", "FMT", P, CLI_SEC_REPORT,
+	  "png, svg or pdf: the figure's format when -o has no\nsuch extension (- for stdout; default png)" },
 	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", M, CLI_SEC_REPORT,
 	  "write the report to FILE instead of stdout; any\noutput FILE may be - (stdout, one output at most)" },
+	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", P, CLI_SEC_REPORT,
+	  "the figure: FILE.png, FILE.svg or FILE.pdf, by its\nextension (- for stdout; default: the first input's\nname with .png)" },
+	{ CLI_OPT_PLOT_SCRIPT, 0, "plot-script", "FILE", P, CLI_SEC_REPORT,
+	  "also keep the gnuplot script and its data beside it\n(fig.gp: fig-series.csv) to edit and run: gnuplot FILE" },
+	{ CLI_OPT_ALIGN, 0, "align", "HOW", P, CLI_SEC_REPORT,
+	  "capture (default): time from the capture's start;\nmigration: the migrations overlaid, time from each\none's start" },
+	{ CLI_OPT_SIZE, 0, "size", "WxH", P, CLI_SEC_REPORT,
+	  "figure size in pixels, 320x240..8000x8000 (default\n1200x800; a paper column: 600x450)" },
 	{ CLI_OPT_EPISODES, 0, "episodes", "FILE", M, CLI_SEC_REPORT,
 	  "downtime episodes as CSV, one row per episode" },
 	{ CLI_OPT_STREAMS, 0, "streams", "FILE", M, CLI_SEC_REPORT,
@@ -43,7 +54,11 @@ const struct cli_option cli_options[] = {
 	  "per-bin CSV: bytes, unique payload, packets, pings" },
 	{ CLI_OPT_BIN, 0, "bin", "DUR", M, CLI_SEC_REPORT,
 	  "time-series bin and peak-throughput window (default 1s)" },
-	{ CLI_OPT_MAX_FLOWS, 0, "max-flows", "N", M, CLI_SEC_REPORT,
+	{ CLI_OPT_BIN, 0, "bin", "DUR", P, CLI_SEC_REPORT,
+	  "time-series bin of the replay: the figure's time\nresolution (default 100ms)" },
+	{ CLI_OPT_WITH_SERIES, 0, "with-series", NULL, R, CLI_SEC_REPORT,
+	  "JSON report: add the time series (\"timeseries\", its\nnon-empty bins): what migmeter plot REPORT.json\ndraws throughput and RTT from" },
+	{ CLI_OPT_MAX_FLOWS, 0, "max-flows", "N", M | P, CLI_SEC_REPORT,
 	  "cap on the flows held at once: 1..16777216 (default 2048; completed migrations leave as it fills)" },
 
 	{ CLI_OPT_IFACE, 'i', "interface", "IFACE", C, CLI_SEC_CAPTURE,
@@ -73,9 +88,9 @@ const struct cli_option cli_options[] = {
 	{ CLI_OPT_USER, 'Z', "user", "USER", C, CLI_SEC_CAPTURE,
 	  "drop root to USER once the captures are open\n(default nobody; -Z root keeps root)" },
 
-	{ CLI_OPT_QUIET, 'q', "quiet", NULL, M, CLI_SEC_MESSAGES,
+	{ CLI_OPT_QUIET, 'q', "quiet", NULL, M | P, CLI_SEC_MESSAGES,
 	  "only the report: no progress line and no notes on\nstderr (warnings and errors still)" },
-	{ CLI_OPT_VERBOSE, 'v', "verbose", NULL, M, CLI_SEC_MESSAGES,
+	{ CLI_OPT_VERBOSE, 'v', "verbose", NULL, M | P, CLI_SEC_MESSAGES,
 	  "notes on stderr: the filter files used and each filter\nline left out, with why" },
 	{ CLI_OPT_PROGRESS, 0, "progress", NULL, C, CLI_SEC_MESSAGES,
 	  "the progress line on stderr (default: when stderr is\na terminal)" },
@@ -101,8 +116,9 @@ const struct cli_option cli_options[] = {
 #undef R
 #undef C
 #undef M
+#undef P
 
-static const char *const cmd_names[] = { "replay", "capture", "interfaces", "merge" };
+static const char *const cmd_names[] = { "replay", "capture", "interfaces", "merge", "plot" };
 
 const char *cli_cmd_name(enum cli_cmd cmd)
 {
@@ -119,6 +135,9 @@ static const char synopsis_ifaces[] =
 	"migmeter interfaces [--format text|json] [IFACE...]\n";
 static const char synopsis_merge[] =
 	"migmeter merge [--format csv|json] [-o FILE] [--node FILE=NAME] FILE...\n";
+static const char synopsis_plot[] =
+	"migmeter plot [-o FIG.png|.svg|.pdf] [OPTIONS] REPORT.json\n"
+	"migmeter plot [-o FIG.png|.svg|.pdf] [OPTIONS] FILE...\n";
 
 /* Prints synopsis lines, "usage: " before the first line of all and 7 spaces before the others. */
 static void print_synopsis(FILE *fp, const char *lines, int *first)
@@ -139,6 +158,11 @@ static const char about_capture[] =
 	"Reports live-migration traffic per TCP flow and VM downtime from ICMP echo\n"
 	"traffic, live from network interfaces. EXPRESSION, the words after the\n"
 	"options (as tcpdump takes them), is the migration filter, as --filter is.\n";
+static const char about_plot[] =
+	"Draws a migration report (a JSON report, from replay --format json\n"
+	"--with-series) or capture files (replayed first, with replay's options) as\n"
+	"a figure, rendered by gnuplot: throughput by role, echo RTT with the\n"
+	"downtime, application figures when present, a summary of several migrations.\n";
 static const char about_ifaces[] =
 	"Lists the network interfaces (all, or the IFACEs named) with their state,\n"
 	"addresses and counters.\n";
@@ -227,7 +251,7 @@ static void print_options(FILE *fp, unsigned cmds, int all)
 				continue;
 			if (!title) {
 				fprintf(fp, "\n%s%s:\n", cmds == CLI_FOR_IFACES ? "Options" : section_titles[sec],
-					all && sec == CLI_SEC_INPUT ? " (replay)" :
+					all && sec == CLI_SEC_INPUT ? " (replay, plot)" :
 					all && sec == CLI_SEC_CAPTURE ? " (capture only)" :
 					all && sec == CLI_SEC_MERGE ? " (merge only)" : "");
 				title = 1;
@@ -239,8 +263,9 @@ static void print_options(FILE *fp, unsigned cmds, int all)
 
 void cli_usage_cmd(FILE *fp, enum cli_cmd cmd)
 {
-	static const char *const synopsis[] = { synopsis_replay, synopsis_capture, synopsis_ifaces, synopsis_merge };
-	static const char *const about[] = { about_replay, about_capture, about_ifaces, about_merge };
+	static const char *const synopsis[] = { synopsis_replay, synopsis_capture, synopsis_ifaces, synopsis_merge,
+						synopsis_plot };
+	static const char *const about[] = { about_replay, about_capture, about_ifaces, about_merge, about_plot };
 	int first = 1;
 
 	print_synopsis(fp, synopsis[cmd], &first);
@@ -266,6 +291,7 @@ void cli_usage(FILE *fp)
 	print_synopsis(fp, synopsis_capture, &first);
 	print_synopsis(fp, synopsis_ifaces, &first);
 	print_synopsis(fp, synopsis_merge, &first);
+	print_synopsis(fp, synopsis_plot, &first);
 	print_synopsis(fp, "migmeter COMMAND --help | --help | --version\n", &first);
 	fprintf(fp, "\n%s%s", about_replay,
 		"Live, the same from network interfaces (capture): EXPRESSION, the words\n"
@@ -281,5 +307,6 @@ void cli_usage_short(FILE *fp)
 	      "       migmeter capture [OPTIONS] -i IFACE [EXPRESSION]\n"
 	      "       migmeter interfaces [IFACE...]\n"
 	      "       migmeter merge [--format csv|json] FILE...\n"
+	      "       migmeter plot [-o FIG.png] REPORT.json|FILE...\n"
 	      "'migmeter COMMAND --help' lists a command's options, 'migmeter --help' all.\n", fp);
 }

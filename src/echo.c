@@ -112,6 +112,8 @@ struct echo_table {
 	size_t listed_retired;     /* of which closed by retired slots (the rest is redone by each finish) */
 	void (*lost_fn)(void *ctx, mm_ns ts);   /* told of requests lost in retired slots */
 	void *lost_ctx;
+	void (*rtt_fn)(void *ctx, mm_ns sent, mm_ns rtt);	/* told of each first reply to a seen request */
+	void *rtt_ctx;
 	uint64_t dropped;
 };
 
@@ -449,6 +451,8 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 			sl->rep_src = from;
 			s->replies++;
 			ret = ECHO_NEW;
+			if (et->rtt_fn && (sl->flags & SL_REQ) && ts >= sl->t)
+				et->rtt_fn(et->rtt_ctx, sl->t, ts - sl->t);
 			if (!s->live_any || u > s->live_ans) {
 				if (s->live_any && u > s->live_ans + 1)
 					s->live_eps++;
@@ -1139,6 +1143,12 @@ void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts
 				fn(ctx, v[k].t);
 		}
 	}
+}
+
+void echo_set_rtt_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns sent, mm_ns rtt), void *ctx)
+{
+	et->rtt_fn = fn;
+	et->rtt_ctx = ctx;
 }
 
 void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx)

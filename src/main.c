@@ -11,6 +11,7 @@
 #include "iflist.h"
 #include "merge.h"
 #include "meter.h"
+#include "plot.h"
 #include "report.h"
 #include "source.h"
 
@@ -46,10 +47,11 @@ static uint64_t unmatched_capture(const struct source *src, size_t i)
 	return matched == 0 ? frames : 0;
 }
 
-static int cmd_replay(int argc, char **argv)
+/* Replays o's files with the filters loaded (released here): what replay and plot (plot.h) run. */
+static int replay_opts(const struct cli_opts *op, struct filter_spec *mig_f, struct filter_spec *icmp_f)
 {
-	struct cli_opts o;
-	struct filter_spec mig, icmp;
+	struct cli_opts o = *op;
+	struct filter_spec mig = *mig_f, icmp = *icmp_f;
 	struct meter m;
 	struct meter_cfg cfg;
 	struct source *src = NULL;
@@ -58,13 +60,9 @@ static int cmd_replay(int argc, char **argv)
 	struct source_input *inputs = NULL;
 	json_object *r = NULL;
 	char err[1024];
-	int done, rc, digits = 6, have_filters = 0, meter_ok = 0;
+	int rc, digits = 6, meter_ok = 0;
 	size_t i;
 
-	rc = cli_setup(CLI_REPLAY, argc, argv, &o, &mig, &icmp, &done);
-	if (rc || done)
-		return rc;
-	have_filters = 1;
 	/* Every output checked before anything is read: nothing read is then lost at the end. */
 	rc = cli_check_outputs(&o);
 	if (rc)
@@ -151,6 +149,11 @@ static int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	cli_warn_report(&o, r);
+	if (o.with_series && plot_add_series(r, m.series, ro.digits) < 0) {
+		fprintf(stderr, "migmeter: out of memory while adding the time series to the report\n");
+		rc = CLI_EXIT_RUNTIME;
+		goto out;
+	}
 	if (cli_emit(&o, &m, r, ro.digits) != 0)
 		rc = CLI_EXIT_RUNTIME;
 out:
@@ -159,11 +162,21 @@ out:
 	if (meter_ok)
 		meter_release(&m);
 	source_close(src);
-	if (have_filters) {
-		filter_release(&mig);
-		filter_release(&icmp);
-	}
+	filter_release(&mig);
+	filter_release(&icmp);
 	return rc;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct filter_spec mig, icmp;
+	int done, rc;
+
+	rc = cli_setup(CLI_REPLAY, argc, argv, &o, &mig, &icmp, &done);
+	if (rc || done)
+		return rc;
+	return replay_opts(&o, &mig, &icmp);
 }
 
 /* A flag's letter (takes no value) in cli_options. */
@@ -274,6 +287,8 @@ int main(int argc, char **argv)
 		return iflist_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "merge") == 0)
 		return merge_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "plot") == 0)
+		return plot_main(argc - 1, argv + 1, replay_opts);
 	/* tcpdump's way: `migmeter -r FILE` reads FILE, as replay does. */
 	if (argv[1][0] == '-' && has_read(argc, argv))
 		return cmd_replay(argc, argv);
@@ -283,7 +298,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "no command before %.60s", argv[1]);
 		if (cmd)
 			return did_you_mean(why, cmd, argc, argv);
-		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture, interfaces or merge "
+		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture, interfaces, merge or plot "
 			"(see 'migmeter --help')\n", why);
 		return CLI_EXIT_USAGE;
 	}
@@ -291,7 +306,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "'%.100s' is not a command", argv[1]);
 		return did_you_mean(why, "replay", argc, argv);
 	}
-	fprintf(stderr, "migmeter: unknown command '%s': replay, capture, interfaces or merge (see 'migmeter "
+	fprintf(stderr, "migmeter: unknown command '%s': replay, capture, interfaces, merge or plot (see 'migmeter "
 		"--help')\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

@@ -8,6 +8,11 @@ static void add_lost(void *ctx, mm_ns ts)
 	series_add_ping(ctx, ts, SERIES_PING_LOST);
 }
 
+static void add_rtt(void *ctx, mm_ns sent, mm_ns rtt)
+{
+	series_add_rtt(ctx, sent, rtt);
+}
+
 int meter_init(struct meter *m, const struct meter_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
@@ -23,6 +28,7 @@ int meter_init(struct meter *m, const struct meter_cfg *cfg)
 		return -1;
 	}
 	echo_set_lost_sink(m->echo, add_lost, m->series);
+	echo_set_rtt_sink(m->echo, add_rtt, m->series);
 	return 0;
 }
 

@@ -232,17 +232,58 @@ int out_csv_episodes(FILE *fp, json_object *report)
 	return ferror(fp) ? -1 : 0;
 }
 
-static void series_row(FILE *fp, const struct series *s, uint64_t i, const struct series_bin *b, int digits)
+/* What one time-series row needs besides its bin. */
+struct series_out {
+	const struct series *s;
+	const struct out_span *spans;
+	size_t nspans;
+	int digits;
+	char bin_s[48];
+};
+
+/* The first migration (in the order given) whose span touches [lo, lo + bin); NULL when none. */
+static const struct out_span *active_span(const struct series_out *so, mm_ns lo)
+{
+	mm_ns hi = mm_add(lo, series_bin_width(so->s));
+	size_t k;
+
+	for (k = 0; k < so->nspans; k++) {
+		const struct out_span *sp = &so->spans[k];
+
+		if (sp->start != MM_NS_NONE && sp->start < hi && (sp->end == MM_NS_NONE ? sp->start : sp->end) >= lo)
+			return sp;
+	}
+	return NULL;
+}
+
+/* bytes x 8 / bin in bit/s, rounded to a whole bit/s. */
+static void put_bps(FILE *fp, uint64_t bytes, mm_ns bin)
+{
+	fprintf(fp, ",%.0f", (double)bytes * 8.0 * (double)MM_NS_PER_S / (double)bin);
+}
+
+static void series_row(FILE *fp, const struct series_out *so, uint64_t i, const struct series_bin *b)
 {
 	static const struct series_bin none;
-	mm_ns rel = mm_mul(i, series_bin_width(s));
-	char trel[48], tabs[48];
+	const struct series *s = so->s;
+	mm_ns bin = series_bin_width(s), rel = mm_mul(i, bin), lo = mm_add(series_t0(s), rel);
+	const struct out_span *sp = active_span(so, lo);
+	char trel[48], tabs[48], tmig[48] = "", mig[16] = "", rtt[48] = "", rmax[48] = "";
+	int digits = so->digits;
 
 	if (!b)
 		b = &none;
 	mm_fmt_seconds(trel, sizeof(trel), rel, digits);
-	mm_fmt_seconds(tabs, sizeof(tabs), mm_add(series_t0(s), rel), digits);
-	fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", trel, tabs,
+	mm_fmt_seconds(tabs, sizeof(tabs), lo, digits);
+	if (sp) {
+		mm_fmt_seconds(tmig, sizeof(tmig), mm_sub(lo, sp->start), digits);
+		snprintf(mig, sizeof(mig), "%u", sp->id);
+	}
+	if (b->rtt_n > 0) {
+		mm_fmt_seconds(rtt, sizeof(rtt), (mm_ns)(b->rtt_sum / b->rtt_n), 9);
+		mm_fmt_seconds(rmax, sizeof(rmax), b->rtt_max > INT64_MAX ? INT64_MAX : (mm_ns)b->rtt_max, 9);
+	}
+	fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%s,%s", trel, tabs,
 		(unsigned long long)b->fwd_bytes, (unsigned long long)b->rev_bytes,
 		(unsigned long long)b->unique_bytes, (unsigned long long)b->packets,
 		(unsigned long long)b->ping_requests, (unsigned long long)b->ping_replies,
@@ -250,36 +291,48 @@ static void series_row(FILE *fp, const struct series *s, uint64_t i, const struc
 		(unsigned long long)b->role_bytes[SERIES_ROLE_MAIN],
 		(unsigned long long)b->role_bytes[SERIES_ROLE_MULTIFD],
 		(unsigned long long)b->role_bytes[SERIES_ROLE_NBD],
-		(unsigned long long)b->role_bytes[SERIES_ROLE_OTHER]);
+		(unsigned long long)b->role_bytes[SERIES_ROLE_OTHER], so->bin_s, tmig, mig);
+	put_bps(fp, b->unique_bytes, bin);
+	put_bps(fp, b->role_bytes[SERIES_ROLE_MAIN], bin);
+	put_bps(fp, b->role_bytes[SERIES_ROLE_MULTIFD], bin);
+	put_bps(fp, b->role_bytes[SERIES_ROLE_NBD], bin);
+	fprintf(fp, ",%s,%s\n", rtt, rmax);
 }
 
 /* The empty bins [from, to): every one, or the first and the last of a long quiet stretch. */
-static void series_gap(FILE *fp, const struct series *s, uint64_t from, uint64_t to, int digits)
+static void series_gap(FILE *fp, const struct series_out *so, uint64_t from, uint64_t to)
 {
 	if (to <= from)
 		return;
 	if (to - from > SERIES_GAP_ROWS) {
-		series_row(fp, s, from, NULL, digits);
-		series_row(fp, s, to - 1, NULL, digits);
+		series_row(fp, so, from, NULL);
+		series_row(fp, so, to - 1, NULL);
 		return;
 	}
 	for (uint64_t i = from; i < to; i++)
-		series_row(fp, s, i, NULL, digits);
+		series_row(fp, so, i, NULL);
+}
+
+int out_csv_series_spans(FILE *fp, const struct series *s, const struct out_span *spans, size_t nspans,
+			 int digits)
+{
+	struct series_iter it = { 0, 0 };
+	struct series_out so = { s, spans, nspans, digits, "" };
+	const struct series_bin *b;
+	uint64_t i, next = 0, len = series_len(s);
+
+	mm_fmt_seconds(so.bin_s, sizeof(so.bin_s), series_bin_width(s), digits);
+	fputs(OUT_SERIES_HEADER "\n", fp);
+	while (series_next(s, &it, &i, &b) && !ferror(fp)) {
+		series_gap(fp, &so, next, i);
+		series_row(fp, &so, i, b);
+		next = i + 1;
+	}
+	series_gap(fp, &so, next, len);
+	return ferror(fp) ? -1 : 0;
 }
 
 int out_csv_series(FILE *fp, const struct series *s, int digits)
 {
-	struct series_iter it = { 0, 0 };
-	const struct series_bin *b;
-	uint64_t i, next = 0, len = series_len(s);
-
-	fputs("t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,"
-	      "ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes\n", fp);
-	while (series_next(s, &it, &i, &b) && !ferror(fp)) {
-		series_gap(fp, s, next, i, digits);
-		series_row(fp, s, i, b, digits);
-		next = i + 1;
-	}
-	series_gap(fp, s, next, len, digits);
-	return ferror(fp) ? -1 : 0;
+	return out_csv_series_spans(fp, s, NULL, 0, digits);
 }

@@ -257,6 +257,59 @@ int series_add_ping(struct series *s, mm_ns ts, enum series_ping what)
 	return 0;
 }
 
+int series_add_rtt(struct series *s, mm_ns ts, mm_ns rtt)
+{
+	struct series_bin *b;
+	uint64_t r = rtt > 0 ? (uint64_t)rtt : 0;
+
+	b = bin_at(s, ts);
+	if (!b)
+		return -1;
+	b->rtt_n++;
+	b->rtt_sum = b->rtt_sum > UINT64_MAX - r ? UINT64_MAX : b->rtt_sum + r;
+	if (r > b->rtt_max)
+		b->rtt_max = r;
+	return 0;
+}
+
+/* a + b, stuck at UINT64_MAX (counts from an untrusted report). */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+int series_add_bin(struct series *s, uint64_t index, const struct series_bin *in)
+{
+	struct series_bin *b;
+	__int128 t;
+	size_t k;
+
+	if (s->t0 == MM_NS_NONE)
+		return -1;
+	t = (__int128)s->t0 + (__int128)index * s->bin;
+	if (index > (uint64_t)INT64_MAX || t > INT64_MAX - s->bin) {
+		s->dropped++;
+		return -1;
+	}
+	b = bin_at(s, (mm_ns)t);
+	if (!b)
+		return -1;
+	b->fwd_bytes = sat_add(b->fwd_bytes, in->fwd_bytes);
+	b->rev_bytes = sat_add(b->rev_bytes, in->rev_bytes);
+	b->unique_bytes = sat_add(b->unique_bytes, in->unique_bytes);
+	b->packets = sat_add(b->packets, in->packets);
+	for (k = 0; k < 4; k++)
+		b->role_bytes[k] = sat_add(b->role_bytes[k], in->role_bytes[k]);
+	b->ping_requests = sat_add(b->ping_requests, in->ping_requests);
+	b->ping_replies = sat_add(b->ping_replies, in->ping_replies);
+	b->ping_lost = sat_add(b->ping_lost, in->ping_lost);
+	b->rtt_n = sat_add(b->rtt_n, in->rtt_n);
+	b->rtt_sum = sat_add(b->rtt_sum, in->rtt_sum);
+	if (in->rtt_max > b->rtt_max)
+		b->rtt_max = in->rtt_max;
+	return 0;
+}
+
 void series_extend(struct series *s, mm_ns ts)
 {
 	uint64_t i;

@@ -587,7 +587,7 @@ if replay_json $t "$FIX/mig_src.pcap" "$FIX/ping_dst.pcap"; then
 fi
 
 # ---- CSV outputs ---------------------------------------------------------------
-SERIES_HDR=t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes
+SERIES_HDR='t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes,bin_s,t_mig_s,migration,bps,main_bps,multifd_bps,nbd_bps,rtt_mean_s,rtt_max_s'
 # mig_eth spans 2.000000 .. 5.456200: 4 one-second bins, 14 quarter-second bins.
 for b in 1s:4 250ms:14; do
 	bin=${b%:*}
@@ -630,6 +630,34 @@ eq "timeseries roles mig_block: main and nbd" "434400 204818" \
 import csv
 r = list(csv.DictReader(open('$TMP/ts_role_mig_block.csv')))
 print(*[sum(int(x[k]) for x in r) for k in ('main_bytes', 'nbd_bytes')])")"
+# The plotting columns (README "Output"): bps = unique bytes x 8 / bin, per role too; the migration
+# active in each bin and the time from its start; the echo RTT of the requests sent in the bin.
+t=ts_plot
+replay $t --format json --timeseries "$TMP/$t.csv" --bin 100ms "$FIX/mig_5x.pcap"
+eq "timeseries plot columns: bin_s, bps == unique x 8 / bin_s in every row" "105 0" "$("$PYTHON" -c "
+import csv
+r = list(csv.DictReader(open('$TMP/$t.csv')))
+bad = [x for x in r if x['bin_s'] != '0.100000' or int(x['bps']) != int(x['unique_payload_bytes']) * 80
+       or int(x['main_bps']) != int(x['main_bytes']) * 80 or int(x['multifd_bps']) != int(x['multifd_bytes']) * 80
+       or int(x['nbd_bps']) != int(x['nbd_bytes']) * 80]
+print(len(r), len(bad))")"
+# Migration k starts at 1700000001 + 2(k-1) s and resumes 0.227 s later: bins 5-7, 25-27, ... (t0 = 1700000000.5).
+eq "timeseries plot columns: migration and t_mig_s per bin" \
+	"1:0.000000 1:0.100000 1:0.200000 2:0.000000 2:0.100000 2:0.200000 5:0.200000" \
+	"$("$PYTHON" -c "
+import csv
+r = [x for x in csv.DictReader(open('$TMP/$t.csv')) if x['migration']]
+print(' '.join(x['migration'] + ':' + x['t_mig_s'] for x in r[:6] + r[-1:]), end='')")"
+eq "timeseries plot columns: 15 bins in a migration, the others empty" "15 90" "$("$PYTHON" -c "
+import csv
+r = list(csv.DictReader(open('$TMP/$t.csv')))
+print(sum(1 for x in r if x['migration']), sum(1 for x in r if not x['migration'] and not x['t_mig_s']))")"
+eq "timeseries plot columns: rtt_mean_s/rtt_max_s 0.3 ms, every reply in a bin with an RTT" \
+	"0.000300000 0.000300000 1000" "$("$PYTHON" -c "
+import csv
+r = list(csv.DictReader(open('$TMP/$t.csv')))
+print(r[0]['rtt_mean_s'], r[0]['rtt_max_s'], sum(int(x['ping_replies']) for x in r if x['rtt_mean_s']))")"
+
 t=ts_ping
 replay $t --timeseries "$TMP/$t.csv" --bin 1s "$FIX/mixed.pcap"
 if [ "$(rc_of $t)" = 0 ]; then

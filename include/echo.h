@@ -63,6 +63,7 @@ struct echo_stream_info {
 	                                  when all were seen); duration = last_ts - first_ts, steps back left out */
 	/* Unresponsive time (unresp.h): runs of requests with no reply within unresp_threshold. */
 	mm_ns unresp_threshold;        /* MM_NS_NONE: not measured (replies only, never answered) */
+	uint8_t unresp_fixed;          /* 1: the threshold was given (echo_cfg.late_threshold) */
 	size_t n_unresp;               /* episodes listed */
 	const struct unresp_episode *unresp;  /* owned by the table; numbers are sequence numbers */
 	uint64_t unresp_not_listed;    /* past the listing cap (4096): in the totals, not listed */

@@ -62,6 +62,7 @@ int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seq
 	s->ureps.unlisted = s->ureps.unlisted_lost = 0;
 	s->ureps.unlisted_total = s->ureps.unlisted_longest = 0;
 	in->unresp_threshold = threshold;
+	in->unresp_fixed = et->cfg.late_threshold > 0;
 	if (threshold == MM_NS_NONE)
 		return 0;
 	/* what the retired slots closed first (already in the listing cap) */

@@ -56,6 +56,11 @@ static const struct csv_col cols[] = {
 	{ "episodes", "episodes", OUT_CSV_COUNT },
 	OUT_CSV_COL("downtime_total_s", "downtime_total_s"),
 	OUT_CSV_COL("announce_bound_s", "announce_bound_s"),
+	/* unresponsive time (README "Unresponsive time") */
+	OUT_CSV_COL("unresponsive_threshold_s", "unresponsive.threshold_s"),
+	OUT_CSV_COL("unresponsive_total_s", "unresponsive.total_s"),
+	{ "unresponsive_episodes", "unresponsive.episodes", OUT_CSV_COUNT },
+	OUT_CSV_COL("worst_rtt_s", "unresponsive.worst_rtt_s"),
 };
 
 int out_csv_migrations(FILE *fp, json_object *r)
@@ -134,6 +139,27 @@ static void outages(struct events *es, json_object *eps, unsigned long mig)
 	}
 }
 
+/* Unresponsive episodes: the last timely reply before and the first after. */
+static void unresponsive(struct events *es, json_object *eps, unsigned long mig)
+{
+	size_t i;
+
+	for (i = 0; eps && i < json_object_array_length(eps); i++) {
+		json_object *e = json_object_array_get_idx(eps, i);
+		struct event *a = ev_add(es, report_get(e, "start"), mig, "unresponsive_start");
+		struct event *b = ev_add(es, report_get(e, "end"), mig, "unresponsive_end");
+
+		if (a)
+			snprintf(a->detail, sizeof(a->detail), "stream %s %s", report_str(e, "stream", "?"),
+				 report_str(e, "target", "?"));
+		if (b)
+			snprintf(b->detail, sizeof(b->detail), "stream %s %s: %s late, %s lost, worst RTT %s s",
+				 report_str(e, "stream", "?"), report_str(e, "target", "?"),
+				 report_str(e, "late", "?"), report_str(e, "lost", "?"),
+				 report_str(e, "worst_rtt_s", "-"));
+	}
+}
+
 /* Each announce time in the array at `path`, with its kind and the VM's MAC. */
 static void announces(struct events *es, json_object *mg, unsigned long id, const char *path, const char *how)
 {
@@ -171,6 +197,7 @@ static void one_migration(struct events *es, json_object *r, json_object *mg)
 	announces(es, mg, id, "switchover.rarp_times", "rarp");
 	announces(es, mg, id, "switchover.garp_times", "garp");
 	outages(es, report_get(mg, "episodes"), id);
+	unresponsive(es, report_get(mg, "unresponsive.episodes"), id);
 	ev_add(es, report_get(mg, "end"), id, "end");
 }
 
@@ -184,6 +211,7 @@ int out_csv_events(FILE *fp, json_object *r)
 	for (i = 0; arr && i < json_object_array_length(arr); i++)
 		one_migration(&es, r, json_object_array_get_idx(arr, i));
 	outages(&es, report_get(r, "episodes_outside_migrations"), 0);
+	unresponsive(&es, report_get(r, "unresponsive_outside_migrations"), 0);
 	if (es.oom) {
 		free(es.e);
 		return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kind.h"
+#include "report-unresp.h"
 
 /* b - a; MM_NS_NONE when either is unknown or the difference would overflow. */
 static mm_ns diff_ns(mm_ns b, mm_ns a)
@@ -151,7 +152,8 @@ static json_object *switchover_obj(const struct mig_record *r, int digits)
 	return j;
 }
 
-static json_object *record_obj(const struct meter *m, const struct mig_record *r, int digits)
+static json_object *record_obj(const struct meter *m, const struct mig_table *mt, const struct mig_record *r,
+			       int digits)
 {
 	json_object *j = json_object_new_object(), *vm = json_object_new_object(), *fl;
 	mm_ns dur = diff_ns(r->end, r->start);
@@ -198,13 +200,14 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	put(j, "episodes", json_object_new_array());
 	put(j, "downtime_total_s", report_jtime(r->downtime_total, digits));
 	put(j, "announce_bound_s", report_jtime(r->announce_bound, digits));
+	put(j, "unresponsive", report_unresp_record(m, mt, r, digits));
 	return j;
 }
 
 json_object *report_migration_record(const struct meter *m, const struct mig_table *mt,
 				    const struct mig_record *r, int digits)
 {
-	json_object *j = record_obj(m, r, digits);
+	json_object *j = record_obj(m, mt, r, digits);
 	size_t i;
 
 	for (i = 0; i < mig_announce_count(mt); i++) {
@@ -217,7 +220,7 @@ json_object *report_migration_record(const struct meter *m, const struct mig_tab
 	for (i = 0; i < mig_episode_count(mt); i++) {
 		const struct mig_episode *e = mig_episode_get(mt, i);
 
-		if (e->migration == r->id)
+		if (e->migration == r->id && e->kind == MIG_EP_LOSS)
 			json_object_array_add(report_get(j, "episodes"), episode_obj(e, digits));
 	}
 	return j;
@@ -233,12 +236,13 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 {
 	json_object *arr = json_object_new_array(), *out = json_object_new_array();
 	json_object *an = json_object_new_object(), *gr = json_object_new_object();
+	json_object *out_un = json_object_new_array();
 	struct ann_stats as;
 	struct mig_stats ms;
 	size_t i;
 
 	for (i = 0; i < mig_count(m->migs); i++)
-		json_object_array_add(arr, record_obj(m, mig_get(m->migs, i), digits));
+		json_object_array_add(arr, record_obj(m, m->migs, mig_get(m->migs, i), digits));
 	for (i = 0; i < mig_announce_count(m->migs); i++) {
 		const struct mig_announce *a = mig_announce_get(m->migs, i);
 		json_object *rec = by_id(arr, a->migration);
@@ -251,10 +255,17 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 		const struct mig_episode *e = mig_episode_get(m->migs, i);
 		json_object *rec = by_id(arr, e->migration);
 
+		if (e->kind == MIG_EP_UNRESP) {
+			/* those of a record are in its "unresponsive" already */
+			if (!rec)
+				json_object_array_add(out_un, report_unresp_episode(e, digits));
+			continue;
+		}
 		json_object_array_add(rec ? report_get(rec, "episodes") : out, episode_obj(e, digits));
 	}
 	put(r, "migrations", arr);
 	put(r, "episodes_outside_migrations", out);
+	put(r, "unresponsive_outside_migrations", out_un);
 	ann_get_stats(m->announce, &as);
 	put_u64(an, "rarp", as.rarp);
 	put_u64(an, "garp", as.garp);

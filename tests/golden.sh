@@ -722,7 +722,7 @@ if replay_json $t-any --ports any "$FIX/$t.pcap"; then
 fi
 
 # The migrations CSV: a fixed header, one row per migration; the events CSV in time order.
-MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s
+MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s,unresponsive_threshold_s,unresponsive_total_s,unresponsive_episodes,worst_rtt_s
 t=csv_mig
 replay $t --format csv -o "$TMP/$t.csv" --events "$TMP/$t-events.csv" "$FIX/mig_5x.pcap"
 eq "csv -o writes X-migrations.csv: fixed header" "$MIG_HDR" "$(py csv_header "$TMP/$t-migrations.csv" 2>&1)"
@@ -733,9 +733,10 @@ replay csv_mig0 --format json --migrations "$TMP/none.csv" "$FIX/ping_plain.pcap
 eq "--migrations FILE without migrations: the same header" "$MIG_HDR 0" \
 	"$(py csv_header "$TMP/none.csv" 2>&1) $(py csv_rows "$TMP/none.csv" 2>&1)"
 eq "events CSV header" "time,migration,event,detail" "$(py csv_header "$TMP/$t-events.csv" 2>&1)"
-# Per migration: 1 connect (3 for the one with multifd), first payload, final burst end, its announces, outage start and end, end.
-eq "events CSV rows" $((5 * 6 + 2 + 5 + 5 + 5 + 6 + 1)) "$(py csv_rows "$TMP/$t-events.csv" 2>&1)"
-eq "events CSV migration 1 in time order" "connect first_payload outage_start final_burst_end end announce outage_end announce announce announce announce" \
+# Per migration: 1 connect (3 for the one with multifd), first payload, final burst end, its announces, outage start
+# and end, unresponsive start and end (the outage's lost requests are not answered in time either), end.
+eq "events CSV rows" $((5 * 8 + 2 + 5 + 5 + 5 + 6 + 1)) "$(py csv_rows "$TMP/$t-events.csv" 2>&1)"
+eq "events CSV migration 1 in time order" "connect first_payload unresponsive_start outage_start final_burst_end end announce outage_end unresponsive_end announce announce announce announce" \
 	"$("$PYTHON" -c "import csv; print(' '.join(r['event'] for r in csv.DictReader(open('$TMP/$t-events.csv')) if r['migration'] == '1'))")"
 replay csv_ev_out --format json --events "$TMP/ev_out.csv" "$FIX/mig_failed.pcap"
 eq "events CSV: an outage outside every migration has no migration" ",outage_start ,outage_end" \

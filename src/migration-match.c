@@ -134,6 +134,8 @@ static int ep_span(const struct mig_episode *ep, mm_ns *s, mm_ns *t)
 	if (ep->kind == MIG_EP_UNRESP) {
 		*s = ep->un.start != MM_NS_NONE ? ep->un.start : ep->un.first_req;
 		*t = ep->un.end != MM_NS_NONE ? ep->un.end : mig_add_ns(*s, ep->un.gap);
+		if (*t < *s)
+			*t = *s;	/* a clock stepped back inside it */
 		return *s != MM_NS_NONE;
 	}
 	*s = ep->ep.first_lost_ts;

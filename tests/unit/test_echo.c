@@ -865,6 +865,22 @@ static void same_streams(const struct msg *m, size_t k, mm_ns end)
 	assert_int_equal(la.n, lb.n);
 	assert_true(la.ts[0] == lb.ts[0]);
 	assert_true(la.n > 0);
+	/*
+	 * Unresponsive time: the same runs, though the retired ones were judged
+	 * by the threshold of their moment (RTTs of 1-3 ms or 60 ms more are
+	 * far from max(10 x ~2 ms, 10 ms) either way).
+	 */
+	assert_true(x->unresp_threshold == y->unresp_threshold);
+	assert_int_equal(x->n_unresp, y->n_unresp);
+	assert_true(x->n_unresp >= (x->replies_only ? 0 : x->n_episodes));
+	for (size_t e = 0; e < x->n_unresp; e++) {
+		struct unresp_episode ux = x->unresp[e], uy = y->unresp[e];
+
+		ux.threshold = uy.threshold = 0;
+		assert_memory_equal(&ux, &uy, sizeof(ux));
+	}
+	assert_true(x->unresp_total == y->unresp_total);
+	assert_true(x->unresp_worst_rtt == y->unresp_worst_rtt);
 	echo_free(a);
 	echo_free(b);
 }

@@ -248,6 +248,12 @@ static void text_downtime(FILE *fp, json_object *r)
 		report_str(d, "total.downtime_total_s", "-"),
 		report_str(d, "total.downtime_longest_s", "-"),
 		report_str(d, "total.lost_x_interval_s", "-"));
+	if (report_get(d, "total.unresponsive_total_s"))
+		fprintf(fp, "  unresponsive over %s: %llu episodes, total %s s, longest %s s\n",
+			report_str(d, "target", "all streams"),
+			(unsigned long long)report_u64(d, "total.unresponsive_episodes"),
+			report_str(d, "total.unresponsive_total_s", "-"),
+			report_str(d, "total.unresponsive_longest_s", "-"));
 }
 
 int out_text(FILE *fp, json_object *r)

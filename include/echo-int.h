@@ -22,7 +22,7 @@
 #define SL_LOST 0x10   /* an episode of this finish counts the slot lost */
 #define SL_KNOWN (SL_REQ | SL_EST | SL_FIX)
 
-/* A listing of episodes (loss: struct echo_episode; unresponsive: struct unresp_episode) past which they are counted. */
+/* A listing of episodes (loss: struct episode; unresponsive: struct unresp_episode) past which they are counted. */
 struct eplist {
 	void *v;
 	size_t n, cap;
@@ -71,7 +71,7 @@ struct stream {
 	uint64_t requests, replies, dups;
 	mm_ns first_ts, last_ts;
 	int64_t shift;             /* added to unwrapped seqs when reported, keeps them >= 0 */
-	struct echo_episode *eps;
+	struct episode *eps;
 	size_t n_eps, cap_eps;
 	struct retired r;
 	uint64_t ul_n, ul_lost;    /* window episodes past the listing cap, counted at finish */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "episode.h"
 #include "mmtime.h"
 #include "unresp.h"
 
@@ -15,26 +16,6 @@ struct echo_cfg {
 	unsigned late_after;   /* a reply is late once this many later requests were sent; 0 = default (3) */
 	mm_ns late_threshold;  /* --late-threshold: a reply later than this is no answer in time;
 	                          0 = max(10 x the stream's median RTT, its interval) */
-};
-
-/*
- * One downtime episode: a maximal run of consecutive requests (by
- * unwrapped sequence number) that got no reply (SPEC "Downtime from ICMP
- * echo").  Times are absolute; MM_NS_NONE where the capture does not say.
- */
-struct echo_episode {
-	uint64_t first_seq, last_seq;  /* unwrapped sequence numbers of the run */
-	uint64_t lost;                 /* requests in the run */
-	mm_ns first_lost_ts;           /* first unanswered request */
-	mm_ns last_lost_ts;            /* last unanswered request */
-	mm_ns estimate;                /* t(first answered after) - t(first unanswered) */
-	mm_ns lower;                   /* span of the unanswered requests (last - first) */
-	mm_ns upper;                   /* t(first answered after) - t(last answered before); MM_NS_NONE if open */
-	uint8_t began_in_capture;      /* 0: no answered request before it */
-	uint8_t ended_in_capture;      /* 0: no answered request after it */
-	uint8_t inferred;              /* 1: built from reply sequence gaps (requests not seen) */
-	uint8_t by_interval;           /* 1: the times around it are out of order (the clock stepped
-	                                  back inside it): estimate, bounds = lost x interval (-1, +1) */
 };
 
 /* One echo stream: (pinger, target, identifier). */
@@ -54,7 +35,7 @@ struct echo_stream_info {
 	mm_ns interval;                /* median gap between consecutive requests; MM_NS_NONE if < 2 */
 	mm_ns rtt_median;              /* median request->reply time; MM_NS_NONE if none */
 	size_t n_episodes;             /* episodes listed */
-	const struct echo_episode *episodes;  /* owned by the table */
+	const struct episode *episodes;  /* owned by the table */
 	uint64_t episodes_not_listed;  /* past the table's listing cap (4096): in the totals, not listed */
 	mm_ns downtime_total;          /* sum of episode estimates */
 	mm_ns downtime_longest;        /* largest episode estimate */

@@ -107,7 +107,7 @@ struct mig_episode {
 	size_t stream;			/* echo stream index */
 	struct dec_addr target;
 	uint8_t kind;			/* enum mig_ep_kind: which of ep / un holds it */
-	struct echo_episode ep;		/* MIG_EP_LOSS */
+	struct episode ep;		/* MIG_EP_LOSS */
 	struct unresp_episode un;	/* MIG_EP_UNRESP */
 	unsigned migration;
 };
@@ -142,7 +142,7 @@ int mig_add_announce(struct mig_table *mt, const struct ann_event *e);
 
 /* A downtime episode of echo stream `stream` towards `target`.  Returns 0 or -1 (full, counted). */
 int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *target,
-		    const struct echo_episode *ep);
+		    const struct episode *ep);
 
 /*
  * An unresponsive episode (unresp.h) of echo stream `stream`: attributed

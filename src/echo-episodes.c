@@ -6,7 +6,7 @@
 #define ECHO_PENDING_MIN   (10 * 1000 * 1000)   /* 10 ms */
 
 /* Lists an episode while the table's listing cap allows, else only counts it. Returns 0 or -1 (memory). */
-static int push_episode(struct echo_table *et, struct stream *s, const struct echo_episode *ep)
+static int push_episode(struct echo_table *et, struct stream *s, const struct episode *ep)
 {
 	if (et->listed >= ECHO_MAX_LISTED) {
 		s->ul_n++;
@@ -28,7 +28,7 @@ static int push_episode(struct echo_table *et, struct stream *s, const struct ec
  * stream's interval and span into *ep, and lists it.  Returns 0 or -1.
  */
 static int add_episode(struct echo_table *et, struct stream *s, struct episode_edges e, mm_ns iv,
-		       struct echo_episode *ep)
+		       struct episode *ep)
 {
 	e.first_seq += (uint64_t)s->shift;
 	e.last_seq += (uint64_t)s->shift;
@@ -82,7 +82,7 @@ size_t echo_pending_from(const struct seqwin_slot *v, size_t n, mm_ns iv, mm_ns 
 int echo_request_episodes(struct echo_table *et, struct stream *s, struct seqwin_slot *v, size_t n, mm_ns iv,
 			  size_t pend_from)
 {
-	struct echo_episode ep;
+	struct episode ep;
 	size_t i = 0;
 
 	s->info.pending = n - pend_from;
@@ -143,7 +143,7 @@ static struct episode_edges reply_run(int64_t k_seq, int64_t m_seq, mm_ns ta, mm
  */
 int echo_reply_episodes(struct echo_table *et, struct stream *s, struct seqwin_slot *v, size_t n, mm_ns iv)
 {
-	struct echo_episode ep;
+	struct episode ep;
 	int64_t base = s->w.base;
 	size_t i = 0;
 

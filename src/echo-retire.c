@@ -8,7 +8,7 @@
 static void keep_run(struct echo_table *et, struct stream *s, const struct episode_edges *e, mm_ns iv)
 {
 	struct retired *r = &s->r;
-	struct echo_episode ep;
+	struct episode ep;
 
 	if (et->listed < ECHO_MAX_LISTED &&
 	    (r->n_eps < r->cap_eps || !echo_arr_grow((void **)&r->eps, &r->cap_eps, sizeof(*r->eps)))) {

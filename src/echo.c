@@ -461,7 +461,7 @@ void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts
 			continue;
 		/* inferred episodes, where they lie in retired slots: their requests spread over the run */
 		for (size_t e = 0; e < s->info.n_episodes; e++) {
-			const struct echo_episode *ep = &s->info.episodes[e];
+			const struct episode *ep = &s->info.episodes[e];
 
 			if (!ep->inferred)
 				continue;

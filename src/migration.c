@@ -104,7 +104,7 @@ int mig_add_announce(struct mig_table *mt, const struct ann_event *e)
 }
 
 int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *target,
-		    const struct echo_episode *ep)
+		    const struct episode *ep)
 {
 	struct mig_episode *e;
 

@@ -294,7 +294,7 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 	return arr;
 }
 
-static json_object *episode_obj(const struct echo_episode *e, int digits)
+static json_object *episode_obj(const struct episode *e, int digits)
 {
 	json_object *j = json_object_new_object();
 

@@ -109,7 +109,7 @@ static void test_one_outage(void **state)
 {
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 
 	(void)state;
 	for (uint16_t i = 0; i < 100; i++)
@@ -225,7 +225,7 @@ static void test_wrap(void **state)
 {
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 	uint64_t told = 0;
 
 	(void)state;
@@ -321,7 +321,7 @@ static void test_outage_at_start(void **state)
 {
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 
 	(void)state;
 	for (uint16_t i = 0; i < 50; i++)
@@ -344,7 +344,7 @@ static void test_outage_at_end(void **state)
 {
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 
 	(void)state;
 	for (uint16_t i = 0; i < 100; i++)
@@ -392,7 +392,7 @@ static void test_replies_only(void **state)
 {
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 	struct ts_list l = { .n = 0 };
 
 	(void)state;
@@ -938,7 +938,7 @@ static void check_sane(const struct echo_stream_info *s)
 	assert_true(s->lost_x_interval == MM_NS_NONE || s->lost_x_interval >= 0);
 	assert_true(s->duration_x_loss >= 0);
 	for (size_t e = 0; e < s->n_episodes; e++) {
-		const struct echo_episode *ep = &s->episodes[e];
+		const struct episode *ep = &s->episodes[e];
 
 		assert_true(ep->lower >= 0);
 		assert_true(ep->estimate >= ep->lower);
@@ -960,7 +960,7 @@ static void test_odd_timestamps(void **state)
 	const mm_ns t1 = 1700000000LL * MM_NS_PER_S;
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 
 	(void)state;
 	rep(et, 0, 9, 1, 0);
@@ -989,7 +989,7 @@ static void test_clock_step_back(void **state)
 {
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 
 	(void)state;
 	for (uint16_t i = 0; i < 100; i++) {
@@ -1034,7 +1034,7 @@ static void late_reply_case(uint16_t late)
 {
 	struct echo_table *et = table();
 	const struct echo_stream_info *s;
-	const struct echo_episode *e;
+	const struct episode *e;
 	uint16_t lost = late == 11 ? 12 : 11;
 
 	for (uint16_t q = 1; q <= 20; q++)

@@ -168,7 +168,7 @@ static void test_live_equals_final(void **state)
 	struct echo_table *et = echo_new(NULL);
 	const struct echo_stream_info *s;
 	struct unresp_episode u;
-	struct echo_episode e;
+	struct episode e;
 	size_t k = postcopy(m, 600, 100, T0), half = 0;
 
 	(void)state;

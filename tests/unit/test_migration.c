@@ -299,9 +299,9 @@ static struct ann_event ann(uint8_t mac, int64_t ms, uint8_t ip, int64_t before_
 	return e;
 }
 
-static struct echo_episode episode(int64_t first_ms, int64_t dur_ms)
+static struct episode episode(int64_t first_ms, int64_t dur_ms)
 {
-	struct echo_episode e;
+	struct episode e;
 
 	memset(&e, 0, sizeof(e));
 	e.first_lost_ts = first_ms * MS;
@@ -356,7 +356,7 @@ static void test_switchover_and_downtime(void **state)
 {
 	struct mig_table *mt = table();
 	struct dec_addr t1, t2;
-	struct echo_episode e;
+	struct episode e;
 	struct unresp_episode u;
 	const struct mig_record *r;
 	size_t i;
@@ -491,7 +491,7 @@ static void test_caps_and_absurd_times(void **state)
 	struct mig_table *mt;
 	struct mig_stats st;
 	struct flow_info f = fl(1, 40000, 2, 49152, KIND_QEMU, 0, 0);
-	struct echo_episode e = episode(0, 10);
+	struct episode e = episode(0, 10);
 	struct dec_addr t;
 
 	(void)state;

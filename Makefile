@@ -27,7 +27,8 @@ LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 # Each unit test links only the modules it exercises.
 # The migration records: announces, grouping, their report and outputs.
 MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-group.o \
-	       $(B)/migration-match.o $(B)/report-migration.o $(B)/out-text-migration.o $(B)/out-csv-migration.o
+	       $(B)/migration-match.o $(B)/report-migration.o $(B)/report-unresp.o $(B)/out-text-migration.o \
+	       $(B)/out-csv-migration.o
 UNIT_migration := $(B)/migration.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
 UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
@@ -35,7 +36,12 @@ UNIT_kind   := $(B)/kind.o
 UNIT_flow   := $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
 UNIT_flow_any := $(UNIT_flow)
 UNIT_seqspace := $(B)/seqspace.o
-UNIT_echo   := $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/mmtime.o
+ECHO_OBJS   := $(B)/echo.o $(B)/echo-times.o $(B)/echo-episodes.o $(B)/echo-unresp.o $(B)/echo-retire.o \
+	       $(B)/seqwin.o $(B)/unresp.o $(B)/episode.o $(B)/medset.o
+UNIT_echo   := $(ECHO_OBJS) $(B)/mmtime.o
+UNIT_seqwin := $(B)/seqwin.o
+UNIT_unresp := $(B)/unresp.o $(B)/mmtime.o
+UNIT_echo_unresp := $(UNIT_echo)
 UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
@@ -48,8 +54,7 @@ UNIT_outpath := $(B)/outpath.o
 UNIT_merge  := $(B)/merge.o $(B)/merge-read.o $(B)/merge-out.o $(B)/mmtime.o
 UNIT_report := $(LIBOBJS)
 UNIT_plot   := $(LIBOBJS)
-UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/plot-cli.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/report-lazy.o $(B)/mmtime.o $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o \
-	$(MIG_OBJS)
+UNIT_capture := $(LIBOBJS)
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))
 
@@ -82,7 +87,8 @@ $(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_$*) $(LIBS) $(CMOCKA)
 
-build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/gen_fixtures_any.c tests/bytebuf.h
+build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/gen_fixtures_any.c tests/gen_fixtures_postcopy.c \
+		   tests/bytebuf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBS)
 

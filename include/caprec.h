@@ -13,10 +13,11 @@
  * taken so far (a stage of its own, fed from the meter: the meter's own
  * stage is fed once, by meter_finish, as in replay) and appends every
  * record complete by then that was not written yet: one JSON object per
- * line (JSON Lines), flushed.  Its episodes come only at the end (echo
- * episodes are built by echo_finish): a live line has "episodes": [] and
- * "downtime_total_s": null (README "Records, live").  caprec_finish then
- * appends the records of the final report not written live.
+ * line (JSON Lines), flushed.  When a record is due, the echo episodes
+ * (loss and unresponsive) closed by then are built (meter_live_episodes)
+ * and attributed as replay does, so the line carries its episodes and
+ * downtime total (README "Records, live").  caprec_finish then appends
+ * the records of the final report not written live.
  */
 struct caprec;
 

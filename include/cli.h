@@ -36,6 +36,8 @@ struct cli_opts {
 	const char *records;		/* capture --records: JSON Lines, appended */
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
+	mm_ns late_threshold;		/* --late-threshold; 0: the default rule */
+	const char *unresponsive;	/* --unresponsive: the unresponsive episodes CSV */
 	size_t max_flows;
 	enum join_mode inputs;		/* replay: --inputs auto|one-capture|separate */
 	char **args;			/* replay: files (operands and -r, in order); interfaces: names */

@@ -6,32 +6,16 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "episode.h"
 #include "mmtime.h"
+#include "unresp.h"
 
 struct echo_cfg {
 	size_t max_streams;    /* cap on streams; 0 = default (1024) */
 	size_t max_requests;   /* cap on stored sequence slots over all streams; 0 = default (512K, 12 MB) */
 	unsigned late_after;   /* a reply is late once this many later requests were sent; 0 = default (3) */
-};
-
-/*
- * One downtime episode: a maximal run of consecutive requests (by
- * unwrapped sequence number) that got no reply (SPEC "Downtime from ICMP
- * echo").  Times are absolute; MM_NS_NONE where the capture does not say.
- */
-struct echo_episode {
-	uint64_t first_seq, last_seq;  /* unwrapped sequence numbers of the run */
-	uint64_t lost;                 /* requests in the run */
-	mm_ns first_lost_ts;           /* first unanswered request */
-	mm_ns last_lost_ts;            /* last unanswered request */
-	mm_ns estimate;                /* t(first answered after) - t(first unanswered) */
-	mm_ns lower;                   /* span of the unanswered requests (last - first) */
-	mm_ns upper;                   /* t(first answered after) - t(last answered before); MM_NS_NONE if open */
-	uint8_t began_in_capture;      /* 0: no answered request before it */
-	uint8_t ended_in_capture;      /* 0: no answered request after it */
-	uint8_t inferred;              /* 1: built from reply sequence gaps (requests not seen) */
-	uint8_t by_interval;           /* 1: the times around it are out of order (the clock stepped
-	                                  back inside it): estimate, bounds = lost x interval (-1, +1) */
+	mm_ns late_threshold;  /* --late-threshold: a reply later than this is no answer in time;
+	                          0 = max(10 x the stream's median RTT, its interval) */
 };
 
 /* One echo stream: (pinger, target, identifier). */
@@ -51,13 +35,22 @@ struct echo_stream_info {
 	mm_ns interval;                /* median gap between consecutive requests; MM_NS_NONE if < 2 */
 	mm_ns rtt_median;              /* median request->reply time; MM_NS_NONE if none */
 	size_t n_episodes;             /* episodes listed */
-	const struct echo_episode *episodes;  /* owned by the table */
+	const struct episode *episodes;  /* owned by the table */
 	uint64_t episodes_not_listed;  /* past the table's listing cap (4096): in the totals, not listed */
 	mm_ns downtime_total;          /* sum of episode estimates */
 	mm_ns downtime_longest;        /* largest episode estimate */
 	mm_ns lost_x_interval;         /* classic: lost * interval */
 	mm_ns duration_x_loss;         /* classic: duration * lost / sequence numbers spanned (= requests
 	                                  when all were seen); duration = last_ts - first_ts, steps back left out */
+	/* Unresponsive time (unresp.h): runs of requests with no reply within unresp_threshold. */
+	mm_ns unresp_threshold;        /* MM_NS_NONE: not measured (replies only, never answered) */
+	uint8_t unresp_fixed;          /* 1: the threshold was given (echo_cfg.late_threshold) */
+	size_t n_unresp;               /* episodes listed */
+	const struct unresp_episode *unresp;  /* owned by the table; numbers are sequence numbers */
+	uint64_t unresp_not_listed;    /* past the listing cap (4096): in the totals, not listed */
+	mm_ns unresp_total;            /* sum of the reply gaps */
+	mm_ns unresp_longest;          /* largest reply gap */
+	mm_ns unresp_worst_rtt;        /* largest late reply's RTT; MM_NS_NONE when none */
 };
 
 struct echo_table;
@@ -86,8 +79,12 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 /*
  * Builds intervals and episodes.  `capture_end` is the last timestamp of
  * the whole capture (unanswered requests within max(2 x interval, 2 x
- * the largest RTT seen, 10 ms) of it are pending, not lost).  Call once,
- * after the last echo_account; returns 0 or -1 when out of memory.
+ * the largest RTT seen, 10 ms) of it are pending, not lost).  Call after
+ * the last echo_account; returns 0 or -1 when out of memory.  A live
+ * capture may also call it while it runs (capture_end = now) and go on
+ * accounting: the streams then tell the figures so far, and every episode
+ * closed by then (ended_in_capture) is the one the final call gives,
+ * unless its threshold or interval moves with the medians.
  */
 int echo_finish(struct echo_table *et, mm_ns capture_end);
 

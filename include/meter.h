@@ -105,6 +105,20 @@ int meter_retire(struct meter *m, unsigned id_base, mm_ns now, meter_done_fn fn,
  */
 void meter_set_retire(struct meter *m, int on);
 
+/*
+ * Feeds mt the echo streams' episodes, loss and unresponsive (after
+ * echo_finish); `closed_only`: those a timely reply ended (a live
+ * capture's: the others may still grow).
+ */
+void meter_feed_episodes(const struct meter *m, struct mig_table *mt, int closed_only);
+
+/*
+ * While a live capture runs: builds the echo streams' episodes as they
+ * stand at `now` (echo_finish, which the end runs again), so a record
+ * written now carries those closed.  Returns 0 or -1 (out of memory).
+ */
+int meter_live_episodes(struct meter *m, mm_ns now);
+
 /* Closes the timeline: episodes, losses per bin, migration records. Returns 0 or -1 (out of memory). */
 int meter_finish(struct meter *m);
 

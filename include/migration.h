@@ -87,6 +87,9 @@ struct mig_record {
 	uint8_t overlaps;		/* another migration's [start, last_frame] overlaps this one's */
 	size_t episodes;		/* episodes attributed to it */
 	mm_ns downtime_total;		/* sum of their estimates */
+	size_t unresp_episodes;		/* unresponsive episodes attributed to it */
+	mm_ns unresp_total;		/* sum of their reply gaps (0 without any) */
+	mm_ns unresp_worst_rtt;		/* their largest late RTT; MM_NS_NONE without */
 	mm_ns announce_bound;		/* resumed - last_reply_before */
 };
 
@@ -98,10 +101,14 @@ struct mig_announce {
 };
 
 /* A downtime episode as held by the stage, with its migration (0: outside every migration). */
+enum mig_ep_kind { MIG_EP_LOSS = 0, MIG_EP_UNRESP };
+
 struct mig_episode {
 	size_t stream;			/* echo stream index */
 	struct dec_addr target;
-	struct echo_episode ep;
+	uint8_t kind;			/* enum mig_ep_kind: which of ep / un holds it */
+	struct episode ep;		/* MIG_EP_LOSS */
+	struct unresp_episode un;	/* MIG_EP_UNRESP */
 	unsigned migration;
 };
 
@@ -138,7 +145,15 @@ int mig_add_announce(struct mig_table *mt, const struct ann_event *e);
 
 /* A downtime episode of echo stream `stream` towards `target`.  Returns 0 or -1 (full, counted). */
 int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *target,
-		    const struct echo_episode *ep);
+		    const struct episode *ep);
+
+/*
+ * An unresponsive episode (unresp.h) of echo stream `stream`: attributed
+ * by the same rule as a loss episode (its reply gap overlapping the
+ * switchover window).  Returns 0 or -1 (full, counted with the episodes).
+ */
+int mig_add_unresp(struct mig_table *mt, size_t stream, const struct dec_addr *target,
+		   const struct unresp_episode *un);
 
 #define MIG_POLL_FINAL 1u	/* the capture ended at `now`: every migration is complete */
 

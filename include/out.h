@@ -41,6 +41,9 @@ int out_csv_streams(FILE *fp, json_object *report);
 /* The downtime episodes as CSV, one row per episode (SPEC "Output"). */
 int out_csv_episodes(FILE *fp, json_object *report);
 
+/* The unresponsive episodes as CSV (--unresponsive), one row per episode. */
+int out_csv_unresp(FILE *fp, json_object *report);
+
 /*
  * The time series as CSV, one row per bin from t0 to the last event
  * (a quiet stretch over SERIES_GAP_ROWS bins: its first and last bin);

@@ -155,6 +155,48 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 	return 0;
 }
 
+/* A record of mt not written yet. */
+static int any_due(const struct caprec *cr, const struct mig_table *mt)
+{
+	size_t i;
+
+	for (i = 0; i < mig_count(mt); i++) {
+		struct caprec_key k = key_of(mig_get(mt, i));
+
+		if (!written(cr, &k))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The stage of the records complete at `now`; when one is due, grouped
+ * again with the episodes closed by now (built only then: echo_finish
+ * costs the whole echo window).  NULL when out of memory.
+ */
+static struct mig_table *stage_at(struct caprec *cr, struct meter *m, mm_ns now)
+{
+	struct mig_table *mt = NULL;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		mig_free(mt);
+		mt = mig_new(&cr->cfg);
+		if (!mt || (pass && meter_live_episodes(m, now) < 0))
+			break;
+		mig_set_id_base(mt, (unsigned)cr->ndone);
+		meter_feed_migrations(m, mt, 1);
+		if (pass)
+			meter_feed_episodes(m, mt, 1);
+		if (mig_poll(mt, now, 0) < 0)
+			break;
+		if (pass || !any_due(cr, mt))
+			return mt;
+	}
+	mig_free(mt);
+	return NULL;
+}
+
 int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t errlen)
 {
 	struct mig_table *mt;
@@ -163,15 +205,8 @@ int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t
 
 	if (cr->failed)
 		return 0;
-	mt = mig_new(&cr->cfg);
+	mt = stage_at(cr, m, now);
 	if (!mt) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	mig_set_id_base(mt, (unsigned)cr->ndone);
-	meter_feed_migrations(m, mt, 1);
-	if (mig_poll(mt, now, 0) < 0) {
-		mig_free(mt);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

@@ -146,6 +146,7 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 	struct report_ctx tot_ctx = { out_csv_totals, r, 0, 0, 0, 0 };
 	struct report_ctx mg_ctx = { out_csv_migrations, r, 0, 0, 0, 0 };
 	struct report_ctx ev_ctx = { out_csv_events, r, 0, 0, 0, 0 };
+	struct report_ctx un_ctx = { out_csv_unresp, r, 0, 0, 0, 0 };
 	char *ep, *st, *tot, *mg;
 	int rc = 0;
 
@@ -166,6 +167,8 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 		rc |= emit_file(mg, write_report, &mg_ctx);
 	if (o->events)
 		rc |= emit_file(o->events, write_report, &ev_ctx);
+	if (o->unresponsive)
+		rc |= emit_file(o->unresponsive, write_report, &un_ctx);
 	if (o->timeseries)
 		rc |= emit_file(o->timeseries, write_series, &sc);
 	free(ep);
@@ -177,7 +180,7 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(8, sizeof(*p));
+	char **p = calloc(10, sizeof(*p));
 	char *ep, *st, *tot, *mg;
 	size_t n = 0;
 
@@ -196,6 +199,8 @@ char **cli_output_paths(const struct cli_opts *o)
 		p[n++] = mg;
 	if (o->events)
 		p[n++] = strdup(o->events);
+	if (o->unresponsive)
+		p[n++] = strdup(o->unresponsive);
 	if (o->timeseries)
 		p[n++] = strdup(o->timeseries);
 	return p;
@@ -304,6 +309,8 @@ int cli_check_outputs(const struct cli_opts *o)
 		rc = add_output(&c, o->migrations ? "--migrations" : "the migrations CSV", mg);
 	if (!rc)
 		rc = add_output(&c, "--events", o->events);
+	if (!rc)
+		rc = add_output(&c, "--unresponsive", o->unresponsive);
 	if (!rc)
 		rc = add_output(&c, "--timeseries", o->timeseries);
 	if (!rc)

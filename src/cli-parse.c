@@ -229,6 +229,10 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return dur(opt, v, &o->bin);
 	case CLI_OPT_PING_INTERVAL:
 		return dur(opt, v, &o->ping_interval);
+	case CLI_OPT_LATE_THRESHOLD:
+		return dur(opt, v, &o->late_threshold);
+	case CLI_OPT_UNRESPONSIVE:
+		return nonempty(opt, v, "a file name", &o->unresponsive);
 	case CLI_OPT_INPUTS:
 		if (strcmp(v, "auto") == 0)
 			o->inputs = JOIN_AUTO;

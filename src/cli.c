@@ -175,6 +175,7 @@ void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg)
 	cfg->flow.max_flows = o->max_flows;
 	cfg->flow.any = (uint8_t)o->ports_any;
 	cfg->bin = o->bin;
+	cfg->echo.late_threshold = o->late_threshold;
 }
 
 void cli_report_opts(const struct cli_opts *o, struct report_opts *ro)

@@ -13,14 +13,14 @@ mm_ns episode_lerp(mm_ns ta, mm_ns tb, uint64_t num, uint64_t den)
 	return (mm_ns)((long double)ta + d * (long double)num / (long double)den);
 }
 
-mm_ns episode_lost_ts(const struct echo_episode *ep, uint64_t j)
+mm_ns episode_lost_ts(const struct episode *ep, uint64_t j)
 {
 	return ep->lost > 1 ? episode_lerp(ep->first_lost_ts, ep->last_lost_ts, j, ep->lost - 1)
 			    : ep->first_lost_ts;
 }
 
 /* Request episode: the SPEC's figures when the times are in order; 0 when they are not. */
-static int from_requests(struct echo_episode *ep, const struct episode_edges *e, mm_ns iv)
+static int from_requests(struct episode *ep, const struct episode_edges *e, mm_ns iv)
 {
 	if (e->first_lost > e->last_lost || (e->before != MM_NS_NONE && e->before > e->first_lost) ||
 	    (e->after != MM_NS_NONE && e->last_lost > e->after))
@@ -43,7 +43,7 @@ static int from_requests(struct echo_episode *ep, const struct episode_edges *e,
  * Reply-gap episode between on-time replies at ta and tb: the lost
  * requests were sent from one interval after ta to one before tb.
  */
-static int from_replies(struct echo_episode *ep, const struct episode_edges *e, mm_ns iv)
+static int from_replies(struct episode *ep, const struct episode_edges *e, mm_ns iv)
 {
 	mm_ns ta = e->before, tb = e->after;
 
@@ -57,7 +57,7 @@ static int from_replies(struct echo_episode *ep, const struct episode_edges *e, 
 	return 1;
 }
 
-void episode_build(struct echo_episode *ep, const struct episode_edges *e, mm_ns iv, mm_ns span_lo,
+void episode_build(struct episode *ep, const struct episode_edges *e, mm_ns iv, mm_ns span_lo,
 		   mm_ns span_hi)
 {
 	mm_ns step = iv == MM_NS_NONE ? 0 : mm_nonneg(iv);

@@ -143,7 +143,7 @@ int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live)
 {
 	struct flow_info fi;
 	mm_ns oldest = MM_NS_NONE;
-	size_t i, k;
+	size_t i;
 
 	if (!live)
 		mig_reserve(mt, flow_count(m->flows), ann_count(m->announce));
@@ -162,15 +162,30 @@ int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live)
 			continue;
 		mig_add_announce(mt, e);
 	}
-	if (live)
-		return 0;	/* episodes exist once echo_finish has run */
+	if (!live)
+		meter_feed_episodes(m, mt, 0);	/* live: after meter_live_episodes */
+	return 0;
+}
+
+void meter_feed_episodes(const struct meter *m, struct mig_table *mt, int closed_only)
+{
+	size_t i, k;
+
 	for (i = 0; i < echo_stream_count(m->echo); i++) {
 		const struct echo_stream_info *s = echo_stream(m->echo, i);
 
 		for (k = 0; k < s->n_episodes; k++)
-			mig_add_episode(mt, i, &s->target, &s->episodes[k]);
+			if (!closed_only || s->episodes[k].ended_in_capture)
+				mig_add_episode(mt, i, &s->target, &s->episodes[k]);
+		for (k = 0; k < s->n_unresp; k++)
+			if (!closed_only || s->unresp[k].ended_in_capture)
+				mig_add_unresp(mt, i, &s->target, &s->unresp[k]);
 	}
-	return 0;
+}
+
+int meter_live_episodes(struct meter *m, mm_ns now)
+{
+	return m->finished ? 0 : echo_finish(m->echo, now);
 }
 
 /* How often (capture time) a filling table is looked at again. */

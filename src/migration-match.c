@@ -133,6 +133,25 @@ static int dt_window(const struct poll_ctx *pc, size_t c, mm_ns *lo, mm_ns *hi)
 	return *lo != MM_NS_NONE;
 }
 
+/*
+ * The time an episode covers: a loss episode from its first lost request
+ * over its estimate; an unresponsive one its reply gap (from the first
+ * late request when no timely reply came before).  0 when it has none.
+ */
+static int ep_span(const struct mig_episode *ep, mm_ns *s, mm_ns *t)
+{
+	if (ep->kind == MIG_EP_UNRESP) {
+		*s = ep->un.start != MM_NS_NONE ? ep->un.start : ep->un.first_req;
+		*t = ep->un.end != MM_NS_NONE ? ep->un.end : mig_add_ns(*s, ep->un.gap);
+		if (*t < *s)
+			*t = *s;	/* a clock stepped back inside it */
+		return *s != MM_NS_NONE;
+	}
+	*s = ep->ep.first_lost_ts;
+	*t = ep->ep.estimate != MM_NS_NONE ? mig_add_ns(*s, ep->ep.estimate) : ep->ep.last_lost_ts;
+	return *s != MM_NS_NONE;
+}
+
 /* Each episode to the migration whose switchover window it overlaps (its VM's first, then the earliest). */
 void mig_match_episodes(struct poll_ctx *pc)
 {
@@ -140,13 +159,12 @@ void mig_match_episodes(struct poll_ctx *pc)
 
 	for (e = 0; e < pc->mt->nep; e++) {
 		const struct mig_episode *ep = &pc->mt->ep[e];
-		mm_ns s = ep->ep.first_lost_ts, t;
+		mm_ns s, t;
 		long best = -1;
 		int best_vm = 0;
 
-		if (ep->migration || s == MM_NS_NONE)
+		if (ep->migration || !ep_span(ep, &s, &t))
 			continue;
-		t = ep->ep.estimate != MM_NS_NONE ? mig_add_ns(s, ep->ep.estimate) : ep->ep.last_lost_ts;
 		for (k = 0; k < pc->g.n; k++) {
 			size_t c = pc->by_f[k];
 			mm_ns lo, hi;

@@ -127,7 +127,7 @@ int mig_add_announce(struct mig_table *mt, const struct ann_event *e)
 }
 
 int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *target,
-		    const struct echo_episode *ep)
+		    const struct episode *ep)
 {
 	struct mig_episode *e;
 
@@ -136,10 +136,28 @@ int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *
 		return -1;
 	}
 	e = &mt->ep[mt->nep++];
+	memset(e, 0, sizeof(*e));
 	e->stream = stream;
 	e->target = *target;
 	e->ep = *ep;
-	e->migration = 0;
+	return 0;
+}
+
+int mig_add_unresp(struct mig_table *mt, size_t stream, const struct dec_addr *target,
+		   const struct unresp_episode *un)
+{
+	struct mig_episode *e;
+
+	if (grow((void **)&mt->ep, &mt->capep, mt->nep, sizeof(*mt->ep), mt->cfg.max_episodes) < 0) {
+		mt->st.episodes_not_held++;
+		return -1;
+	}
+	e = &mt->ep[mt->nep++];
+	memset(e, 0, sizeof(*e));
+	e->stream = stream;
+	e->target = *target;
+	e->kind = MIG_EP_UNRESP;
+	e->un = *un;
 	return 0;
 }
 
@@ -227,6 +245,14 @@ static int member_cmp(const void *a, const void *b)
 	return c ? c : (x->flow > y->flow) - (x->flow < y->flow);
 }
 
+static void add_unresp(struct mig_record *r, const struct unresp_episode *un)
+{
+	r->unresp_episodes++;
+	r->unresp_total = mig_add_ns(r->unresp_total, un->gap);
+	if (un->worst_rtt != MM_NS_NONE && (r->unresp_worst_rtt == MM_NS_NONE || un->worst_rtt > r->unresp_worst_rtt))
+		r->unresp_worst_rtt = un->worst_rtt;
+}
+
 /* Candidate c as record `id`: its figures, and its flows, announces and episodes taken out. */
 static int make_record(struct poll_ctx *pc, size_t c, unsigned id)
 {
@@ -281,6 +307,7 @@ static int make_record(struct poll_ctx *pc, size_t c, unsigned id)
 	r->end = m->fwd.last_payload_ts;
 	r->final_burst_end = cd->final_burst_end;
 	r->resumed = r->vm_first_frame = r->first_reply_after = r->last_reply_before = MM_NS_NONE;
+	r->unresp_worst_rtt = MM_NS_NONE;
 	if (w->ann >= 0) {
 		const struct ann_event *a = &mt->an[w->ann].ev;
 
@@ -305,6 +332,10 @@ static int make_record(struct poll_ctx *pc, size_t c, unsigned id)
 		if (pc->ep_take[k] != (long)c + 1)
 			continue;
 		mt->ep[k].migration = id;
+		if (mt->ep[k].kind == MIG_EP_UNRESP) {
+			add_unresp(r, &mt->ep[k].un);
+			continue;
+		}
 		r->episodes++;
 		if (mt->ep[k].ep.estimate != MM_NS_NONE)
 			r->downtime_total = mig_add_ns(r->downtime_total, mt->ep[k].ep.estimate);

@@ -58,6 +58,11 @@ static const struct csv_col cols[] = {
 	{ "episodes", "episodes", OUT_CSV_COUNT },
 	OUT_CSV_COL("downtime_total_s", "downtime_total_s"),
 	OUT_CSV_COL("announce_bound_s", "announce_bound_s"),
+	/* unresponsive time (README "Unresponsive time") */
+	OUT_CSV_COL("unresponsive_threshold_s", "unresponsive.threshold_s"),
+	OUT_CSV_COL("unresponsive_total_s", "unresponsive.total_s"),
+	{ "unresponsive_episodes", "unresponsive.episodes", OUT_CSV_COUNT },
+	OUT_CSV_COL("worst_rtt_s", "unresponsive.worst_rtt_s"),
 };
 
 int out_csv_migrations(FILE *fp, json_object *r)
@@ -137,6 +142,27 @@ static void outages(struct events *es, json_object *eps, unsigned long mig)
 	}
 }
 
+/* Unresponsive episodes: the last timely reply before and the first after. */
+static void unresponsive(struct events *es, json_object *eps, unsigned long mig)
+{
+	size_t i;
+
+	for (i = 0; eps && i < report_len(eps); i++) {
+		json_object *e = report_at(eps, i);
+		struct event *a = ev_add(es, report_get(e, "start"), mig, "unresponsive_start");
+		struct event *b = ev_add(es, report_get(e, "end"), mig, "unresponsive_end");
+
+		if (a)
+			snprintf(a->detail, sizeof(a->detail), "stream %s %s", report_str(e, "stream", "?"),
+				 report_str(e, "target", "?"));
+		if (b)
+			snprintf(b->detail, sizeof(b->detail), "stream %s %s: %s late, %s lost, worst RTT %s s",
+				 report_str(e, "stream", "?"), report_str(e, "target", "?"),
+				 report_str(e, "late", "?"), report_str(e, "lost", "?"),
+				 report_str(e, "worst_rtt_s", "-"));
+	}
+}
+
 /* Each announce time in the array at `path`, with its kind and the VM's MAC. */
 static void announces(struct events *es, json_object *mg, unsigned long id, const char *path, const char *how)
 {
@@ -174,6 +200,7 @@ static void one_migration(struct events *es, json_object *r, json_object *mg)
 	announces(es, mg, id, "switchover.rarp_times", "rarp");
 	announces(es, mg, id, "switchover.garp_times", "garp");
 	outages(es, report_get(mg, "episodes"), id);
+	unresponsive(es, report_get(mg, "unresponsive.episodes"), id);
 	ev_add(es, report_get(mg, "end"), id, "end");
 }
 
@@ -217,7 +244,7 @@ static void ev_flush(FILE *fp, struct events *es, const struct events *out, size
 	es->n -= i;
 }
 
-/* Migration mg's earliest event: its start, or an episode of its that began before it. */
+/* Migration mg's earliest event: its start, or an episode of its (loss or unresponsive) that began before it. */
 static double earliest(json_object *mg)
 {
 	json_object *eps = report_get(mg, "episodes"), *st = report_get(mg, "start");
@@ -226,6 +253,13 @@ static double earliest(json_object *mg)
 
 	for (i = 0; i < report_len(eps); i++) {
 		json_object *f = report_get(report_at(eps, i), "first_lost_ts");
+
+		if (f && json_object_get_double(f) < t)
+			t = json_object_get_double(f);
+	}
+	eps = report_get(mg, "unresponsive.episodes");
+	for (i = 0; i < report_len(eps); i++) {
+		json_object *f = report_get(report_at(eps, i), "start");
 
 		if (f && json_object_get_double(f) < t)
 			t = json_object_get_double(f);
@@ -250,6 +284,7 @@ int out_csv_events(FILE *fp, json_object *r)
 	/* Outside events sort after a migration's at the same time, as when they were added last. */
 	out.seq = (size_t)-1 / 2;
 	outages(&out, report_get(r, "episodes_outside_migrations"), 0);
+	unresponsive(&out, report_get(r, "unresponsive_outside_migrations"), 0);
 	if (out.n)
 		qsort(out.e, out.n, sizeof(*out.e), ev_cmp);
 	fputs("time,migration,event,detail\n", fp);

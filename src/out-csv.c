@@ -72,6 +72,13 @@ static const struct csv_col stream_cols[] = {
 	OUT_CSV_COL("duration_x_loss_s", "duration_x_loss_s"),
 	OUT_CSV_COL("lost_x_nominal_interval_s", "lost_x_nominal_interval_s"),
 	OUT_CSV_COL("clock_steps_back", "clock_steps_back"),
+	OUT_CSV_COL("unresponsive_threshold_s", "unresponsive_threshold_s"),
+	OUT_CSV_COL("unresponsive_threshold_rule", "unresponsive_threshold_rule"),
+	OUT_CSV_COL("unresponsive_total_s", "unresponsive_total_s"),
+	OUT_CSV_COL("unresponsive_longest_s", "unresponsive_longest_s"),
+	OUT_CSV_COL("unresponsive_worst_rtt_s", "unresponsive_worst_rtt_s"),
+	OUT_CSV_COL("n_unresponsive_episodes", "n_unresponsive_episodes"),
+	OUT_CSV_COL("unlisted_unresponsive_episodes", "unlisted_unresponsive_episodes"),
 };
 
 /* An episode row starts with its stream's identity (paths into the stream object). */
@@ -114,6 +121,8 @@ static const struct csv_col totals_cols[] = {
 	OUT_CSV_COL("downtime_longest_s", "downtime.total.downtime_longest_s"),
 	OUT_CSV_COL("lost_x_interval_s", "downtime.total.lost_x_interval_s"),
 	OUT_CSV_COL("downtime_reason", "downtime.total.reason"),
+	OUT_CSV_COL("unresponsive_episodes", "downtime.total.unresponsive_episodes"),
+	OUT_CSV_COL("unresponsive_total_s", "downtime.total.unresponsive_total_s"),
 };
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
@@ -226,6 +235,51 @@ int out_csv_episodes(FILE *fp, json_object *report)
 			row(fp, s, episode_stream_cols, NCOLS(episode_stream_cols), &first);
 			fprintf(fp, ",%zu", k + 1);
 			row(fp, report_at(eps, k), episode_cols, NCOLS(episode_cols), &first);
+			fputc('\n', fp);
+		}
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/* The unresponsive episodes (README "Unresponsive time"): the stream's identity, then the episode. */
+static const struct csv_col unresp_cols[] = {
+	OUT_CSV_COL("first_seq", "first_seq"), OUT_CSV_COL("last_seq", "last_seq"),
+	OUT_CSV_COL("first_request_ts", "first_request_ts"), OUT_CSV_COL("last_request_ts", "last_request_ts"),
+	OUT_CSV_COL("start", "start"), OUT_CSV_COL("end", "end"), OUT_CSV_COL("gap_s", "gap_s"),
+	OUT_CSV_COL("lower_s", "lower_s"), OUT_CSV_COL("upper_s", "upper_s"), OUT_CSV_COL("late", "late"),
+	OUT_CSV_COL("lost", "lost"), OUT_CSV_COL("worst_rtt_s", "worst_rtt_s"),
+	OUT_CSV_COL("began_in_capture", "began_in_capture"),
+	OUT_CSV_COL("ended_in_capture", "ended_in_capture"),
+};
+
+static const struct csv_col unresp_stream_cols[] = {
+	OUT_CSV_COL("stream", "stream"), OUT_CSV_COL("pinger", "pinger"),
+	OUT_CSV_COL("target", "target"), OUT_CSV_COL("id", "id"),
+	OUT_CSV_COL("interval_s", "interval_s"), OUT_CSV_COL("rtt_median_s", "rtt_median_s"),
+	OUT_CSV_COL("threshold_s", "unresponsive_threshold_s"),
+	OUT_CSV_COL("threshold_rule", "unresponsive_threshold_rule"),
+};
+
+int out_csv_unresp(FILE *fp, json_object *report)
+{
+	json_object *streams = report_get(report, "downtime.streams");
+	size_t i, k, n = streams && json_object_is_type(streams, json_type_array) ?
+			 report_len(streams) : 0;
+	int first = 1;
+
+	header(fp, unresp_stream_cols, NCOLS(unresp_stream_cols), &first);
+	fputs(",episode", fp);
+	header(fp, unresp_cols, NCOLS(unresp_cols), &first);
+	fputc('\n', fp);
+	for (i = 0; i < n; i++) {
+		json_object *s = report_at(streams, i);
+		json_object *eps = report_get(s, "unresponsive_episodes");
+
+		for (k = 0; eps && k < report_len(eps); k++) {
+			first = 1;
+			row(fp, s, unresp_stream_cols, NCOLS(unresp_stream_cols), &first);
+			fprintf(fp, ",%zu", k + 1);
+			row(fp, report_at(eps, k), unresp_cols, NCOLS(unresp_cols), &first);
 			fputc('\n', fp);
 		}
 	}

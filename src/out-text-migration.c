@@ -39,6 +39,30 @@ static void text_episode(FILE *fp, json_object *e)
 		report_bool(e, "ended_in_capture") ? "" : " (still going at the end)");
 }
 
+static void text_unresp_episode(FILE *fp, json_object *e)
+{
+	fprintf(fp, "    unresponsive stream %s -> %s: %s .. %s, gap %s s [%s, %s], %llu late, %llu lost, "
+		"worst RTT %s s%s\n", str(e, "stream"), str(e, "target"), str(e, "start"), str(e, "end"),
+		str(e, "gap_s"), str(e, "lower_s"), report_str(e, "upper_s", "open"),
+		(unsigned long long)report_u64(e, "late"), (unsigned long long)report_u64(e, "lost"),
+		str(e, "worst_rtt_s"), report_bool(e, "ended_in_capture") ? "" : " (still going at the end)");
+}
+
+/* Unresponsive time beside the loss-based downtime (README "Unresponsive time"). */
+static void text_unresp(FILE *fp, json_object *mg)
+{
+	json_object *eps = report_get(mg, "unresponsive.episodes");
+	size_t k, n = eps ? json_object_array_length(eps) : 0;
+
+	if (!report_get(mg, "unresponsive.threshold_s") && n == 0)
+		return;
+	fprintf(fp, "  unresp   %zu episode%s, total %s s, worst RTT %s s (no reply within %s s: %s)\n", n,
+		n == 1 ? "" : "s", str(mg, "unresponsive.total_s"), str(mg, "unresponsive.worst_rtt_s"),
+		str(mg, "unresponsive.threshold_s"), str(mg, "unresponsive.threshold_rule"));
+	for (k = 0; k < n; k++)
+		text_unresp_episode(fp, json_object_array_get_idx(eps, k));
+}
+
 static void text_one(FILE *fp, json_object *mg, double bin_s)
 {
 	json_object *eps = report_get(mg, "episodes");
@@ -84,6 +108,7 @@ static void text_one(FILE *fp, json_object *mg, double bin_s)
 		str(mg, "downtime_total_s"), str(mg, "announce_bound_s"));
 	for (k = 0; k < ne; k++)
 		text_episode(fp, report_at(eps, k));
+	text_unresp(fp, mg);
 }
 
 int out_text_migrations(FILE *fp, json_object *r)
@@ -98,6 +123,13 @@ int out_text_migrations(FILE *fp, json_object *r)
 			"migration)\n", no, no == 1 ? "" : "s");
 		for (i = 0; i < no; i++)
 			text_episode(fp, report_at(out, i));
+	}
+	out = report_get(r, "unresponsive_outside_migrations");
+	no = out ? json_object_array_length(out) : 0;
+	if (no) {
+		fprintf(fp, "\noutside any migration: %zu unresponsive episode%s\n", no, no == 1 ? "" : "s");
+		for (i = 0; i < no; i++)
+			text_unresp_episode(fp, json_object_array_get_idx(out, i));
 	}
 	if (report_u64(r, "announces.damaged"))
 		fprintf(fp, "\n%llu damaged announce frames (truncated or lying ARP headers) not used\n",

@@ -152,6 +152,30 @@ static void text_flows(FILE *fp, json_object *r)
 	}
 }
 
+/* The stream's unresponsive time: its threshold, total and episodes. */
+static void text_stream_unresp(FILE *fp, json_object *s)
+{
+	json_object *eps = report_get(s, "unresponsive_episodes");
+	size_t k, n = eps ? json_object_array_length(eps) : 0;
+
+	if (!report_get(s, "unresponsive_threshold_s"))
+		return;
+	fprintf(fp, "    unresponsive (no reply within %s s, %s): %zu episode%s, total %s s, longest %s s\n",
+		report_str(s, "unresponsive_threshold_s", "-"), report_str(s, "unresponsive_threshold_rule", "-"),
+		n, n == 1 ? "" : "s", report_str(s, "unresponsive_total_s", "-"),
+		report_str(s, "unresponsive_longest_s", "-"));
+	for (k = 0; k < n; k++) {
+		json_object *e = json_object_array_get_idx(eps, k);
+
+		fprintf(fp, "    unresponsive %zu: %s .. %s, gap %s s [%s, %s], %llu late, %llu lost, worst RTT %s s%s\n",
+			k + 1, report_str(e, "start", "-"), report_str(e, "end", "-"), report_str(e, "gap_s", "-"),
+			report_str(e, "lower_s", "-"), report_str(e, "upper_s", "open"),
+			(unsigned long long)report_u64(e, "late"), (unsigned long long)report_u64(e, "lost"),
+			report_str(e, "worst_rtt_s", "-"),
+			report_bool(e, "ended_in_capture") ? "" : " (still going at the end)");
+	}
+}
+
 static void text_stream(FILE *fp, json_object *s)
 {
 	json_object *eps = report_get(s, "episodes");
@@ -195,6 +219,7 @@ static void text_stream(FILE *fp, json_object *s)
 		fprintf(fp, ", lost x the interval asked for %s s",
 			report_str(s, "lost_x_nominal_interval_s", "-"));
 	fputc('\n', fp);
+	text_stream_unresp(fp, s);
 }
 
 static void text_downtime(FILE *fp, json_object *r)
@@ -223,6 +248,12 @@ static void text_downtime(FILE *fp, json_object *r)
 		report_str(d, "total.downtime_total_s", "-"),
 		report_str(d, "total.downtime_longest_s", "-"),
 		report_str(d, "total.lost_x_interval_s", "-"));
+	if (report_get(d, "total.unresponsive_total_s"))
+		fprintf(fp, "  unresponsive over %s: %llu episodes, total %s s, longest %s s\n",
+			report_str(d, "target", "all streams"),
+			(unsigned long long)report_u64(d, "total.unresponsive_episodes"),
+			report_str(d, "total.unresponsive_total_s", "-"),
+			report_str(d, "total.unresponsive_longest_s", "-"));
 }
 
 int out_text(FILE *fp, json_object *r)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kind.h"
+#include "report-unresp.h"
 
 /* b - a; MM_NS_NONE when either is unknown or the difference would overflow. */
 static mm_ns diff_ns(mm_ns b, mm_ns a)
@@ -152,7 +153,8 @@ static json_object *switchover_obj(const struct mig_record *r, int digits)
 	return j;
 }
 
-static json_object *record_obj(const struct meter *m, const struct mig_record *r, int digits)
+static json_object *record_obj(const struct meter *m, const struct mig_table *mt, const struct mig_record *r,
+			       int digits)
 {
 	json_object *j = json_object_new_object(), *vm = json_object_new_object(), *fl;
 	mm_ns dur = diff_ns(r->end, r->start);
@@ -199,13 +201,14 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	put(j, "episodes", json_object_new_array());
 	put(j, "downtime_total_s", report_jtime(r->downtime_total, digits));
 	put(j, "announce_bound_s", report_jtime(r->announce_bound, digits));
+	put(j, "unresponsive", report_unresp_record(m, mt, r, digits));
 	return j;
 }
 
 json_object *report_migration_record(const struct meter *m, const struct mig_table *mt,
 				    const struct mig_record *r, int digits)
 {
-	json_object *j = record_obj(m, r, digits);
+	json_object *j = record_obj(m, mt, r, digits);
 	size_t i;
 
 	for (i = 0; i < mig_announce_count(mt); i++) {
@@ -218,7 +221,7 @@ json_object *report_migration_record(const struct meter *m, const struct mig_tab
 	for (i = 0; i < mig_episode_count(mt); i++) {
 		const struct mig_episode *e = mig_episode_get(mt, i);
 
-		if (e->migration == r->id)
+		if (e->migration == r->id && e->kind == MIG_EP_LOSS)
 			json_object_array_add(report_get(j, "episodes"), episode_obj(e, digits));
 	}
 	return j;
@@ -285,9 +288,12 @@ static unsigned ann_id(const struct mig_table *mt, size_t i)
 	return mig_announce_get(mt, i)->migration;
 }
 
+/* The loss episodes of a record ("episodes"; its unresponsive ones are in "unresponsive"). */
 static unsigned ep_id(const struct mig_table *mt, size_t i)
 {
-	return mig_episode_get(mt, i)->migration;
+	const struct mig_episode *e = mig_episode_get(mt, i);
+
+	return e->kind == MIG_EP_UNRESP ? 0 : e->migration;
 }
 
 static json_object *make_record(void *ctx, size_t i)
@@ -300,7 +306,7 @@ static json_object *make_record(void *ctx, size_t i)
 
 	if (!r)
 		return NULL;
-	j = record_obj(c->m, r, c->digits);
+	j = record_obj(c->m, mt, r, c->digits);
 	if (!j || r->id < 1 || r->id > mig_count(mt))
 		return j;
 	for (k = c->ann_first[r->id]; k < c->ann_first[r->id + 1]; k++) {
@@ -336,6 +342,7 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 {
 	json_object *out = json_object_new_array();
 	json_object *an = json_object_new_object(), *gr = json_object_new_object();
+	json_object *out_un = json_object_new_array();
 	struct ann_stats as;
 	struct mig_stats ms;
 	size_t i;
@@ -343,11 +350,19 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 	for (i = 0; i < mig_episode_count(m->migs); i++) {
 		const struct mig_episode *e = mig_episode_get(m->migs, i);
 
-		if (e->migration < 1 || e->migration > mig_count(m->migs))
+		int rec = e->migration >= 1 && e->migration <= mig_count(m->migs);
+
+		/* those of a record are in it (made as a writer reaches it) */
+		if (rec)
+			continue;
+		if (e->kind == MIG_EP_UNRESP)
+			json_object_array_add(out_un, report_unresp_episode(e, digits));
+		else
 			json_object_array_add(out, episode_obj(e, digits));
 	}
 	put(r, "migrations", records_arr(m, digits));
 	put(r, "episodes_outside_migrations", out);
+	put(r, "unresponsive_outside_migrations", out_un);
 	ann_get_stats(m->announce, &as);
 	put_u64(an, "rarp", as.rarp);
 	put_u64(an, "garp", as.garp);

@@ -7,6 +7,7 @@
 
 #include "kind.h"
 #include "report-migration.h"
+#include "report-unresp.h"
 
 /* A time or duration as a JSON number with exactly `digits` decimals; null when unknown. */
 json_object *report_jtime(mm_ns t, int digits)
@@ -309,7 +310,7 @@ static json_object *flows_arr(const struct meter *m, const struct report_opts *o
 	return report_lazy_array(flow_count(m->flows), flow_obj, c, free);
 }
 
-static json_object *episode_obj(const struct echo_episode *e, int digits)
+static json_object *episode_obj(const struct episode *e, int digits)
 {
 	json_object *j = json_object_new_object();
 
@@ -335,6 +336,8 @@ struct dt_sum {
 	mm_ns total, longest, lost_x_interval, duration_x_loss;
 	int any_interval;
 	mm_ns nominal;			/* --ping-interval, or MM_NS_NONE */
+	uint64_t unresp_measured, unresp_episodes;	/* streams with a threshold; their episodes */
+	mm_ns unresp_total, unresp_longest;
 };
 
 /* The hand method with the interval ping was asked for: what users used to report. */
@@ -381,6 +384,9 @@ static void put_totals(json_object *j, const struct dt_sum *s, const char *targe
 	put(j, "duration_x_loss_s", reason ? NULL : report_jtime(s->duration_x_loss, digits));
 	put(j, "lost_x_nominal_interval_s", reason ? NULL : lost_x_nominal(s->lost, s->nominal, digits));
 	put_str(j, "reason", reason);
+	put_u64(j, "unresponsive_episodes", s->unresp_episodes);
+	put(j, "unresponsive_total_s", s->unresp_measured ? report_jtime(s->unresp_total, digits) : NULL);
+	put(j, "unresponsive_longest_s", s->unresp_measured ? report_jtime(s->unresp_longest, digits) : NULL);
 }
 
 static json_object *downtime_obj(const struct meter *m, const struct report_opts *o)
@@ -425,6 +431,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		put(js, "lost_x_nominal_interval_s",
 		    told ? lost_x_nominal(s->lost, o->nominal_interval, o->digits) : NULL);
 		put_u64(js, "clock_steps_back", s->clock_steps_back);
+		report_stream_unresp(js, s, o->digits);
 		for (k = 0; k < s->n_episodes; k++)
 			json_object_array_add(eps, episode_obj(&s->episodes[k], o->digits));
 		put(js, "episodes", eps);
@@ -453,6 +460,13 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 			sum.any_interval = 1;
 		}
 		sum.duration_x_loss = mm_add(sum.duration_x_loss, s->duration_x_loss);
+		if (s->unresp_threshold != MM_NS_NONE) {
+			sum.unresp_measured++;
+			sum.unresp_episodes += s->n_unresp + s->unresp_not_listed;
+			sum.unresp_total = mm_add(sum.unresp_total, s->unresp_total);
+			if (s->unresp_longest > sum.unresp_longest)
+				sum.unresp_longest = s->unresp_longest;
+		}
 	}
 	tot = json_object_new_object();
 	put_totals(tot, &sum, o->ping_target, o->digits);

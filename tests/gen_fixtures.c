@@ -1264,6 +1264,9 @@ static void fx_badlink(void)
 /* The migration-record fixtures (many migrations per capture, announces, outages). */
 #include "gen_fixtures_mig.c"
 
+/* The post-copy-like switchover (late replies after it: unresponsive time). */
+#include "gen_fixtures_postcopy.c"
+
 /* The --ports any fixture (migrations on any port among ordinary TCP). */
 #include "gen_fixtures_any.c"
 
@@ -1320,6 +1323,7 @@ int main(int argc, char **argv)
 	fx_two_views();
 	fx_sparse();
 	fx_migrations();
+	fx_mig_postcopy();
 	fx_mig_anyport();
 
 	fputs("\n}\n", xf);

@@ -703,6 +703,69 @@ for t in mig_5x mig_concurrent mig_block mig_tls mig_cut mig_failed mig_vlan; do
 	check "$t migrations == what was written" py migs "$TMP/$t.out" "$EXPECT" "$t.pcap"
 	eq "$t nothing undecodable" "0 0 0" "$(jget "$t" capture.decode.truncated capture.decode.invalid announces.damaged)"
 done
+# ---- unresponsive time (README "Unresponsive time") ----------------------------
+# tests/gen_fixtures_postcopy.c: two pings lost at the switchover, then replies late by a
+# decaying RTT (400 ms down to 0.3 ms over 450 ms).  The unresponsive interval must be
+# within one interval of the known one; the loss-based episode stays 20 ms.
+t=mig_postcopy
+if replay_json $t --migrations "$TMP/$t-mig.csv" --unresponsive "$TMP/$t-un.csv" "$FIX/$t.pcap"; then
+	check "$t migrations == what was written" py migs "$TMP/$t.out" "$EXPECT" "$t.pcap"
+	check "$t unresponsive: the known interval within one interval, the loss episode short" \
+		"$PYTHON" - "$TMP/$t.out" "$EXPECT" <<'EOF'
+import json, sys
+from decimal import Decimal
+r = json.load(open(sys.argv[1]), parse_float=Decimal)
+x = json.load(open(sys.argv[2]))['mig_postcopy.pcap']['postcopy']
+s = lambda ns: Decimal(ns) / Decimal(10**9)
+m = r['migrations'][0]
+u = m['unresponsive']
+bad = []
+def want(name, have, w):
+    if have != w:
+        bad.append('%s: expected %s, got %s' % (name, w, have))
+want('threshold_s', u['threshold_s'], s(x['threshold_ns']))
+want('threshold_rule', u['threshold_rule'], 'max(10 x rtt_median, interval)')
+want('unresponsive episodes', len(u['episodes']), 1)
+e = u['episodes'][0] if u['episodes'] else {}
+want('late', e.get('late'), x['late'])
+want('lost', e.get('lost'), x['lost'])
+want('worst_rtt_s', e.get('worst_rtt_s'), s(x['worst_rtt_ns']))
+want('start (last timely reply before)', e.get('start'), s(x['start_ns']))
+want('end (first timely reply after)', e.get('end'), s(x['end_ns']))
+want('gap_s', e.get('gap_s'), s(x['gap_ns']))
+want('total_s', u['total_s'], s(x['gap_ns']))
+want('worst_rtt_s of the migration', u['worst_rtt_s'], s(x['worst_rtt_ns']))
+want('ended_in_capture', e.get('ended_in_capture'), True)
+gap = e.get('gap_s') or Decimal(0)
+if abs(gap - s(x['known_ns'])) > s(x['interval_ns']):
+    bad.append('gap %s not within one interval of the known %s' % (gap, s(x['known_ns'])))
+if not (e.get('lower_s', 0) <= gap <= e.get('upper_s', 0)):
+    bad.append('gap %s outside its bounds [%s, %s]' % (gap, e.get('lower_s'), e.get('upper_s')))
+want('loss episode estimate_s', m['episodes'][0]['estimate_s'] if m['episodes'] else None, s(x['loss_estimate_ns']))
+want('downtime_total_s (loss-based)', m['downtime_total_s'], s(x['loss_estimate_ns']))
+if m['downtime_total_s'] is None or m['downtime_total_s'] > 3 * s(x['interval_ns']) or gap < 40 * s(x['interval_ns']):
+    bad.append('loss-based %s should be short beside the unresponsive %s' % (m['downtime_total_s'], gap))
+st = r['downtime']['streams'][0]
+want('stream unresponsive_total_s', st['unresponsive_total_s'], s(x['gap_ns']))
+want('stream n_unresponsive_episodes', st['n_unresponsive_episodes'], 1)
+want('stream unresponsive_threshold_s', st['unresponsive_threshold_s'], s(x['threshold_ns']))
+want('totals unresponsive_total_s', r['downtime']['total']['unresponsive_total_s'], s(x['gap_ns']))
+want('outside', len(r['unresponsive_outside_migrations']), 0)
+if bad:
+    print('; '.join(bad))
+    sys.exit(1)
+EOF
+	eq "$t migrations CSV: unresponsive columns" "0.010000 0.478882 1 0.400000 0.020000" \
+		"$(for c in unresponsive_threshold_s unresponsive_total_s unresponsive_episodes worst_rtt_s downtime_total_s; do py csv_cell "$TMP/$t-mig.csv" 1 $c; done | xargs)"
+	eq "$t --unresponsive CSV: one row" "1 0.478882 44 2 1 0.010000" \
+		"$(py csv_rows "$TMP/$t-un.csv") $(for c in gap_s late lost stream threshold_s; do py csv_cell "$TMP/$t-un.csv" 1 $c; done | xargs)"
+fi
+replay_json ${t}_given --late-threshold 500ms "$FIX/$t.pcap" &&
+	eq "$t --late-threshold 500ms: stated, no reply late, the two lost" "0.500000 --late-threshold 1 0 2" \
+		"$(jget ${t}_given migrations.0.unresponsive.threshold_s migrations.0.unresponsive.threshold_rule downtime.streams.0.n_unresponsive_episodes migrations.0.unresponsive.episodes.0.late migrations.0.unresponsive.episodes.0.lost)"
+replay ${t}_bad --late-threshold 0 "$FIX/$t.pcap"
+eq "$t --late-threshold 0 refused (usage)" 2 "$(rc_of ${t}_bad)"
+
 eq "mig_5x hosts back and forth" "10.1.0.1 10.1.0.2 10.1.0.1 10.1.0.2 10.1.0.1" \
 	"$(jget mig_5x migrations.0.source migrations.1.source migrations.2.source migrations.3.source migrations.4.source)"
 eq "mig_5x announces seen: 20 RARP, 2 GARP" "20 2" "$(jget mig_5x announces.rarp announces.garp)"
@@ -750,7 +813,7 @@ if replay_json $t-any --ports any "$FIX/$t.pcap"; then
 fi
 
 # The migrations CSV: a fixed header, one row per migration; the events CSV in time order.
-MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s
+MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s,unresponsive_threshold_s,unresponsive_total_s,unresponsive_episodes,worst_rtt_s
 t=csv_mig
 replay $t --format csv -o "$TMP/$t.csv" --events "$TMP/$t-events.csv" "$FIX/mig_5x.pcap"
 eq "csv -o writes X-migrations.csv: fixed header" "$MIG_HDR" "$(py csv_header "$TMP/$t-migrations.csv" 2>&1)"
@@ -761,9 +824,10 @@ replay csv_mig0 --format json --migrations "$TMP/none.csv" "$FIX/ping_plain.pcap
 eq "--migrations FILE without migrations: the same header" "$MIG_HDR 0" \
 	"$(py csv_header "$TMP/none.csv" 2>&1) $(py csv_rows "$TMP/none.csv" 2>&1)"
 eq "events CSV header" "time,migration,event,detail" "$(py csv_header "$TMP/$t-events.csv" 2>&1)"
-# Per migration: 1 connect (3 for the one with multifd), first payload, final burst end, its announces, outage start and end, end.
-eq "events CSV rows" $((5 * 6 + 2 + 5 + 5 + 5 + 6 + 1)) "$(py csv_rows "$TMP/$t-events.csv" 2>&1)"
-eq "events CSV migration 1 in time order" "connect first_payload outage_start final_burst_end end announce outage_end announce announce announce announce" \
+# Per migration: 1 connect (3 for the one with multifd), first payload, final burst end, its announces, outage start
+# and end, unresponsive start and end (the outage's lost requests are not answered in time either), end.
+eq "events CSV rows" $((5 * 8 + 2 + 5 + 5 + 5 + 6 + 1)) "$(py csv_rows "$TMP/$t-events.csv" 2>&1)"
+eq "events CSV migration 1 in time order" "connect first_payload unresponsive_start outage_start final_burst_end end announce outage_end unresponsive_end announce announce announce announce" \
 	"$("$PYTHON" -c "import csv; print(' '.join(r['event'] for r in csv.DictReader(open('$TMP/$t-events.csv')) if r['migration'] == '1'))")"
 replay csv_ev_out --format json --events "$TMP/ev_out.csv" "$FIX/mig_failed.pcap"
 eq "events CSV: an outage outside every migration has no migration" ",outage_start ,outage_end" \
@@ -980,5 +1044,6 @@ golden ping_plain.json --format json "$FIX/ping_plain.pcap"
 golden nohandshake.json --format json "$FIX/nohandshake.pcap"
 golden mixed.txt --format text "$FIX/mixed.pcap"
 golden mig_5x.txt --format text "$FIX/mig_5x.pcap"
+golden mig_postcopy.txt --format text "$FIX/mig_postcopy.pcap"
 
 summary

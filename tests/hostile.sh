@@ -96,7 +96,8 @@ with tempfile.TemporaryDirectory(prefix="mm-hostile.") as tmp:
             check("%s %s" % (f, fmt), rc2 == rc, "exit %d (json run: %d): %s" % (rc2, rc, err2[-300:]))
 
     # Inputs the fuzzers crashed on once (tests/fuzz/regress/): no signal (a
-    # sanitizer abort in the asan run), a JSON report, no negative figure,
+    # sanitizer abort in the asan run), a JSON report, no negative figure
+    # (loss and unresponsive episodes; an unresponsive gap within its bounds),
     # with the default options and with the widest (fuzz_replay_wide's).
     rdir = "tests/fuzz/regress"
     for f in sorted(os.listdir(rdir)) if os.path.isdir(rdir) else []:
@@ -120,10 +121,20 @@ with tempfile.TemporaryDirectory(prefix="mm-hostile.") as tmp:
                     tot = r["downtime"]["total"]
                     neg = [k for k in ("downtime_total_s", "downtime_longest_s", "lost_x_interval_s")
                            if tot.get(k) is not None and tot[k] < 0]
+                    neg += [k for k in ("unresponsive_total_s", "unresponsive_longest_s")
+                            if tot.get(k) is not None and tot[k] < 0]
                     for s_ in r["downtime"]["streams"]:
                         for e in s_["episodes"]:
                             neg += [k for k in ("lower_s", "estimate_s", "upper_s")
                                     if e.get(k) is not None and e[k] < 0]
+                        # unresponsive time: never negative, the gap within its bounds
+                        neg += [k for k in ("unresponsive_threshold_s", "unresponsive_total_s",
+                                            "unresponsive_worst_rtt_s") if s_.get(k) is not None and s_[k] < 0]
+                        for e in s_["unresponsive_episodes"]:
+                            neg += [k for k in ("lower_s", "gap_s", "upper_s", "worst_rtt_s")
+                                    if e.get(k) is not None and e[k] < 0]
+                            if e["lower_s"] > e["gap_s"] or (e["upper_s"] is not None and e["gap_s"] > e["upper_s"]):
+                                neg.append("gap_s outside [lower_s, upper_s]")
                 except (OSError, ValueError, KeyError) as e:
                     ok, neg = False, [str(e)]
             check("regress %s %s" % (f, name), ok and not neg and rss < max_rss,

@@ -246,8 +246,9 @@ case_docs() {
 	check "docs-man-env" "MIGMETER_BPF_DIR not under ENVIRONMENT" \
 		sh -c "sed -n '/^\\.SH ENVIRONMENT/,/^\\.SH /p' '$MAN' | grep -q MIGMETER_BPF_DIR"
 	# Every CSV's header, as written, is listed in FILES.
-	"$MIGMETER" replay "${MM_OPTS[@]}" --format csv -o "$E2E_TMP/r.csv" --timeseries "$E2E_TMP/s.csv" "$SAMPLE" 2>/dev/null
-	for f in r.csv r-episodes.csv r-streams.csv r-totals.csv s.csv; do
+	"$MIGMETER" replay "${MM_OPTS[@]}" --format csv -o "$E2E_TMP/r.csv" --timeseries "$E2E_TMP/s.csv" \
+		--unresponsive "$E2E_TMP/u.csv" "$SAMPLE" 2>/dev/null
+	for f in r.csv r-episodes.csv r-streams.csv r-totals.csv s.csv u.csv; do
 		check "docs-man-columns-$f" "a column of $f is not in the man page's FILES" \
 			sh -c "sed -n '/^\\.SH FILES/,/^\\.SH /p' '$man' | tr -d '\\n' | tr -s ' ' >'$E2E_TMP/files.txt';
 				head -n 1 '$E2E_TMP/$f' | tr ',' '\\n' | sed -E 's/^(forward|reverse)_//' |

@@ -75,8 +75,8 @@ if [ "$PLAIN" = 1 ]; then
 	check "csv-peak-rss-under-32-MB" "peak RSS ${RSS} KB" [ "$RSS" -lt 32768 ]
 fi
 check_eq "csv-migration-rows" "$N" "$(($(wc -l <"$E2E_TMP/many-migrations.csv") - 1))"
-# connect, first payload, final burst end, 3 announces, end; and 2 outage events for 1000
-check_eq "events-rows" "$((N * 7 + N / 5))" "$(($(wc -l <"$E2E_TMP/ev.csv") - 1))"
+# connect, first payload, final burst end, 3 announces, end; 2 outage and 2 unresponsive events for every 10th
+check_eq "events-rows" "$((N * 7 + 2 * (N / 5)))" "$(($(wc -l <"$E2E_TMP/ev.csv") - 1))"
 check_eq "events-in-time-order" 0 \
 	"$(awk -F, 'NR > 2 && $1 + 0 < prev { bad++ } NR > 1 { prev = $1 + 0 } END { print bad + 0 }' "$E2E_TMP/ev.csv")"
 

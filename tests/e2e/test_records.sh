@@ -9,9 +9,11 @@
 # stderr; the capture must stop by itself after the second, so the third
 # is not in it.  R's lines must be the report's migrations, and the replay
 # of the -w file must give the same records.  The second migration has an
-# outage around its switchover: its episode is in the report, not in the
-# live line (README "Records, live": episodes, downtime_total_s come at the
-# end); every other field of the line must equal the report's.
+# outage around its switchover: its episodes (loss and unresponsive) and
+# downtime total are in the live line already, equal to the report's and
+# the replay's (README "Records, live"); so is every other field, but the
+# unresponsive threshold, which live is the streams' median so far (within
+# 1 ms of the final one here).
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -122,22 +124,33 @@ check_eq "report-retired-flows-kept" "2 2097152" \
 	"$(jqr "$OUT" '"\(.flows | length) \([.flows[].forward.unique_payload_bytes] | add)"')"
 
 # The lines are the report's migrations, less what a live line cannot know yet.
-LIVE_ONLY='del(.episodes, .downtime_total_s, .node, .vantage)'
+LIVE_ONLY='del(.node, .vantage, .unresponsive.threshold_s)'
 if diff <(tail -n +2 "$REC" | jq -S -c "$LIVE_ONLY") <(jq -S -c ".migrations[] | $LIVE_ONLY" "$OUT") \
 	>"$E2E_TMP/lines.diff"; then
 	pass "lines-are-the-reports-migrations"
 else
 	fail "lines-are-the-reports-migrations" "$(head -c 1500 "$E2E_TMP/lines.diff")"
 fi
-check_eq "live-line-episodes-later" "[] null" "$(tail -n 1 "$REC" | jq -c '.episodes, .downtime_total_s' | xargs)"
 check_eq "report-has-the-outage" "0 1" "$(jqr "$OUT" '[.migrations[].episodes | length | tostring] | join(" ")')"
 d=$(jqr "$OUT" '.migrations[1].downtime_total_s')
 check "report-downtime-total" "$d" awk -v d="$d" 'BEGIN { exit !(d > 0.1 && d < 2) }'
+# Written live, the second line carries the outage: its episode and downtime total as the report has them.
+check_eq "live-line-has-the-outage" "1 $d" "$(tail -n 1 "$REC" | jq -r '"\(.episodes | length) \(.downtime_total_s)"')"
+check_eq "live-line-episodes-are-the-reports" "$(jq -S -c '.migrations[1].episodes' "$OUT")" \
+	"$(tail -n 1 "$REC" | jq -S -c '.episodes')"
+# The outage is unresponsive time too (no reply in time), at least as long as the loss-based episode.
+check_eq "live-line-unresponsive-is-the-reports" "$(jq -S -c '.migrations[1].unresponsive.episodes' "$OUT")" \
+	"$(tail -n 1 "$REC" | jq -S -c '.unresponsive.episodes')"
+u=$(tail -n 1 "$REC" | jq -r '.unresponsive.total_s')
+check "live-line-unresponsive-total" "unresponsive $u, loss-based $d" awk -v u="$u" -v d="$d" 'BEGIN { exit !(u >= d && u < d + 0.1) }'
+tl=$(tail -n 1 "$REC" | jq -r '.unresponsive.threshold_s')
+tr=$(jqr "$OUT" '.migrations[1].unresponsive.threshold_s')
+check "live-threshold-near-the-final" "live $tl, final $tr" awk -v a="$tl" -v b="$tr" 'BEGIN { exit !(a > 0.009 && (a - b < 0.001 && b - a < 0.001)) }'
 
 # The -w file replayed: the same records.
 "$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$E2E_TMP/replay.json" "$CAP" 2>"$E2E_TMP/replay.err"
 check_eq "replay-exit-0" 0 "$?"
-if diff <(jq -S -c ".migrations[] | $LIVE_ONLY" "$OUT") <(jq -S -c ".migrations[] | $LIVE_ONLY" "$E2E_TMP/replay.json") \
+if diff <(jq -S -c ".migrations[]" "$OUT") <(jq -S -c ".migrations[]" "$E2E_TMP/replay.json") \
 	>"$E2E_TMP/replay.diff" && diff <(jq -S .migrations "$OUT") <(jq -S .migrations "$E2E_TMP/replay.json") \
 	>>"$E2E_TMP/replay.diff"; then
 	pass "replay-same-records"

@@ -19,7 +19,7 @@ static struct episode_edges req_edges(uint64_t k, uint64_t m, mm_ns first, mm_ns
 
 static void test_requests(void **state)
 {
-	struct echo_episode ep;
+	struct episode ep;
 	struct episode_edges e = req_edges(40, 49, T0 + 400 * MS, T0 + 490 * MS, T0 + 390 * MS, T0 + 500 * MS);
 
 	(void)state;
@@ -48,7 +48,7 @@ static void test_requests(void **state)
 
 static void test_replies(void **state)
 {
-	struct echo_episode ep;
+	struct episode ep;
 	struct episode_edges e = { 301, 350, 0, 0, T0 + 3000 * MS, T0 + 3510 * MS, 1 };
 
 	(void)state;

@@ -299,9 +299,9 @@ static struct ann_event ann(uint8_t mac, int64_t ms, uint8_t ip, int64_t before_
 	return e;
 }
 
-static struct echo_episode episode(int64_t first_ms, int64_t dur_ms)
+static struct episode episode(int64_t first_ms, int64_t dur_ms)
 {
-	struct echo_episode e;
+	struct episode e;
 
 	memset(&e, 0, sizeof(e));
 	e.first_lost_ts = first_ms * MS;
@@ -312,6 +312,27 @@ static struct echo_episode episode(int64_t first_ms, int64_t dur_ms)
 	e.lost = (uint64_t)dur_ms / 10;
 	e.ended_in_capture = 1;
 	return e;
+}
+
+/* An unresponsive episode: reply gap [start, start + gap], its worst RTT. */
+static struct unresp_episode unresp(int64_t start_ms, int64_t gap_ms, int64_t worst_ms)
+{
+	struct unresp_episode u;
+
+	memset(&u, 0, sizeof(u));
+	u.start = start_ms * MS;
+	u.end = (start_ms + gap_ms) * MS;
+	u.first_req = (start_ms + 10) * MS;
+	u.last_req = (start_ms + gap_ms - 20) * MS;
+	u.gap = gap_ms * MS;
+	u.lower = u.last_req - u.first_req;
+	u.upper = u.gap + 1;
+	u.lost = 2;
+	u.late = 3;
+	u.worst_rtt = worst_ms * MS;
+	u.threshold = 10 * MS;
+	u.began_in_capture = u.ended_in_capture = 1;
+	return u;
 }
 
 static void add_rounds(struct mig_table *mt, uint8_t mac, int64_t first_ms, uint8_t ip)
@@ -335,7 +356,8 @@ static void test_switchover_and_downtime(void **state)
 {
 	struct mig_table *mt = table();
 	struct dec_addr t1, t2;
-	struct echo_episode e;
+	struct episode e;
+	struct unresp_episode u;
 	const struct mig_record *r;
 	size_t i;
 
@@ -360,6 +382,18 @@ static void test_switchover_and_downtime(void **state)
 	assert_int_equal(mig_add_episode(mt, 0, &t1, &e), 0);
 	e = episode(9000, 500);		/* a network problem */
 	assert_int_equal(mig_add_episode(mt, 0, &t1, &e), 0);
+	/* unresponsive episodes by the same rule: VM 1's two at its first switchover, VM 2's, one outside */
+	u = unresp(1250, 480, 400);
+	assert_int_equal(mig_add_unresp(mt, 0, &t1, &u), 0);
+	u = unresp(1900, 50, 30);		/* past the first window (1325 + 1000), in VM 1 second one */
+	u.start = MM_NS_NONE;			/* no timely reply before: from its first request */
+	u.first_req = 2400 * MS;
+	u.end = 2450 * MS;
+	assert_int_equal(mig_add_unresp(mt, 0, &t1, &u), 0);
+	u = unresp(1370, 200, 150);
+	assert_int_equal(mig_add_unresp(mt, 1, &t2, &u), 0);
+	u = unresp(9000, 600, 500);
+	assert_int_equal(mig_add_unresp(mt, 0, &t1, &u), 0);
 	assert_int_equal(mig_poll(mt, 20 * S, MIG_POLL_FINAL), 3);
 	r = mig_get(mt, 0);
 	assert_int_equal(r->resumed, 1325 * MS);
@@ -370,6 +404,10 @@ static void test_switchover_and_downtime(void **state)
 	assert_int_equal(r->announce_bound, 60 * MS);
 	assert_int_equal(r->episodes, 1);
 	assert_int_equal(r->downtime_total, 100 * MS);
+	/* the loss figures count loss episodes only; the unresponsive ones beside them */
+	assert_int_equal(r->unresp_episodes, 1);
+	assert_int_equal(r->unresp_total, 480 * MS);
+	assert_int_equal(r->unresp_worst_rtt, 400 * MS);
 	assert_int_equal(r->status, MIG_COMPLETED);
 	assert_int_equal(r->why, MIG_WHY_SWITCHOVER);
 	r = mig_get(mt, 1);
@@ -377,6 +415,8 @@ static void test_switchover_and_downtime(void **state)
 	assert_int_equal(r->mac[0], 2);
 	assert_int_equal(r->announces, 5);
 	assert_int_equal(r->episodes, 1);
+	assert_int_equal(r->unresp_episodes, 1);
+	assert_int_equal(r->unresp_worst_rtt, 150 * MS);
 	r = mig_get(mt, 2);
 	assert_int_equal(r->resumed, 2425 * MS);
 	assert_int_equal(r->mac[0], 1);
@@ -386,6 +426,13 @@ static void test_switchover_and_downtime(void **state)
 	assert_int_equal(mig_episode_get(mt, 1)->migration, 1);
 	assert_int_equal(mig_episode_get(mt, 2)->migration, 3);
 	assert_int_equal(mig_episode_get(mt, 3)->migration, 0);
+	assert_int_equal(mig_episode_get(mt, 4)->kind, MIG_EP_UNRESP);
+	assert_int_equal(mig_episode_get(mt, 4)->migration, 1);
+	assert_int_equal(mig_episode_get(mt, 5)->migration, 3);	/* [2400, 2450]: VM 1 second switchover */
+	assert_int_equal(mig_episode_get(mt, 6)->migration, 2);
+	assert_int_equal(mig_episode_get(mt, 7)->migration, 0);
+	assert_int_equal(mig_get(mt, 2)->unresp_episodes, 1);
+	assert_int_equal(mig_get(mt, 2)->unresp_total, 50 * MS);
 	for (i = 0; i < 15; i++)
 		assert_int_equal(mig_announce_get(mt, i)->migration, i / 5 == 0 ? 1 : i / 5 == 1 ? 2 : 3);
 	mig_free(mt);
@@ -473,7 +520,7 @@ static void test_caps_and_absurd_times(void **state)
 	struct mig_table *mt;
 	struct mig_stats st;
 	struct flow_info f = fl(1, 40000, 2, 49152, KIND_QEMU, 0, 0);
-	struct echo_episode e = episode(0, 10);
+	struct episode e = episode(0, 10);
 	struct dec_addr t;
 
 	(void)state;

@@ -35,6 +35,14 @@ struct caprec *caprec_new(FILE *fp, const struct mig_cfg *cfg, int digits, capre
 void caprec_free(struct caprec *cr);	/* NULL is a no-op */
 
 /*
+ * Lines go to fn instead of the FILE (a records file that rotates,
+ * recfile.h): fn writes one whole line (it adds the newline) and returns
+ * 0, or -1 with a reason in err (later records are then not written).
+ */
+typedef int (*caprec_write_fn)(void *ctx, const char *line, char *err, size_t errlen);
+void caprec_set_writer(struct caprec *cr, caprec_write_fn fn, void *ctx);
+
+/*
  * Writes the records complete at `now` (every frame up to it taken), and
  * retires each written record's flows from m's flow table (flow_retire).
  * Returns the number written, or -1 when out of memory or the file

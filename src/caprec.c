@@ -26,7 +26,15 @@ struct caprec {
 	size_t ndone, cap;
 	unsigned completed;
 	int failed;
+	caprec_write_fn write;	/* when set, lines go here instead of fp */
+	void *wctx;
 };
+
+void caprec_set_writer(struct caprec *cr, caprec_write_fn fn, void *ctx)
+{
+	cr->write = fn;
+	cr->wctx = ctx;
+}
 
 FILE *caprec_open_file(const char *path, char *err, size_t errlen)
 {
@@ -138,6 +146,15 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 		return -1;
 	}
 	errno = 0;
+	if (cr->write) {
+		bad = cr->write(cr->wctx, s, err, errlen) < 0;
+		json_object_put(j);
+		if (bad) {
+			cr->failed = 1;
+			return -1;
+		}
+		goto written;
+	}
 	bad = cr->fp && (fputs(s, cr->fp) == EOF || fputc('\n', cr->fp) == EOF || fflush(cr->fp) == EOF);
 	json_object_put(j);
 	if (bad) {
@@ -145,6 +162,7 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 		cr->failed = 1;
 		return -1;
 	}
+written:
 	cr->done[cr->ndone++] = k;
 	if (r->status == MIG_COMPLETED)
 		cr->completed++;

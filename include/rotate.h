@@ -40,8 +40,10 @@ FILE *rot_open_first(struct rot *r, int64_t t, char *err, size_t errlen);
 /*
  * Creates the next part at time t and returns its descriptor.  With -W
  * and the ring full, the oldest part is removed first -- only if the
- * name still holds the very file this rotation created (device and
- * inode) -- so the ring reuses only its own files.  A new part is
+ * name still holds the very file this rotation created (device, inode
+ * and, where the file system keeps one, birth time, so a file made later
+ * on a reused inode is not taken for it) -- so the ring removes only its
+ * own files.  A new part is
  * created exclusively: a name already taken by anything else (a file
  * of a previous run, someone's symlink) is never written over; that
  * part is refused (-1, err says why) and the caller goes on in the

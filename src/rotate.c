@@ -16,7 +16,21 @@ struct rot_part {
 	char *dir, *name;
 	dev_t dir_dev, dev;
 	ino_t dir_ino, ino;
+	int have_btime;		/* birth time known: tells a file apart from a later one on a reused inode */
+	struct statx_timestamp btime;
 };
+
+/* The file's birth time, where the file system keeps one. 1 (in *bt) or 0. */
+static int birth(int dirfd, const char *name, int flags, struct statx_timestamp *bt)
+{
+	struct statx sx;
+
+	if (statx(dirfd, name, flags | AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) != 0 ||
+	    !(sx.stx_mask & STATX_BTIME))
+		return 0;
+	*bt = sx.stx_btime;
+	return 1;
+}
 
 struct rot {
 	char *tmpl;
@@ -141,6 +155,7 @@ static int note_part(struct rot_part *p, const struct outpath *op, int fd)
 	p->dir_ino = op->dir_ino;
 	p->dev = st.st_dev;
 	p->ino = st.st_ino;
+	p->have_btime = birth(fd, "", AT_EMPTY_PATH, &p->btime);
 	return 0;
 }
 
@@ -149,12 +164,15 @@ static void remove_oldest(struct rot *r)
 {
 	struct rot_part *p = &r->ring[r->head];
 	struct stat dst, st;
+	struct statx_timestamp bt;
 	int dfd;
 
 	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0 && fstat(dfd, &dst) == 0 && dst.st_dev == p->dir_dev && dst.st_ino == p->dir_ino &&
 	    fstatat(dfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_dev == p->dev && st.st_ino == p->ino) {
+	    st.st_dev == p->dev && st.st_ino == p->ino &&
+	    (!p->have_btime || (birth(dfd, p->name, 0, &bt) && bt.tv_sec == p->btime.tv_sec &&
+				bt.tv_nsec == p->btime.tv_nsec))) {
 		if (unlinkat(dfd, p->name, 0) != 0) {
 			/* it stays; the new part is still made exclusively */
 		}

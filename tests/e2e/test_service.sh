@@ -74,7 +74,8 @@ start size -w "$T/size/c.pcap" -C 24k
 start csw -w "$T/csw/cw.pcap" -C 24k -W 2
 start taken -w "$T/taken/d.pcap" -C 24k
 printf '{"old":"line"}\n' >"$T/r.jsonl"
-start hup --records "$T/r.jsonl"
+mkdir -p "$T/hup"
+start hup --records "$T/r.jsonl" -w "$T/hup/h.pcap" -C 100M
 start rrot --records "$T/s.jsonl" --records-rotate 6k -Z root
 # -q keeps "listening on" off stderr: wait for every worker to hold its capture sockets.
 sleep 3
@@ -194,6 +195,13 @@ check_eq "hup-no-record-twice" 40 "$ids"
 check_eq "hup-records-are-report" "$(jq -c '[.migrations[] | .flows[0].client_port] | sort' "$T/hup.json")" \
 	"$( (tail -n +2 "$T/r.jsonl.1"; cat "$T/r.jsonl") | jq -s -c '[.[] | .flows[0].client_port] | sort')"
 
+# SIGHUP with -w rotating: the next frame starts a new part; both parts are the whole capture.
+check_eq "hup-new-part" "h.pcap h.pcap1" "$(cd "$T/hup" && ls | xargs)"
+replay_json "$T/hup-replay.json" "$T/hup/h.pcap" "$T/hup/h.pcap1"
+check_eq "hup-parts-equal-whole" "$(jq -S "$FIG" "$T/full-replay.json")" "$(jq -S "$FIG" "$T/hup-replay.json")"
+check "hup-parts-both-used" "$(jqr "$T/hup-replay.json" '[.inputs[].frames] | map(tostring) | join(" ")')" \
+	test "$(jqr "$T/hup-replay.json" '[.inputs[].frames | select(. > 100)] | length')" -eq 2
+
 # --records-rotate 6k: whole lines in every file, every record once, each rotated file under 6 KiB.
 mapfile -t ROT < <(ls "$T"/s.jsonl.* 2>/dev/null)
 check "rrot-rotated" "${#ROT[@]} files" test "${#ROT[@]}" -ge 3
@@ -210,7 +218,7 @@ check_eq "rrot-line-count" 40 "$(cat "${ROT[@]}" "$T/s.jsonl" | wc -l)"
 # ---- flat over a long run ----------------------------------------------------
 mkdir -p "$T/long"
 ip netns exec "$NS_A" "$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -i veth-a --buffer-size 8 \
-	--format json -o "$T/long.json" --records "$T/long/r.jsonl" -w "$T/long/l-%H%M%S.pcap" -G 2 -W 2 \
+	--format json -o "$T/long.json" --records "$T/long/r.jsonl" --records-rotate 256k -w "$T/long/l-%H%M%S.pcap" -G 2 -W 2 \
 	>"$T/long.out" 2>"$T/long.err" </dev/null &
 LPID=$!
 track_pid $LPID
@@ -222,13 +230,13 @@ ip netns exec "$NS_B" python3 "$GEN" send veth-b "$AMAC" --count 3000 --rate 150
 GPID=$!
 track_pid $GPID
 sample() {
-	printf '%s %s %s\n' "$(wc -l <"$T/long/r.jsonl")" \
+	printf '%s %s %s\n' "$(cat "$T/long"/r.jsonl* | wc -l)" \
 		"$(awk '/^VmRSS/ { print $2 }' "/proc/$WPID/status")" "$(ls "/proc/$WPID/fd" | wc -l)"
 }
-wait_until 300 bash -c "[ \$(cat '$T/long/r.jsonl' | wc -l) -ge 600 ]" || die "long: records did not come"
+wait_until 300 bash -c "[ \$(cat '$T/long'/r.jsonl* | wc -l) -ge 600 ]" || die "long: records did not come"
 read -r n0 rss0 fd0 < <(sample)
 wait "$GPID"
-wait_until 150 bash -c "[ \$(cat '$T/long/r.jsonl' | wc -l) -ge 3000 ]"
+wait_until 150 bash -c "[ \$(cat '$T/long'/r.jsonl* | wc -l) -ge 3000 ]"
 read -r n1 rss1 fd1 < <(sample)
 kill -INT "$LPID"
 wait "$LPID"
@@ -241,5 +249,8 @@ check_eq "long-fds-flat" "$fd0" "$fd1"
 check "long-rss-flat" "$rss0 -> $rss1 KiB over $((n1 - n0)) migrations" \
 	test $((rss1 - rss0)) -le $(((n1 - n0) * 1)) 
 check_eq "long-two-files" 2 "$(ls "$T/long"/l-*.pcap | wc -l)"
+# The records rotated through the root parent: every record once, in whole lines.
+check "long-records-rotated" "$(ls "$T/long" | xargs)" test "$(ls "$T/long"/r.jsonl.* | wc -l)" -ge 5
+check_eq "long-records-once" 3000 "$(cat "$T/long"/r.jsonl* | jq -r '.flows[0].client_port' | sort -u | wc -l)"
 
 summary

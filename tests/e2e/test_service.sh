@@ -57,22 +57,29 @@ AMAC=$(ip netns exec "$NS_A" cat /sys/class/net/veth-a/address) || die "A's MAC"
 # start NAME OPTION... - a capture in A on veth-a; its PID in PIDS[NAME].
 declare -A PIDS
 start() {
-	local name=$1
+	local name=$1 ifc=veth-a
 	shift
-	ip netns exec "$NS_A" "$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -q -i veth-a \
+	if [ "$1" = "-i" ]; then
+		ifc=$2
+		shift 2
+	fi
+	ip netns exec "$NS_A" "$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -q -i "$ifc" \
 		--buffer-size 4 --format json -o "$T/$name.json" "$@" \
 		>"$T/$name.out" 2>"$T/$name.err" </dev/null &
 	PIDS[$name]=$!
 	track_pid $!
 }
 # started NAME - once the capture's worker is past its start (it says so without -q; with -q it is quiet).
-mkdir -p "$T/ring" "$T/size" "$T/csw" "$T/taken"
+mkdir -p "$T/ring" "$T/size" "$T/csw" "$T/taken" "$T/ng" "$T/apart"
 printf 'not migmeter\n' >"$T/taken/d.pcap2"
 start full -w "$T/full.pcap"
 start ring -w "$T/ring/g-%H%M%S.pcap" -G 1 -W 3
 start size -w "$T/size/c.pcap" -C 24k
 start csw -w "$T/csw/cw.pcap" -C 24k -W 2
 start taken -w "$T/taken/d.pcap" -C 24k
+start ng -w "$T/ng/n.pcapng" -C 24k
+# -i any is Linux cooked, veth-a Ethernet: the ICMP capture is saved apart and rotates with the other.
+start apart -i any --icmp-iface veth-a -w "$T/apart/a-%H%M%S.pcap" -G 1
 printf '{"old":"line"}\n' >"$T/r.jsonl"
 mkdir -p "$T/hup"
 start hup --records "$T/r.jsonl" -w "$T/hup/h.pcap" -C 100M
@@ -83,18 +90,23 @@ for n in "${!PIDS[@]}"; do
 	kill -0 "${PIDS[$n]}" 2>/dev/null || die "capture $n did not start: $(cat "$T/$n.err")"
 done
 
+ip netns exec "$NS_B" ping -n -q -i 0.05 -w 30 "$A4" >/dev/null 2>&1 </dev/null &
+PING_PID=$!
+track_pid $PING_PID
 ip netns exec "$NS_B" python3 "$GEN" send veth-b "$AMAC" --count 20 --rate 8 >/dev/null ||
 	die "traffic (first half)"
 # A record is written about 6 s after its migration ended (2 s quiet, then the announce window).
-wait_until 200 bash -c "[ \$(cat '$T/r.jsonl' | wc -l) -ge 21 ]" || die "hup: the first records did not come"
+wait_until 200 bash -c "[ \$(cat '$T/r.jsonl' 2>/dev/null | wc -l) -ge 21 ]" || die "hup: the first records did not come"
 # logrotate's way: the records file moved away, then SIGHUP; migmeter opens a new one.
 mv "$T/r.jsonl" "$T/r.jsonl.1"
 kill -HUP "${PIDS[hup]}"
 sleep 0.5
 ip netns exec "$NS_B" python3 "$GEN" send veth-b "$AMAC" --count 20 --rate 8 --first 20 >/dev/null ||
 	die "traffic (second half)"
+# No frame after the traffic: the ring's last files hold the migrations, every capture the same frames.
+kill "$PING_PID" 2>/dev/null
 wait_until 200 bash -c "[ \$(cat '$T/r.jsonl' 2>/dev/null | wc -l) -ge 20 ]"
-wait_until 100 bash -c "[ \$(cat '$T'/s.jsonl* | wc -l) -ge 40 ]"
+wait_until 100 bash -c "[ \$(cat '$T'/s.jsonl* 2>/dev/null | wc -l) -ge 40 ]"
 for n in "${!PIDS[@]}"; do
 	kill -INT "${PIDS[$n]}"
 done
@@ -103,7 +115,8 @@ for n in "${!PIDS[@]}"; do
 	wait "${PIDS[$n]}"
 	RC[$n]=$?
 done
-for n in full ring size csw hup rrot; do
+kill "$PING_PID" 2>/dev/null
+for n in full ring size csw hup rrot ng apart; do
 	check_eq "exit-$n" 0 "${RC[$n]}"
 done
 check_eq "full-40-migrations" 40 "$(jqr "$T/full.json" '.migrations | length')"
@@ -177,6 +190,26 @@ check_eq "size-frames" "$(jqr "$T/full.json" '.capture.frames')" "$(jqr "$T/size
 # -C 24k -W 2: two files, tcpdump's ring names, reused.
 check_eq "csw-two-files" "cw.pcap0 cw.pcap1" "$(cd "$T/csw" && ls | xargs)"
 
+# pcapng parts: each with its own section and interface blocks; one capture equal to the whole.
+mapfile -t NG < <(cd "$T/ng" && ls | sort -V)
+check "ng-parts" "${NG[*]}" test "${#NG[@]}" -ge 3
+check_eq "ng-first-names" "n.pcapng n.pcapng1" "${NG[*]:0:2}"
+replay_json "$T/ng-replay.json" "${NG[@]/#/$T/ng/}"
+check_eq "ng-one-capture" "1" "$(jqr "$T/ng-replay.json" '[.inputs[].capture] | unique | map(tostring) | join(" ")')"
+check_eq "ng-figures" "$(jq -c '[.migrations | length, .migration.unique_payload_bytes, .migration.packets]' "$T/full-replay.json")" \
+	"$(jq -c '[.migrations | length, .migration.unique_payload_bytes, .migration.packets]' "$T/ng-replay.json")"
+
+# The ICMP capture saved apart rotates at the same moments: as many parts, each beside its twin.
+mapfile -t AM < <(cd "$T/apart" && ls | grep -v -- '-icmp' | sort)
+mapfile -t AI < <(cd "$T/apart" && ls | grep -- '-icmp' | sort)
+check "apart-parts" "${AM[*]} / ${AI[*]}" test "${#AM[@]}" -ge 3 -a "${#AM[@]}" -eq "${#AI[@]}"
+check_eq "apart-names" "$(printf '%s\n' "${AM[@]}" | sed 's/\.pcap$/-icmp.pcap/' | xargs)" "${AI[*]}"
+replay_json "$T/apart-icmp.json" "${AI[@]/#/$T/apart/}"
+check_eq "apart-icmp-echo" "$(jqr "$T/full-replay.json" '.capture.echo_frames')" "$(jqr "$T/apart-icmp.json" '.capture.echo_frames')"
+check "apart-icmp-pinged" "$(jqr "$T/apart-icmp.json" '.capture.echo_frames')" test "$(jqr "$T/apart-icmp.json" '.capture.echo_frames')" -ge 100
+replay_json "$T/apart-mig.json" "${AM[@]/#/$T/apart/}"
+check_eq "apart-mig-migrations" 40 "$(jqr "$T/apart-mig.json" '.migrations | length')"
+
 # A later part's name already taken by someone: not written over; the capture goes on in the part before.
 check_eq "taken-file-untouched" "not migmeter" "$(cat "$T/taken/d.pcap2")"
 check_eq "taken-exit-1" 1 "${RC[taken]}"
@@ -235,11 +268,13 @@ sample() {
 	printf '%s %s %s\n' "$(cat "$T/long"/r.jsonl* | wc -l)" \
 		"$(awk '/^VmRSS/ { print $2 }' "/proc/$WPID/status")" "$(ls "/proc/$WPID/fd" | wc -l)"
 }
-wait_until 600 bash -c "[ \$(cat '$T/long'/r.jsonl* | wc -l) -ge 600 ]" || die "long: records did not come"
+wait_until 600 bash -c "[ \$(cat '$T/long'/r.jsonl* 2>/dev/null | wc -l) -ge 600 ]" || die "long: records did not come"
 read -r n0 rss0 fd0 < <(sample)
 wait "$GPID"
-wait_until 300 bash -c "[ \$(cat '$T/long'/r.jsonl* | wc -l) -ge 3000 ]"
+wait_until 300 bash -c "[ \$(cat '$T/long'/r.jsonl* 2>/dev/null | wc -l) -ge 3000 ]"
 read -r n1 rss1 fd1 < <(sample)
+# The root parent keeps none of the files it opened for the worker (a removed part is really gone).
+check_eq "long-parent-holds-no-output" "" "$(ls -l "/proc/$LPID/fd" | grep -- "$T/long/")"
 kill -INT "$LPID"
 wait "$LPID"
 check_eq "long-exit" 0 "$?"

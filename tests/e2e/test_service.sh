@@ -7,15 +7,20 @@
 #   full   -w full.pcap                      (the reference, unrotated)
 #   ring   -w g-%H%M%S.pcap -G 1 -W 3        three files kept
 #   size   -w c.pcap -C 24k                  c.pcap, c.pcap1, c.pcap2, ...
-#   csw    -w cw.pcap -C 24k -W 2            cw.pcap0, cw.pcap1 reused
+#   csw    -w cw.pcap -C 24k -W 2 -Z root    cw.pcap0, cw.pcap1 reused (opened in place)
 #   taken  -w d.pcap -C 24k, d.pcap2 someone's: never written over
-#   hup    --records r.jsonl, moved away and SIGHUP mid-way (root parent opens)
+#   ng     -w n.pcapng -C 24k                pcapng parts
+#   apart  -i any --icmp-iface veth-a -G 1   the ICMP capture apart, rotating along
+#   hup    --records r.jsonl -w h.pcap -C 100M: the records file moved away and
+#          SIGHUP mid-way (the root parent opens the new one; a new -w part)
 #   rrot   --records s.jsonl --records-rotate 6k, -Z root (opened in place)
-# The ring's kept files replay (as one capture) to the same figures as
-# full.pcap cut at their first frame; the -C parts replay to full.pcap's.
-# Last, a long run: 3000 migrations at 150 a second through a capture
-# with --records and -G 2 -W 2; the worker's VmRSS and open descriptors
-# are sampled once 600 migrations are in and at the end.
+# B pings A all along.  The ring's kept files replay (as one capture) to the
+# same figures as full.pcap cut at their first frame; the -C parts replay
+# to full.pcap's.  Last, a long run: 3000 migrations at 150 a second
+# through a capture with --records, --records-rotate 256k and -G 2 -W 2;
+# the worker's VmRSS and open descriptors are sampled once 600 records are
+# written and at the end: descriptors equal, RSS growth under 1 KiB per
+# migration (README "Running for days": each flow keeps its summary).
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -75,7 +80,7 @@ printf 'not migmeter\n' >"$T/taken/d.pcap2"
 start full -w "$T/full.pcap"
 start ring -w "$T/ring/g-%H%M%S.pcap" -G 1 -W 3
 start size -w "$T/size/c.pcap" -C 24k
-start csw -w "$T/csw/cw.pcap" -C 24k -W 2
+start csw -w "$T/csw/cw.pcap" -C 24k -W 2 -Z root
 start taken -w "$T/taken/d.pcap" -C 24k
 start ng -w "$T/ng/n.pcapng" -C 24k
 # -i any is Linux cooked, veth-a Ethernet: the ICMP capture is saved apart and rotates with the other.
@@ -268,7 +273,7 @@ sample() {
 	printf '%s %s %s\n' "$(cat "$T/long"/r.jsonl* | wc -l)" \
 		"$(awk '/^VmRSS/ { print $2 }' "/proc/$WPID/status")" "$(ls "/proc/$WPID/fd" | wc -l)"
 }
-wait_until 600 bash -c "[ \$(cat '$T/long'/r.jsonl* 2>/dev/null | wc -l) -ge 600 ]" || die "long: records did not come"
+wait_until 600 bash -c "[ \$(cat '$T/long'/r.jsonl* 2>/dev/null | wc -l) -ge 600 ]" || die "long: records did not come: $(tail -c 600 "$T/long.err")"
 read -r n0 rss0 fd0 < <(sample)
 wait "$GPID"
 wait_until 300 bash -c "[ \$(cat '$T/long'/r.jsonl* 2>/dev/null | wc -l) -ge 3000 ]"

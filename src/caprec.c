@@ -2,10 +2,8 @@
 #include "caprec.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "out.h"
 #include "report-migration.h"
@@ -34,23 +32,6 @@ void caprec_set_writer(struct caprec *cr, caprec_write_fn fn, void *ctx)
 {
 	cr->write = fn;
 	cr->wctx = ctx;
-}
-
-FILE *caprec_open_file(const char *path, char *err, size_t errlen)
-{
-	FILE *fp;
-	int fd;
-
-	if (strcmp(path, "-") == 0)
-		return stdout;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0 || !(fp = fdopen(fd, "a"))) {
-		snprintf(err, errlen, "--records %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	return fp;
 }
 
 struct caprec *caprec_new(FILE *fp, const struct mig_cfg *cfg, int digits, caprec_said_fn said, void *ctx)

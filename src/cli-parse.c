@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli-service.h"
 #include "cli-usage.h"
 #include "out.h"
 
@@ -108,62 +109,6 @@ static int dur(const char *opt, const char *s, mm_ns *v)
 		return 0;
 	fprintf(stderr, "migmeter: %s '%s': not a positive duration (a number and a unit: ns, us, ms, s, "
 		"m or min, h; no unit: seconds)\n", opt, s);
-	return CLI_EXIT_USAGE;
-}
-
-/*
- * A size: digits and an optional unit, k/K, M, G (KiB, MiB, GiB; "B" or
- * "iB" may follow); a bare number is `unit` bytes (-C: tcpdump's
- * millions of bytes).  0, or -1 when it is not one or is 0 or absurd.
- */
-static int parse_size(const char *s, uint64_t unit, uint64_t *v)
-{
-	unsigned long long n;
-	char *end = NULL;
-	uint64_t mul = unit;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno == ERANGE || n == 0)
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		mul = 1ULL << 10;
-	else if (*end == 'M')
-		mul = 1ULL << 20;
-	else if (*end == 'G' || *end == 'g')
-		mul = 1ULL << 30;
-	else if (*end == 'm' && unit != 1)
-		mul = 1ULL << 20;	/* -C 10m, as tcpdump takes it */
-	if (mul != unit)
-		end++;
-	if (strcmp(end, "B") == 0 || (mul != unit && strcmp(end, "iB") == 0))
-		end += strlen(end);
-	if (*end || n > (1ULL << 50) / mul)
-		return -1;
-	*v = n * mul;
-	return 0;
-}
-
-/* --records-rotate: a size (10M, 500k, 1G) or a duration with its unit (30s, 10min, 1h). */
-static int records_rotate(const char *opt, const char *v, struct cli_opts *o)
-{
-	size_t n = strlen(v);
-
-	if (n > 1 && v[n - 1] == 'm' && isdigit((unsigned char)v[n - 2])) {
-		fprintf(stderr, "migmeter: %s %s: ambiguous; write 10M for a size (MiB) or 10min for a "
-			"duration\n", opt, v);
-		return CLI_EXIT_USAGE;
-	}
-	if (parse_size(v, 1, &o->records_max_bytes) == 0)
-		return 0;
-	if (n > 0 && isalpha((unsigned char)v[n - 1]) && mm_parse_duration(v, &o->records_max_age) == 0 &&
-	    o->records_max_age >= MM_NS_PER_S)
-		return 0;
-	o->records_max_age = MM_NS_NONE;
-	fprintf(stderr, "migmeter: %s '%s': not a size (a number of bytes, or with k, M, G) nor a "
-		"duration of 1 s or more with its unit (s, min, h)\n", opt, v);
 	return CLI_EXIT_USAGE;
 }
 
@@ -340,22 +285,10 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	case CLI_OPT_USER:
 		return nonempty(opt, v, "a user name", &o->user);
 	case CLI_OPT_ROTATE_SECS:
-		rc = num(opt, v, 1, 100ULL * 366 * 86400, &n);
-		o->rotate_secs = (int64_t)n;
-		return rc;
 	case CLI_OPT_ROTATE_SIZE:
-		if (parse_size(v, 1000000, &o->rotate_bytes) < 0) {
-			fprintf(stderr, "migmeter: %s '%s': must be a positive size: millions of bytes, or a "
-				"number with k, m or g (KiB, MiB, GiB)\n", opt, v);
-			return CLI_EXIT_USAGE;
-		}
-		return 0;
 	case CLI_OPT_ROTATE_FILES:
-		rc = num(opt, v, 1, 1000000, &n);
-		o->rotate_files = (unsigned)n;
-		return rc;
 	case CLI_OPT_RECORDS_ROTATE:
-		return records_rotate(opt, v, o);
+		return cli_service_value(o, id, opt, v);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -555,32 +488,6 @@ static int filter_words(struct cli_opts *o)
 	return 0;
 }
 
-/* -G, -C, -W and --records-rotate need a file to rotate. 0 or CLI_EXIT_USAGE after one line. */
-static int check_service(const struct cli_opts *o)
-{
-	int rot = o->rotate_secs > 0 || o->rotate_bytes > 0;
-
-	if (o->rotate_files && !rot) {
-		fprintf(stderr, "migmeter: -W N keeps N rotated -w files: it needs -G SECONDS or -C MB\n");
-		return CLI_EXIT_USAGE;
-	}
-	if (rot && !o->write) {
-		fprintf(stderr, "migmeter: -G and -C rotate the -w file: give -w FILE\n");
-		return CLI_EXIT_USAGE;
-	}
-	if (rot && strcmp(o->write, "-") == 0) {
-		fprintf(stderr, "migmeter: -G and -C need -w to name a file, not standard output\n");
-		return CLI_EXIT_USAGE;
-	}
-	if ((o->records_max_bytes || o->records_max_age != MM_NS_NONE) &&
-	    (!o->records || strcmp(o->records, "-") == 0)) {
-		fprintf(stderr, "migmeter: --records-rotate needs --records FILE (a file, not "
-			"standard output)\n");
-		return CLI_EXIT_USAGE;
-	}
-	return 0;
-}
-
 /* Checks that need every option seen. Returns 0 or CLI_EXIT_USAGE after one line. */
 static int check_opts(struct cli_opts *o)
 {
@@ -605,7 +512,7 @@ static int check_opts(struct cli_opts *o)
 		fprintf(stderr, "migmeter: --peer only goes with -i auto\n");
 		return CLI_EXIT_USAGE;
 	}
-	return check_service(o);
+	return cli_service_check(o);
 }
 
 static void defaults(enum cli_cmd cmd, struct cli_opts *o)

@@ -41,8 +41,8 @@ int privsep_drop_caps(char *err, size_t errlen);
  * time), so the child can make root open nothing but the next file of
  * an output the command line named.
  *
- * The opener returns a descriptor (>= 0) or -1 with a one-line reason
- * in err.  It is also called once in the parent, with PRIVSEP_OP_ENTER,
+ * The opener returns a descriptor (>= 0), with err empty or holding a
+ * one-line note for the user, or -1 with a one-line reason in err.  It is also called once in the parent, with PRIVSEP_OP_ENTER,
  * as the parent starts serving, to close what only the child writes (so
  * that a part the ring removes is not kept open by the parent).
  */
@@ -54,7 +54,8 @@ void privsep_set_opener(privsep_open_fn fn, void *ctx);
 /*
  * Opens file `op` (an op number of the opener's, not PRIVSEP_OP_ENTER):
  * in the unprivileged child through the root parent, elsewhere with the
- * opener directly.  Returns the descriptor or -1 with a reason in err.
+ * opener directly.  Returns the descriptor (err: a note, or empty) or -1
+ * with a reason in err.
  */
 int privsep_open(unsigned op, unsigned which, int64_t t, char *err, size_t errlen);
 

@@ -43,11 +43,19 @@ FILE *rot_open_first(struct rot *r, int64_t t, char *err, size_t errlen);
  * name still holds the very file this rotation created (device, inode
  * and, where the file system keeps one, birth time, so a file made later
  * on a reused inode is not taken for it) -- so the ring removes only its
- * own files.  A new part is
- * created exclusively: a name already taken by anything else (a file
- * of a previous run, someone's symlink) is never written over; that
- * part is refused (-1, err says why) and the caller goes on in the
- * current one.  Returns the fd (close-on-exec), or -1.
+ * own files.  A new part is created exclusively: a name already taken by
+ * anything else (a file of an earlier run, someone's symlink) is never
+ * written over.  With plain -C numbering the part takes the next free
+ * number instead (err then holds a note on success, else err[0] is 0);
+ * a taken strftime or ring name refuses the part (-1, err says why) and
+ * the caller goes on in the current one.  Returns the fd (close-on-exec)
+ * or -1.
+ *
+ * rot_open_first of a ring whose names repeat (-C with -W) takes the
+ * files at its other names into the ring when they are parts of an
+ * earlier run (regular files of this user holding a pcap or pcapng
+ * magic), so a restarted capture reuses them in turn; anything else at
+ * those names is never touched.
  */
 int rot_open_next(struct rot *r, int64_t t, char *err, size_t errlen);
 

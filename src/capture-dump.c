@@ -221,7 +221,10 @@ static void next_part(struct cap *c, int64_t t)
 
 		if (!c->rot[role] || !d || (role == LIVE_ICMP && d == c->dump[LIVE_MIG]))
 			continue;
+		err[0] = '\0';
 		fd = privsep_open(CAPTURE_OP_DUMP_NEXT, role, t, err, sizeof(err));
+		if (fd >= 0 && err[0])
+			fprintf(stderr, "%smigmeter: %s\n", c->show ? "\r\033[K" : "", err);
 		fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
 		if (!fp) {
 			if (fd >= 0) {

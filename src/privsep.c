@@ -168,7 +168,7 @@ static int serve_open(int sock, const struct privsep_open_req *req)
 		fd = privsep_opener(privsep_opener_ctx, req->op, req->which, req->t, rep.err,
 				    sizeof(rep.err));
 	if (fd >= 0)
-		rep.rc = 0;
+		rep.rc = 0;	/* rep.err: the opener's note, if any */
 	rc = send_rep(sock, &rep, fd);
 	if (fd >= 0)
 		close(fd);
@@ -218,8 +218,10 @@ static int remote_open(unsigned op, unsigned which, int64_t t, char *err, size_t
 		got += (size_t)r;
 	}
 	rep.err[sizeof(rep.err) - 1] = '\0';
-	if (rep.rc == 0 && fd >= 0)
+	if (rep.rc == 0 && fd >= 0) {
+		snprintf(err, errlen, "%s", rep.err);	/* a note, or empty */
 		return fd;
+	}
 	if (fd >= 0)
 		close(fd);
 	snprintf(err, errlen, "%s", rep.rc == 0 ? "the privileged process sent no file" : rep.err);

@@ -119,8 +119,15 @@ int rot_name(const struct rot *r, uint64_t k, int64_t t, char *buf, size_t n)
 	return (size_t)snprintf(buf, n, "%s%0*llu", base, r->width, (unsigned long long)idx) < n ? 0 : -1;
 }
 
-/* Keeps part p (taken over) in the ring, whose oldest entry the caller made room for. */
-static void keep(struct rot *r, struct rot_part *p)
+static int cycling(const struct rot *r);
+
+/*
+ * Keeps part p (number k, taken over) in the ring.  A ring whose names
+ * repeat keeps part k in slot k % files (the slot of its name); another
+ * keeps its parts in order, oldest at ring[head], the caller having made
+ * room.
+ */
+static void keep(struct rot *r, struct rot_part *p, uint64_t k)
 {
 	unsigned at;
 
@@ -128,10 +135,14 @@ static void keep(struct rot *r, struct rot_part *p)
 		part_clear(p);
 		return;
 	}
-	at = (r->head + r->used) % r->cfg.files;
+	if (cycling(r)) {
+		at = (unsigned)(k % r->cfg.files);
+	} else {
+		at = (r->head + r->used) % r->cfg.files;
+		r->used++;
+	}
 	part_clear(&r->ring[at]);
 	r->ring[at] = *p;
-	r->used++;
 	memset(p, 0, sizeof(*p));
 }
 
@@ -159,14 +170,16 @@ static int note_part(struct rot_part *p, const struct outpath *op, int fd)
 	return 0;
 }
 
-/* Removes the ring's oldest part if its name still holds that very file; drops it from the ring either way. */
-static void remove_oldest(struct rot *r)
+/* Removes ring[at]'s file if its name still holds that very file; drops it from the ring either way. */
+static void remove_part(struct rot *r, unsigned at)
 {
-	struct rot_part *p = &r->ring[r->head];
+	struct rot_part *p = &r->ring[at];
 	struct stat dst, st;
 	struct statx_timestamp bt;
 	int dfd;
 
+	if (!p->name)
+		return;
 	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0 && fstat(dfd, &dst) == 0 && dst.st_dev == p->dir_dev && dst.st_ino == p->dir_ino &&
 	    fstatat(dfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
@@ -180,8 +193,70 @@ static void remove_oldest(struct rot *r)
 	if (dfd >= 0)
 		close(dfd);
 	part_clear(p);
+}
+
+/* Makes room for part k: the part at its name (names that repeat), or the oldest when the ring is full. */
+static void make_room(struct rot *r, uint64_t k)
+{
+	if (!r->cfg.files)
+		return;
+	if (cycling(r)) {
+		if (r->ring[k % r->cfg.files].name)
+			remove_part(r, (unsigned)(k % r->cfg.files));
+		return;
+	}
+	if (r->used < r->cfg.files)
+		return;
+	remove_part(r, r->head);
 	r->head = (r->head + 1) % r->cfg.files;
 	r->used--;
+}
+
+/* Names repeat (-W with a number that is the only thing that varies): the ring reuses them in turn. */
+static int cycling(const struct rot *r)
+{
+	return r->cfg.files && r->numbered && (r->cfg.bytes > 0 || !strchr(r->tmpl, '%'));
+}
+
+/* A pcap (either byte order, micro or nano) or pcapng file begins so. */
+static int capture_magic(const uint8_t m[4])
+{
+	static const uint8_t magic[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, { 0x4d, 0x3c, 0xb2, 0xa1 },
+		{ 0xa1, 0xb2, 0x3c, 0x4d }, { 0x0a, 0x0d, 0x0d, 0x0a },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if (memcmp(m, magic[i], 4) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A restarted ring (-C with -W): a part of an earlier run at ring name k
+ * -- a regular file of this user that is a capture -- is taken into the
+ * ring, so it is reused in turn instead of refusing every name after the
+ * first.  Anything else there stays untouched.
+ */
+static void adopt(struct rot *r, uint64_t k, int64_t t)
+{
+	struct outpath op;
+	struct rot_part p;
+	struct stat st;
+	char name[4096], err[256];
+	uint8_t m[4];
+	int fd;
+
+	if (rot_name(r, k, t, name, sizeof(name)) < 0 || outpath_resolve(&op, name, err, sizeof(err)) < 0)
+		return;
+	fd = op.kind == OUTPATH_REPLACE ? openat(op.dirfd, op.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    read(fd, m, 4) == 4 && capture_magic(m) && note_part(&p, &op, fd) == 0)
+		keep(r, &p, k);
+	if (fd >= 0)
+		close(fd);
+	outpath_release(&op);
 }
 
 FILE *rot_open_first(struct rot *r, int64_t t, char *err, size_t errlen)
@@ -204,46 +279,84 @@ FILE *rot_open_first(struct rot *r, int64_t t, char *err, size_t errlen)
 		return NULL;
 	}
 	fp = outpath_open_stream(&op, err, errlen);
+	if (fp && cycling(r)) {
+		uint64_t k;
+
+		/* Oldest first: the names after part 0, which the ring reuses next. */
+		for (k = 1; k < r->cfg.files; k++)
+			adopt(r, k, t);
+	}
 	if (fp && note_part(&p, &op, fileno(fp)) == 0)
-		keep(r, &p);
+		keep(r, &p, 0);
 	outpath_release(&op);
 	if (fp)
 		r->k = 1;
 	return fp;
 }
 
-int rot_open_next(struct rot *r, int64_t t, char *err, size_t errlen)
+/* Creates `name` exclusively. The fd, or -1: *taken when the name is someone else's (err says so). */
+static int create_part(struct rot *r, const char *name, int *taken, char *err, size_t errlen)
 {
 	struct outpath op;
 	struct rot_part p;
-	char name[4096];
 	int fd;
 
-	if (rot_name(r, r->k, t, name, sizeof(name)) < 0) {
-		snprintf(err, errlen, "-w %s: part %llu: the file name is too long", r->tmpl,
-			 (unsigned long long)r->k);
-		return -1;
-	}
-	if (r->cfg.files && r->used >= r->cfg.files)
-		remove_oldest(r);
+	*taken = 0;
 	if (outpath_resolve(&op, name, err, errlen) < 0)
 		return -1;
 	if (op.kind != OUTPATH_CREATE) {
 		snprintf(err, errlen, "-w: not starting the next part %s: it already exists and is not one "
 			 "this capture made (never written over); the current part goes on", name);
+		*taken = 1;
 		outpath_release(&op);
 		return -1;
 	}
 	fd = openat(op.dirfd, op.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0) {
+		*taken = errno == EEXIST;
 		snprintf(err, errlen, "-w: cannot create the next part %s: %s%s", name, strerror(errno),
 			 errno == EEXIST ? " (never written over; the current part goes on)" : "");
 		outpath_release(&op);
 		return -1;
 	}
 	if (note_part(&p, &op, fd) == 0)
-		keep(r, &p);
+		keep(r, &p, r->k);
 	outpath_release(&op);
+	return fd;
+}
+
+/* Plain -C numbering skips at most this many names taken by others before giving up. */
+#define ROT_MAX_SKIP 1000
+
+int rot_open_next(struct rot *r, int64_t t, char *err, size_t errlen)
+{
+	char name[4096], first[4096];
+	uint64_t skipped = 0;
+	int fd, taken;
+
+	make_room(r, r->k);
+	for (;;) {
+		if (rot_name(r, r->k, t, name, sizeof(name)) < 0) {
+			snprintf(err, errlen, "-w %s: part %llu: the file name is too long", r->tmpl,
+				 (unsigned long long)r->k);
+			return -1;
+		}
+		fd = create_part(r, name, &taken, err, errlen);
+		if (fd >= 0)
+			break;
+		/* Numbered names that never repeat: one taken (an earlier run's) is passed over. */
+		if (!taken || !r->numbered || cycling(r) || skipped >= ROT_MAX_SKIP)
+			return -1;
+		if (!skipped)
+			snprintf(first, sizeof(first), "%s", name);
+		skipped++;
+		r->k++;
+	}
 	r->k++;
+	err[0] = '\0';
+	if (skipped)
+		snprintf(err, errlen, "-w: %llu name%s from %s on taken by files this capture did not make "
+			 "(left as they are); the next part is %s", (unsigned long long)skipped,
+			 skipped == 1 ? "" : "s", first, name);
 	return fd;
 }

@@ -8,7 +8,7 @@
 #   ring   -w g-%H%M%S.pcap -G 1 -W 3        three files kept
 #   size   -w c.pcap -C 24k                  c.pcap, c.pcap1, c.pcap2, ...
 #   csw    -w cw.pcap -C 24k -W 2 -Z root    cw.pcap0, cw.pcap1 reused (opened in place)
-#   taken  -w d.pcap -C 24k, d.pcap2 someone's: never written over
+#   taken  -w d.pcap -C 24k, d.pcap2 someone's: never written over, passed over
 #   ng     -w n.pcapng -C 24k                pcapng parts
 #   apart  -i any --icmp-iface veth-a -G 1   the ICMP capture apart, rotating along
 #   hup    --records r.jsonl -w h.pcap -C 100M: the records file moved away and
@@ -215,11 +215,13 @@ check "apart-icmp-pinged" "$(jqr "$T/apart-icmp.json" '.capture.echo_frames')" t
 replay_json "$T/apart-mig.json" "${AM[@]/#/$T/apart/}"
 check_eq "apart-mig-migrations" 40 "$(jqr "$T/apart-mig.json" '.migrations | length')"
 
-# A later part's name already taken by someone: not written over; the capture goes on in the part before.
+# A later part's name already taken by someone: never written over; -C numbering passes it over.
 check_eq "taken-file-untouched" "not migmeter" "$(cat "$T/taken/d.pcap2")"
-check_eq "taken-exit-1" 1 "${RC[taken]}"
-check "taken-said" "$(head -c 300 "$T/taken.err")" grep -q 'd.pcap2: it already exists' "$T/taken.err"
-replay_json "$T/taken-replay.json" "$T/taken/d.pcap" "$T/taken/d.pcap1"
+check_eq "taken-exit-0" 0 "${RC[taken]}"
+check "taken-said" "$(head -c 300 "$T/taken.err")" grep -q 'd.pcap2 on taken by files this capture did not make' "$T/taken.err"
+mapfile -t TK < <(cd "$T/taken" && ls | grep -vx 'd.pcap2' | sort -V)
+check "taken-went-on" "${TK[*]}" test "${TK[2]:-}" = d.pcap3
+replay_json "$T/taken-replay.json" "${TK[@]/#/$T/taken/}"
 check_eq "taken-nothing-lost" "$(jqr "$T/full.json" '.capture.frames')" "$(jqr "$T/taken-replay.json" '.capture.frames')"
 
 # SIGHUP after logrotate moved the records file: every record once, in one of the two files.

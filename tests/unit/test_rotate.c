@@ -175,38 +175,108 @@ static void test_ring_time_removes_own_only(void **state)
 	rot_free(r);
 }
 
+static void write_file(const char *name, const void *data, size_t n)
+{
+	FILE *fp = fopen(at(name), "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, n, fp), n);
+	fclose(fp);
+}
+
+static void content_is(const char *name, const char *want)
+{
+	char buf[64] = "";
+	FILE *fp = fopen(at(name), "r");
+
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, want);
+}
+
 static void test_taken_never_written(void **state)
 {
 	struct rot *r;
-	char err[512], buf[16] = "";
+	char err[512];
 	FILE *fp;
 	int fd;
 
 	(void)state;
-	fp = fopen(at("d.pcap1"), "w");
-	assert_non_null(fp);
-	fputs("theirs", fp);
-	fclose(fp);
+	/* Plain -C numbering: names taken (an earlier run's file, a symlink to root's) are passed over. */
+	write_file("d.pcap1", "theirs", 6);
 	assert_int_equal(symlink("/etc/passwd", at("d.pcap2")), 0);
 	r = make(at("d.pcap"), 0, 1000, 0);
 	fp = rot_open_first(r, 0, err, sizeof(err));
 	assert_non_null(fp);
 	fclose(fp);
-	assert_int_equal(rot_open_next(r, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "already exists"));
-	fp = fopen(at("d.pcap1"), "r");
-	assert_non_null(fp);
-	assert_non_null(fgets(buf, sizeof(buf), fp));
-	fclose(fp);
-	assert_string_equal(buf, "theirs");
-	/* A refused part is not counted: the next try is the same name. */
-	assert_int_equal(rot_parts(r), 1);
-	assert_int_equal(unlink(at("d.pcap1")), 0);
 	fd = rot_open_next(r, 0, err, sizeof(err));
 	assert_true(fd >= 0);
 	close(fd);
-	/* A symlink (to a file root may write) is never followed to be written over either. */
+	assert_non_null(strstr(err, "2 names from"));
+	assert_non_null(strstr(err, "the next part is"));
+	assert_true(exists("d.pcap3"));
+	content_is("d.pcap1", "theirs");
+	assert_int_equal(rot_parts(r), 4);
+	fd = rot_open_next(r, 0, err, sizeof(err));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_string_equal(err, "");
+	assert_true(exists("d.pcap4"));
+	rot_free(r);
+	/* A strftime name taken: the part is refused, the file untouched. */
+	write_file("g-00.pcap", "theirs", 6);
+	r = make(at("g-%S.pcap"), 1, 0, 0);
+	fp = rot_open_first(r, 59, err, sizeof(err));
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(rot_open_next(r, 60, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "already exists"));
+	content_is("g-00.pcap", "theirs");
+	assert_int_equal(rot_parts(r), 1);
+	rot_free(r);
+}
+
+static void test_ring_restart_adopts_own_parts(void **state)
+{
+	static const unsigned char pcap_magic[] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
+	struct rot *r;
+	char err[512];
+	FILE *fp;
+	int fd, i;
+
+	(void)state;
+	/* An earlier run of -C -W 3 left c.pcap1 (a capture); c.pcap2 is someone's text. */
+	write_file("c.pcap0", pcap_magic, sizeof(pcap_magic));
+	write_file("c.pcap1", pcap_magic, sizeof(pcap_magic));
+	write_file("c.pcap2", "notes", 5);
+	r = make(at("c.pcap"), 0, 1000, 3);
+	fp = rot_open_first(r, 0, err, sizeof(err));
+	assert_non_null(fp);
+	fclose(fp);
+	/* c.pcap1 is reused (the earlier run's part), c.pcap2 refused and kept. */
+	fd = rot_open_next(r, 0, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "new", 3), 3);
+	close(fd);
+	content_is("c.pcap1", "new");
 	assert_int_equal(rot_open_next(r, 0, err, sizeof(err)), -1);
+	content_is("c.pcap2", "notes");
+	rot_free(r);
+	/* Once c.pcap2 is gone the ring goes round: three files, never a fourth. */
+	assert_int_equal(unlink(at("c.pcap2")), 0);
+	write_file("c.pcap1", pcap_magic, sizeof(pcap_magic));
+	r = make(at("c.pcap"), 0, 1000, 3);
+	fp = rot_open_first(r, 0, err, sizeof(err));
+	assert_non_null(fp);
+	fclose(fp);
+	for (i = 0; i < 7; i++) {
+		fd = rot_open_next(r, 0, err, sizeof(err));
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	assert_true(exists("c.pcap0") && exists("c.pcap1") && exists("c.pcap2"));
+	assert_false(exists("c.pcap3") || exists("c.pcap"));
 	rot_free(r);
 }
 
@@ -231,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_time_removes_own_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_taken_never_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_restart_adopts_own_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_not_a_stream, setup, teardown),
 	};
 

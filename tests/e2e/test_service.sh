@@ -292,6 +292,9 @@ check_eq "long-fds-flat" "$fd0" "$fd1"
 # Bound: 1 KiB per migration after the first 600 (each keeps its flow's summary for the final report).
 check "long-rss-flat" "$rss0 -> $rss1 KiB over $((n1 - n0)) migrations" \
 	test $((rss1 - rss0)) -le $(((n1 - n0) * 1)) 
+# Retired once written: 3000 flows pass the default --max-flows 2048, none dropped, all in the report.
+check_eq "long-flows-retired" "3000 3000 0" \
+	"$(jqr "$T/long.json" '"\(.migrations | length) \(.flows | length) \(.capture.flows_dropped)"')"
 check_eq "long-two-files" 2 "$(ls "$T/long"/l-*.pcap | wc -l)"
 # The records rotated through the root parent: every record once, in whole lines.
 check "long-records-rotated" "$(ls "$T/long" | xargs)" test "$(ls "$T/long"/r.jsonl.* | wc -l)" -ge 5

@@ -1,4 +1,4 @@
-/* capture-int.h - the capture command's state, shared by its files (capture.c, capture-dump.c). */
+/* capture-int.h - the capture command's state, shared by its files (capture.c, capture-dump.c, capture-svc.c). */
 #ifndef MIGMETER_CAPTURE_INT_H
 #define MIGMETER_CAPTURE_INT_H
 

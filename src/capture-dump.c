@@ -1,4 +1,4 @@
-/* capture-dump.c - the capture command's -w files: one, or the ICMP capture's apart when the link types differ. */
+/* capture-dump.c - the capture command's -w files: one, or the ICMP capture's apart when the link types differ; rotated (-G, -C, -W) and the opener of their next parts. */
 #include "capture-int.h"
 
 #include <stdlib.h>

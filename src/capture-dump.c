@@ -247,8 +247,12 @@ static void next_part(struct cap *c, int64_t t)
 
 void capture_dump_frame(struct cap *c, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
 {
-	if ((c->rot[LIVE_MIG] || c->rot[LIVE_ICMP]) && part_due(c, h))
-		next_part(c, h->ts.tv_sec >= 0 ? (int64_t)h->ts.tv_sec : (int64_t)time(NULL));
+	if ((c->rot[LIVE_MIG] || c->rot[LIVE_ICMP]) && part_due(c, h)) {
+		int64_t now = (int64_t)time(NULL), t = h->ts.tv_sec >= 0 ? (int64_t)h->ts.tv_sec : now;
+
+		/* A frame stamped absurdly late must not hold -G back until then. */
+		next_part(c, t > now + 1 ? now : t);
+	}
 	if (!c->dump_failed && dump_frame(c->dump[role], c->dump_if[role], h, data) < 0)
 		c->dump_failed = 1;
 }

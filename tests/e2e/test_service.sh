@@ -178,7 +178,7 @@ check "ring-fewer-than-all" "ring $(jqr "$T/ring-replay.json" '.capture.frames')
 	test "$(jqr "$T/ring-replay.json" '.capture.frames')" -lt "$(jqr "$T/full.json" '.capture.frames')"
 
 # -C 24k: tcpdump's names, each part a whole capture, all of them one capture equal to the whole.
-mapfile -t SIZE < <(cd "$T/size" && ls c.pcap* | sort -V)
+mapfile -t SIZE < <(cd "$T/size" && printf '%s\n' c.pcap* | sort -V)
 check "size-parts" "${SIZE[*]}" test "${#SIZE[@]}" -ge 3
 check_eq "size-names" "c.pcap c.pcap1 c.pcap2" "${SIZE[*]:0:3}"
 for f in "${SIZE[@]:0:${#SIZE[@]}-1}"; do
@@ -193,10 +193,10 @@ check_eq "size-equals-whole" "$(jq -S "$FIG" "$T/full-replay.json")" "$(jq -S "$
 check_eq "size-frames" "$(jqr "$T/full.json" '.capture.frames')" "$(jqr "$T/size-replay.json" '.capture.frames')"
 
 # -C 24k -W 2: two files, tcpdump's ring names, reused.
-check_eq "csw-two-files" "cw.pcap0 cw.pcap1" "$(cd "$T/csw" && ls | xargs)"
+check_eq "csw-two-files" "cw.pcap0 cw.pcap1" "$(cd "$T/csw" && echo *)"
 
 # pcapng parts: each with its own section and interface blocks; one capture equal to the whole.
-mapfile -t NG < <(cd "$T/ng" && ls | sort -V)
+mapfile -t NG < <(cd "$T/ng" && printf '%s\n' * | sort -V)
 check "ng-parts" "${NG[*]}" test "${#NG[@]}" -ge 3
 check_eq "ng-first-names" "n.pcapng n.pcapng1" "${NG[*]:0:2}"
 replay_json "$T/ng-replay.json" "${NG[@]/#/$T/ng/}"
@@ -205,8 +205,8 @@ check_eq "ng-figures" "$(jq -c '[.migrations | length, .migration.unique_payload
 	"$(jq -c '[.migrations | length, .migration.unique_payload_bytes, .migration.packets]' "$T/ng-replay.json")"
 
 # The ICMP capture saved apart rotates at the same moments: as many parts, each beside its twin.
-mapfile -t AM < <(cd "$T/apart" && ls | grep -v -- '-icmp' | sort)
-mapfile -t AI < <(cd "$T/apart" && ls | grep -- '-icmp' | sort)
+mapfile -t AM < <(cd "$T/apart" && printf '%s\n' * | grep -v -- '-icmp' | sort)
+mapfile -t AI < <(cd "$T/apart" && printf '%s\n' * | grep -- '-icmp' | sort)
 check "apart-parts" "${AM[*]} / ${AI[*]}" test "${#AM[@]}" -ge 3 -a "${#AM[@]}" -eq "${#AI[@]}"
 check_eq "apart-names" "$(printf '%s\n' "${AM[@]}" | sed 's/\.pcap$/-icmp.pcap/' | xargs)" "${AI[*]}"
 replay_json "$T/apart-icmp.json" "${AI[@]/#/$T/apart/}"
@@ -219,7 +219,7 @@ check_eq "apart-mig-migrations" 40 "$(jqr "$T/apart-mig.json" '.migrations | len
 check_eq "taken-file-untouched" "not migmeter" "$(cat "$T/taken/d.pcap2")"
 check_eq "taken-exit-0" 0 "${RC[taken]}"
 check "taken-said" "$(head -c 300 "$T/taken.err")" grep -q 'd.pcap2 on taken by files this capture did not make' "$T/taken.err"
-mapfile -t TK < <(cd "$T/taken" && ls | grep -vx 'd.pcap2' | sort -V)
+mapfile -t TK < <(cd "$T/taken" && printf '%s\n' * | grep -vx 'd.pcap2' | sort -V)
 check "taken-went-on" "${TK[*]}" test "${TK[2]:-}" = d.pcap3
 replay_json "$T/taken-replay.json" "${TK[@]/#/$T/taken/}"
 check_eq "taken-nothing-lost" "$(jqr "$T/full.json" '.capture.frames')" "$(jqr "$T/taken-replay.json" '.capture.frames')"
@@ -236,7 +236,7 @@ check_eq "hup-records-are-report" "$(jq -c '[.migrations[] | .flows[0].client_po
 	"$( (tail -n +2 "$T/r.jsonl.1"; cat "$T/r.jsonl") | jq -s -c '[.[] | .flows[0].client_port] | sort')"
 
 # SIGHUP with -w rotating: the next frame starts a new part; both parts are the whole capture.
-check_eq "hup-new-part" "h.pcap h.pcap1" "$(cd "$T/hup" && ls | xargs)"
+check_eq "hup-new-part" "h.pcap h.pcap1" "$(cd "$T/hup" && echo *)"
 replay_json "$T/hup-replay.json" "$T/hup/h.pcap" "$T/hup/h.pcap1"
 check_eq "hup-parts-equal-whole" "$(jq -S "$FIG" "$T/full-replay.json")" "$(jq -S "$FIG" "$T/hup-replay.json")"
 check "hup-parts-both-used" "$(jqr "$T/hup-replay.json" '[.inputs[].frames] | map(tostring) | join(" ")')" \
@@ -266,14 +266,14 @@ LPID=$!
 track_pid $LPID
 wait_until 100 grep -qs 'listening on' "$T/long.err" || die "long capture did not start: $(cat "$T/long.err")"
 # The worker is the root parent's child (-Z nobody).
-WPID=$(cat "/proc/$LPID/task/$LPID/children" 2>/dev/null | awk '{ print $1 }')
+WPID=$(awk '{ print $1 }' "/proc/$LPID/task/$LPID/children" 2>/dev/null)
 [ -n "$WPID" ] || die "no worker process under $LPID"
 ip netns exec "$NS_B" python3 "$GEN" send veth-b "$AMAC" --count 3000 --rate 150 --first 100 >/dev/null &
 GPID=$!
 track_pid $GPID
 sample() {
 	printf '%s %s %s\n' "$(cat "$T/long"/r.jsonl* | wc -l)" \
-		"$(awk '/^VmRSS/ { print $2 }' "/proc/$WPID/status")" "$(ls "/proc/$WPID/fd" | wc -l)"
+		"$(awk '/^VmRSS/ { print $2 }' "/proc/$WPID/status")" "$(find "/proc/$WPID/fd" -mindepth 1 -maxdepth 1 | wc -l)"
 }
 wait_until 600 bash -c "[ \$(cat '$T/long'/r.jsonl* 2>/dev/null | wc -l) -ge 600 ]" || die "long: records did not come: $(tail -c 600 "$T/long.err")"
 read -r n0 rss0 fd0 < <(sample)
@@ -281,7 +281,7 @@ wait "$GPID"
 wait_until 300 bash -c "[ \$(cat '$T/long'/r.jsonl* 2>/dev/null | wc -l) -ge 3000 ]"
 read -r n1 rss1 fd1 < <(sample)
 # The root parent keeps none of the files it opened for the worker (a removed part is really gone).
-check_eq "long-parent-holds-no-output" "" "$(ls -l "/proc/$LPID/fd" | grep -- "$T/long/")"
+check_eq "long-parent-holds-no-output" "" "$(for f in /proc/"$LPID"/fd/*; do readlink "$f"; done | grep -F -- "$T/long/")"
 kill -INT "$LPID"
 wait "$LPID"
 check_eq "long-exit" 0 "$?"
@@ -295,9 +295,9 @@ check "long-rss-flat" "$rss0 -> $rss1 KiB over $((n1 - n0)) migrations" \
 # Retired once written: 3000 flows pass the default --max-flows 2048, none dropped, all in the report.
 check_eq "long-flows-retired" "3000 3000 0" \
 	"$(jqr "$T/long.json" '"\(.migrations | length) \(.flows | length) \(.capture.flows_dropped)"')"
-check_eq "long-two-files" 2 "$(ls "$T/long"/l-*.pcap | wc -l)"
+check_eq "long-two-files" 2 "$(find "$T/long" -name 'l-*.pcap' | wc -l)"
 # The records rotated through the root parent: every record once, in whole lines.
-check "long-records-rotated" "$(ls "$T/long" | xargs)" test "$(ls "$T/long"/r.jsonl.* | wc -l)" -ge 5
+check "long-records-rotated" "$(cd "$T/long" && echo *)" test "$(find "$T/long" -name 'r.jsonl.*' | wc -l)" -ge 5
 check_eq "long-records-once" 3000 "$(cat "$T/long"/r.jsonl* | jq -r '.flows[0].client_port' | sort -u | wc -l)"
 
 summary

@@ -24,16 +24,17 @@ struct caprec;
 /* Called once per record written, with a one-line summary (no newline). */
 typedef void (*caprec_said_fn)(void *ctx, const char *line);
 
-/*
- * --records FILE opened for appending (created when missing, never
- * replaced or truncated); "-" is stdout.  A live capture opens it before
- * dropping privileges.  NULL when it cannot be opened (err says why).
- */
-FILE *caprec_open_file(const char *path, char *err, size_t errlen);
-
 /* A writer to fp (left open: the caller owns it; NULL: records counted, not written), or NULL when out of memory. */
 struct caprec *caprec_new(FILE *fp, const struct mig_cfg *cfg, int digits, caprec_said_fn said, void *ctx);
 void caprec_free(struct caprec *cr);	/* NULL is a no-op */
+
+/*
+ * Lines go to fn instead of the FILE (a records file that rotates,
+ * recfile.h): fn writes one whole line (it adds the newline) and returns
+ * 0, or -1 with a reason in err (later records are then not written).
+ */
+typedef int (*caprec_write_fn)(void *ctx, const char *line, char *err, size_t errlen);
+void caprec_set_writer(struct caprec *cr, caprec_write_fn fn, void *ctx);
 
 /*
  * Writes the records complete at `now` (every frame up to it taken), and

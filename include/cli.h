@@ -52,6 +52,12 @@ struct cli_opts {
 	int buffer_mib;			/* kernel ring per capture (-B KiB rounded up) */
 	int promisc;
 	int progress;			/* -1 auto (stderr is a terminal), 0 off, 1 on */
+	/* capture, running for days (README "Running for days") */
+	int64_t rotate_secs;		/* -G: a new -w part every this many seconds; 0 none */
+	uint64_t rotate_bytes;		/* -C: a new -w part past this many bytes; 0 none */
+	unsigned rotate_files;		/* -W: keep this many -w parts; 0 all */
+	uint64_t records_max_bytes;	/* --records-rotate SIZE; 0 none */
+	mm_ns records_max_age;		/* --records-rotate DURATION; MM_NS_NONE none */
 	char filter_words[4096];	/* the expression after capture's options; then filter points here */
 	/* merge only */
 	const char *node_args[CLI_MAX_NODE_ARGS];	/* --node FILE=NAME, as given */

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <pcap/pcap.h>
 
 struct dump;
@@ -19,6 +20,22 @@ struct dump;
  */
 struct dump *dump_open(const char *path, int pcapng, int dlt, int snaplen,
 		       const char *const *ifnames, size_t nif, char *err, size_t errlen);
+
+/* As dump_open, on a stream already open (taken over: closed on failure too); `label` names it in messages. */
+struct dump *dump_open_fp(FILE *fp, const char *label, int pcapng, int dlt, int snaplen,
+			  const char *const *ifnames, size_t nif, char *err, size_t errlen);
+
+/*
+ * A rotated capture's next part: flushes and closes the current file and
+ * goes on in fp (taken over), writing its header again (the same link
+ * type, snap length and interfaces), so each part is a whole capture.
+ * Returns 0, or -1 with the reason in err (a write error of the part
+ * just closed is kept too: later frames are not written).
+ */
+int dump_switch(struct dump *d, FILE *fp, const char *label, char *err, size_t errlen);
+
+/* Bytes in the current file so far (header included; buffered ones too). */
+uint64_t dump_bytes(const struct dump *d);
 
 /*
  * Appends one frame (h->ts.tv_usec holds nanoseconds) seen on interface

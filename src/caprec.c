@@ -2,10 +2,8 @@
 #include "caprec.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "nodeinfo.h"
 #include "out.h"
@@ -27,23 +25,14 @@ struct caprec {
 	size_t ndone, cap;
 	unsigned completed;
 	int failed;
+	caprec_write_fn write;	/* when set, lines go here instead of fp */
+	void *wctx;
 };
 
-FILE *caprec_open_file(const char *path, char *err, size_t errlen)
+void caprec_set_writer(struct caprec *cr, caprec_write_fn fn, void *ctx)
 {
-	FILE *fp;
-	int fd;
-
-	if (strcmp(path, "-") == 0)
-		return stdout;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0 || !(fp = fdopen(fd, "a"))) {
-		snprintf(err, errlen, "--records %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	return fp;
+	cr->write = fn;
+	cr->wctx = ctx;
 }
 
 struct caprec *caprec_new(FILE *fp, const struct mig_cfg *cfg, int digits, caprec_said_fn said, void *ctx)
@@ -141,6 +130,15 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 		return -1;
 	}
 	errno = 0;
+	if (cr->write) {
+		bad = cr->write(cr->wctx, s, err, errlen) < 0;
+		json_object_put(j);
+		if (bad) {
+			cr->failed = 1;
+			return -1;
+		}
+		goto written;
+	}
 	bad = cr->fp && (fputs(s, cr->fp) == EOF || fputc('\n', cr->fp) == EOF || fflush(cr->fp) == EOF);
 	json_object_put(j);
 	if (bad) {
@@ -148,6 +146,7 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 		cr->failed = 1;
 		return -1;
 	}
+written:
 	cr->done[cr->ndone++] = k;
 	if (r->status == MIG_COMPLETED)
 		cr->completed++;

@@ -28,10 +28,19 @@
 /* Set by SIGINT/SIGTERM: stop capturing, still write everything. */
 static volatile sig_atomic_t capture_stop;
 
+/* Set by SIGHUP: reopen the outputs (logrotate); see capture_reopen. */
+static volatile sig_atomic_t capture_hup;
+
 static void on_signal(int sig)
 {
 	(void)sig;
 	capture_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	capture_hup = 1;
 }
 
 /* How long a TPACKET_V3 block may wait for more frames before the kernel hands it over. */
@@ -79,9 +88,8 @@ static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const ui
 		return;
 	c->in[role].frames++;
 	c->in[role].wire_bytes += h->len;
-	if (c->dump[role] && !c->dump_failed &&
-	    dump_frame(c->dump[role], c->dump_if[role], h, data) < 0)
-		c->dump_failed = 1;
+	if (c->dump[role] && !c->dump_failed)
+		capture_dump_frame(c, role, h, data);
 	if (h->ts.tv_sec < 0 || h->ts.tv_usec < 0 || h->ts.tv_usec >= MM_NS_PER_S) {
 		c->in[role].bad_time++;
 		return;
@@ -202,6 +210,10 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 			break;
 		}
 		tsm_emit(c->merge, real_now() - CAPTURE_MERGE_LAG_NS, take, c);
+		if (capture_hup) {
+			capture_hup = 0;
+			capture_reopen(c);
+		}
 		now = mono_now();
 		if (now >= next_records) {
 			next_records = now + CAPTURE_RECORDS_NS;
@@ -407,10 +419,8 @@ int capture_main(int argc, char **argv)
 	c->last_mig_ts = MM_NS_NONE;
 	c->count = o.count;
 	c->quiet = o.quiet;
-	if (o.records && !(c->rec_fp = caprec_open_file(o.records, err, sizeof(err)))) {
-		fprintf(stderr, "migmeter: %s\n", err);
+	if (capture_records_open(c, &o) < 0)
 		goto out;
-	}
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
@@ -428,6 +438,7 @@ int capture_main(int argc, char **argv)
 		fprintf(stderr, "migmeter: out of memory\n");
 		goto out;
 	}
+	capture_records_attach(c);
 	/* Without records nothing else retires completed migrations (caprec does, after writing). */
 	meter_set_retire(&c->m, !c->rec);
 	c->merge = tsm_new(LIVE_N, CAPTURE_MERGE_BYTES);
@@ -441,9 +452,13 @@ int capture_main(int argc, char **argv)
 	/* A capture stops on SIGINT/SIGTERM even if started with them ignored or blocked. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup);
 	sigemptyset(&stopsigs);
 	sigaddset(&stopsigs, SIGINT);
 	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGHUP);
+	/* The next -w part and the records file again are opened here, or by the root parent. */
+	privsep_set_opener(capture_file_op, c);
 	sigprocmask(SIG_UNBLOCK, &stopsigs, NULL);
 	/* From here on the packet parser runs without root (tcpdump -Z). */
 	user = o.user ? o.user : "nobody";
@@ -493,8 +508,7 @@ out:
 	cli_free_paths(paths);
 	if (c) {
 		caprec_free(c->rec);
-		if (c->rec_fp && c->rec_fp != stdout)
-			fclose(c->rec_fp);
+		capture_records_close(c);
 		if (meter_ok)
 			meter_release(&c->m);
 		live_close(c->live);

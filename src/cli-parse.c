@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli-service.h"
 #include "cli-usage.h"
 #include "out.h"
 #include "plot.h"
@@ -309,6 +310,11 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	case CLI_OPT_ALIGN:
 	case CLI_OPT_SIZE:
 		return plot_cli_value(id, opt, v, o);
+	case CLI_OPT_ROTATE_SECS:
+	case CLI_OPT_ROTATE_SIZE:
+	case CLI_OPT_ROTATE_FILES:
+	case CLI_OPT_RECORDS_ROTATE:
+		return cli_service_value(o, id, opt, v);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -544,7 +550,7 @@ static int check_opts(struct cli_opts *o)
 		fprintf(stderr, "migmeter: --peer only goes with -i auto\n");
 		return CLI_EXIT_USAGE;
 	}
-	return 0;
+	return cli_service_check(o);
 }
 
 static void defaults(enum cli_cmd cmd, struct cli_opts *o)
@@ -561,6 +567,7 @@ static void defaults(enum cli_cmd cmd, struct cli_opts *o)
 	o->buffer_mib = 64;
 	o->promisc = 1;
 	o->progress = -1;
+	o->records_max_age = MM_NS_NONE;
 }
 
 int cli_parse(enum cli_cmd cmd, int argc, char **argv, struct cli_opts *o, int *done)

@@ -8,6 +8,8 @@
 
 #include "outpath.h"
 
+#define DUMP_MAX_IFS 8
+
 struct dump {
 	FILE *fp;
 	char path[512];
@@ -15,6 +17,8 @@ struct dump {
 	pcap_t *dead;		/* pcap: the handle pcap_dump writes for */
 	pcap_dumper_t *dumper;
 	unsigned nif;
+	int dlt, snaplen;
+	char ifnames[DUMP_MAX_IFS][64];	/* pcapng: each new part describes them again */
 	uint64_t frames;
 	int failed;
 	char err[768];
@@ -119,49 +123,75 @@ static int pcapng_header(struct dump *d, int dlt, int snaplen, const char *const
 	return 0;
 }
 
-struct dump *dump_open(const char *path, int pcapng, int dlt, int snaplen,
-		       const char *const *ifnames, size_t nif, char *err, size_t errlen)
+/* Writes the file header to d->fp (pcapng blocks, or libpcap's dumper on it). 0, or -1 with err. */
+static int start(struct dump *d, const char *path, char *err, size_t errlen)
 {
-	struct dump *d = calloc(1, sizeof(*d));
-	struct outpath op;
+	const char *names[DUMP_MAX_IFS];
+	unsigned i;
 
-	if (!d) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	snprintf(d->path, sizeof(d->path), "%s", outpath_label(path));
-	d->pcapng = pcapng;
-	d->nif = (unsigned)nif;
-	/* "-", a FIFO or a device is written in place; a regular file truncated, as tcpdump -w does. */
-	if (outpath_resolve(&op, path, err, errlen) == 0) {
-		d->fp = outpath_open_stream(&op, err, errlen);
-		outpath_release(&op);
-	}
-	if (!d->fp) {
-		free(d);
-		return NULL;
-	}
-	if (pcapng) {
-		if (pcapng_header(d, dlt, snaplen, ifnames, nif) < 0 || fflush(d->fp) != 0) {
+	if (d->pcapng) {
+		for (i = 0; i < d->nif; i++)
+			names[i] = d->ifnames[i];
+		if (pcapng_header(d, d->dlt, d->snaplen, names, d->nif) < 0 || fflush(d->fp) != 0) {
 			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-			goto fail;
+			return -1;
 		}
-		return d;
+		return 0;
 	}
-	d->dead = pcap_open_dead_with_tstamp_precision(dlt, snaplen, PCAP_TSTAMP_PRECISION_NANO);
+	if (!d->dead)
+		d->dead = pcap_open_dead_with_tstamp_precision(d->dlt, d->snaplen, PCAP_TSTAMP_PRECISION_NANO);
 	d->dumper = d->dead ? pcap_dump_fopen(d->dead, d->fp) : NULL;
 	if (!d->dumper) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 			 d->dead ? pcap_geterr(d->dead) : "out of memory");
-		goto fail;
+		return -1;
+	}
+	return 0;
+}
+
+struct dump *dump_open_fp(FILE *fp, const char *label, int pcapng, int dlt, int snaplen,
+			  const char *const *ifnames, size_t nif, char *err, size_t errlen)
+{
+	struct dump *d = calloc(1, sizeof(*d));
+	size_t i;
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		fclose(fp);
+		return NULL;
+	}
+	snprintf(d->path, sizeof(d->path), "%s", outpath_label(label));
+	d->fp = fp;
+	d->pcapng = pcapng;
+	d->dlt = dlt;
+	d->snaplen = snaplen;
+	d->nif = (unsigned)(nif < DUMP_MAX_IFS ? nif : DUMP_MAX_IFS);
+	for (i = 0; i < d->nif; i++)
+		snprintf(d->ifnames[i], sizeof(d->ifnames[i]), "%s", ifnames[i]);
+	if (start(d, label, err, errlen) < 0) {
+		if (d->dead)
+			pcap_close(d->dead);
+		fclose(d->fp);
+		free(d);
+		return NULL;
 	}
 	return d;
-fail:
-	if (d->dead)
-		pcap_close(d->dead);
-	fclose(d->fp);
-	free(d);
-	return NULL;
+}
+
+struct dump *dump_open(const char *path, int pcapng, int dlt, int snaplen,
+		       const char *const *ifnames, size_t nif, char *err, size_t errlen)
+{
+	struct outpath op;
+	FILE *fp = NULL;
+
+	/* "-", a FIFO or a device is written in place; a regular file truncated, as tcpdump -w does. */
+	if (outpath_resolve(&op, path, err, errlen) == 0) {
+		fp = outpath_open_stream(&op, err, errlen);
+		outpath_release(&op);
+	}
+	if (!fp)
+		return NULL;
+	return dump_open_fp(fp, path, pcapng, dlt, snaplen, ifnames, nif, err, errlen);
 }
 
 static int pcapng_frame(struct dump *d, unsigned ifno, const struct pcap_pkthdr *h, const uint8_t *data)
@@ -210,24 +240,56 @@ uint64_t dump_frames(const struct dump *d)
 	return d->frames;
 }
 
+/* Flushes and closes the current file (the dumper closes it too); keeps the first error. */
+static void end_file(struct dump *d)
+{
+	if (d->dumper) {
+		if (pcap_dump_flush(d->dumper) != 0 && !d->failed) {
+			d->failed = 1;
+			snprintf(d->err, sizeof(d->err), "cannot write %s: %s", d->path, strerror(errno));
+		}
+		pcap_dump_close(d->dumper);
+		d->dumper = NULL;
+	} else if (d->fp && fclose(d->fp) != 0 && !d->failed) {
+		d->failed = 1;
+		snprintf(d->err, sizeof(d->err), "cannot write %s: %s", d->path, strerror(errno));
+	}
+	d->fp = NULL;
+}
+
+uint64_t dump_bytes(const struct dump *d)
+{
+	off_t at = d->fp ? ftello(d->fp) : -1;
+
+	return at > 0 ? (uint64_t)at : 0;
+}
+
+int dump_switch(struct dump *d, FILE *fp, const char *label, char *err, size_t errlen)
+{
+	end_file(d);
+	d->fp = fp;
+	snprintf(d->path, sizeof(d->path), "%s", label);
+	if (d->failed) {
+		snprintf(err, errlen, "%s", d->err);
+		return -1;
+	}
+	if (start(d, label, err, errlen) < 0) {
+		d->failed = 1;
+		snprintf(d->err, sizeof(d->err), "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int dump_close(struct dump *d, char *err, size_t errlen)
 {
 	int rc;
 
 	if (!d)
 		return 0;
-	if (d->dumper) {
-		/* pcap_dump_close closes the FILE too. */
-		if (pcap_dump_flush(d->dumper) != 0 && !d->failed) {
-			d->failed = 1;
-			snprintf(d->err, sizeof(d->err), "cannot write %s: %s", d->path, strerror(errno));
-		}
-		pcap_dump_close(d->dumper);
+	end_file(d);
+	if (d->dead)
 		pcap_close(d->dead);
-	} else if (fclose(d->fp) != 0 && !d->failed) {
-		d->failed = 1;
-		snprintf(d->err, sizeof(d->err), "cannot write %s: %s", d->path, strerror(errno));
-	}
 	rc = d->failed ? -1 : 0;
 	if (rc)
 		snprintf(err, errlen, "%s", d->err);

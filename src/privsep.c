@@ -20,8 +20,19 @@
 #include "out.h"
 #include "outpath.h"
 
-/* The child the parent forwards SIGINT/SIGTERM to (a signal handler needs it). */
+/* The child the parent forwards SIGINT/SIGTERM/SIGHUP to (a signal handler needs it). */
 static volatile pid_t privsep_child;
+
+/* What opens a long capture's next files (privsep_set_opener); in the child, the socket to ask on. */
+static privsep_open_fn privsep_opener;
+static void *privsep_opener_ctx;
+static int privsep_fd = -1;
+
+void privsep_set_opener(privsep_open_fn fn, void *ctx)
+{
+	privsep_opener = fn;
+	privsep_opener_ctx = ctx;
+}
 
 static void forward(int sig)
 {
@@ -108,6 +119,135 @@ static struct target *find_target(struct target *t, size_t n, char *const *allow
 /* Largest output the parent accepts in one request (a report or a time series). */
 #define PRIVSEP_MAX_BLOB (1024ULL * 1024 * 1024)
 
+_Static_assert(sizeof(struct privsep_open_req) == sizeof(struct out_relay_req),
+	       "the open request is read as a write request's header");
+
+/* Sends the answer, and the descriptor with it when there is one. 0, or -1 when the child is gone. */
+static int send_rep(int sock, const struct out_relay_rep *rep, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { (void *)rep, sizeof(*rep) };
+	struct msghdr mh;
+	ssize_t w;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	do
+		w = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	return w == (ssize_t)sizeof(*rep) ? 0 : -1;
+}
+
+/* One open request: the opener decides the file; its descriptor goes to the child, none stays here. */
+static int serve_open(int sock, const struct privsep_open_req *req)
+{
+	struct out_relay_rep rep;
+	int fd = -1, rc;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.rc = -1;
+	if (!privsep_opener || req->op == PRIVSEP_OP_ENTER)
+		snprintf(rep.err, sizeof(rep.err), "the privileged process opens no such file");
+	else
+		fd = privsep_opener(privsep_opener_ctx, req->op, req->which, req->t, rep.err,
+				    sizeof(rep.err));
+	if (fd >= 0)
+		rep.rc = 0;	/* rep.err: the opener's note, if any */
+	rc = send_rep(sock, &rep, fd);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The child's side: asks the parent, receives the answer and the descriptor. */
+static int remote_open(unsigned op, unsigned which, int64_t t, char *err, size_t errlen)
+{
+	struct privsep_open_req req;
+	struct out_relay_rep rep;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	size_t got = 0;
+	int fd = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.magic = PRIVSEP_OPEN_MAGIC;
+	req.op = (uint16_t)op;
+	req.which = (uint16_t)which;
+	req.t = t;
+	if (send(privsep_fd, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
+		goto gone;
+	while (got < sizeof(rep)) {
+		ssize_t r;
+
+		iov.iov_base = (char *)&rep + got;
+		iov.iov_len = sizeof(rep) - got;
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		r = recvmsg(privsep_fd, &mh, MSG_CMSG_CLOEXEC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			goto gone;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && fd < 0)
+				memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+		got += (size_t)r;
+	}
+	rep.err[sizeof(rep.err) - 1] = '\0';
+	if (rep.rc == 0 && fd >= 0) {
+		snprintf(err, errlen, "%s", rep.err);	/* a note, or empty */
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(err, errlen, "%s", rep.rc == 0 ? "the privileged process sent no file" : rep.err);
+	return -1;
+gone:
+	if (fd >= 0)
+		close(fd);
+	snprintf(err, errlen, "the privileged process is gone");
+	return -1;
+}
+
+int privsep_open(unsigned op, unsigned which, int64_t t, char *err, size_t errlen)
+{
+	if (op == PRIVSEP_OP_ENTER) {
+		snprintf(err, errlen, "no such file");
+		return -1;
+	}
+	if (privsep_fd >= 0)
+		return remote_open(op, which, t, err, errlen);
+	if (!privsep_opener) {
+		snprintf(err, errlen, "nothing opens that file");
+		return -1;
+	}
+	return privsep_opener(privsep_opener_ctx, op, which, t, err, errlen);
+}
+
 /* Serves write requests until the child closes its end. */
 static void serve(int fd, char *const *allowed, struct target *targets, size_t ntargets)
 {
@@ -120,6 +260,14 @@ static void serve(int fd, char *const *allowed, struct target *targets, size_t n
 
 		if (read_full(fd, &req, sizeof(req)) < 0)
 			return;
+		if (req.magic == PRIVSEP_OPEN_MAGIC) {
+			struct privsep_open_req oreq;
+
+			memcpy(&oreq, &req, sizeof(oreq));
+			if (serve_open(fd, &oreq) < 0)
+				return;
+			continue;
+		}
 		memset(&rep, 0, sizeof(rep));
 		rep.rc = -1;
 		if (req.magic != OUT_RELAY_MAGIC || req.pathlen == 0 || req.pathlen > 4096 ||
@@ -203,6 +351,7 @@ int privsep_start(const char *user, char *const *allowed, int *status, char *err
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	pid = fork();
 	if (pid < 0) {
@@ -220,6 +369,7 @@ int privsep_start(const char *user, char *const *allowed, int *status, char *err
 			return -1;
 		}
 		out_set_relay(sv[1]);
+		privsep_fd = sv[1];
 		return 1;
 	}
 	close(sv[1]);
@@ -230,7 +380,13 @@ int privsep_start(const char *user, char *const *allowed, int *status, char *err
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (privsep_opener) {
+		char why[64];
+
+		privsep_opener(privsep_opener_ctx, PRIVSEP_OP_ENTER, 0, 0, why, sizeof(why));
+	}
 	/* Resolved here, as root, once: the child never holds the directories open. */
 	targets = resolve_all(allowed, &ntargets);
 	if (targets)

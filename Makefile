@@ -6,7 +6,7 @@ MANDIR  ?= $(PREFIX)/share/man/man1
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := libpcap libnl-3.0 libnl-route-3.0 json-c
+PKGS    := libpcap libnl-3.0 libnl-route-3.0 json-c libmicrohttpd
 WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Wshadow -Werror
 CFLAGS  ?= -O2 -g

@@ -12,6 +12,7 @@
 #include "source.h"
 
 struct caprec;
+struct capprom;
 struct dump;
 struct tsm;
 
@@ -30,6 +31,7 @@ struct cap {
 	int count_done;			/* -c reached: later frames are neither taken nor saved */
 	struct caprec *rec;		/* records as they complete (--records, -c); NULL: neither */
 	FILE *rec_fp;			/* --records, opened before the privilege drop */
+	struct capprom *prom;		/* --prom-textfile, --metrics-listen; NULL: neither */
 	int show, quiet;		/* the progress line is up; -q */
 };
 

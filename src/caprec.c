@@ -22,6 +22,8 @@ struct caprec {
 	int digits;
 	caprec_said_fn said;
 	void *ctx;
+	caprec_seen_fn seen;
+	void *seen_ctx;
 	struct caprec_key *done;
 	size_t ndone, cap;
 	unsigned completed;
@@ -65,6 +67,12 @@ void caprec_free(struct caprec *cr)
 		return;
 	free(cr->done);
 	free(cr);
+}
+
+void caprec_set_observer(struct caprec *cr, caprec_seen_fn fn, void *ctx)
+{
+	cr->seen = fn;
+	cr->seen_ctx = ctx;
 }
 
 unsigned caprec_completed(const struct caprec *cr)
@@ -139,6 +147,8 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 	}
 	errno = 0;
 	bad = cr->fp && (fputs(s, cr->fp) == EOF || fputc('\n', cr->fp) == EOF || fflush(cr->fp) == EOF);
+	if (!bad && cr->seen)
+		cr->seen(cr->seen_ctx, j);
 	json_object_put(j);
 	if (bad) {
 		snprintf(err, errlen, "--records: %s", errno ? strerror(errno) : "write failed");

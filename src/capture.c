@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "caprec.h"
+#include "capture-prom.h"
 #include "cli.h"
 #include "dump.h"
 #include "live.h"
@@ -209,6 +210,7 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 				break;
 			}
 		}
+		capprom_tick(c->prom, c->live, now);
 		if (c->count_done)
 			break;
 		if (o->duration != MM_NS_NONE && now - start >= o->duration)
@@ -300,6 +302,8 @@ static int finish(struct cap *c, const struct cli_opts *o)
 			rc = CLI_EXIT_RUNTIME;
 		}
 	}
+	if (capprom_finish(c->prom, c->live) != 0)
+		rc = CLI_EXIT_RUNTIME;
 	cli_report_opts(o, &ro);
 	ro.digits = 9;
 	ro.inputs = c->in;
@@ -409,6 +413,9 @@ int capture_main(int argc, char **argv)
 		fprintf(stderr, "migmeter: %s\n", err);
 		goto out;
 	}
+	rc = capprom_open(&c->prom, &o);
+	if (rc)
+		goto out;
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
@@ -421,11 +428,13 @@ int capture_main(int argc, char **argv)
 		goto out;
 	}
 	meter_ok = 1;
-	if ((o.records || o.count) &&
+	if ((o.records || o.count || c->prom) &&
 	    !(c->rec = caprec_new(c->rec_fp, &mc.migration, 9, said, c))) {
 		fprintf(stderr, "migmeter: out of memory\n");
 		goto out;
 	}
+	if (c->prom)
+		caprec_set_observer(c->rec, capprom_record, c->prom);
 	c->merge = tsm_new(LIVE_N, CAPTURE_MERGE_BYTES);
 	if (!c->merge) {
 		fprintf(stderr, "migmeter: out of memory\n");
@@ -461,6 +470,10 @@ int capture_main(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	/* Threads only once the process is split: the HTTP server runs beside the unprivileged parser. */
+	rc = capprom_start(c->prom);
+	if (rc)
+		goto out;
 	/* Said once everything is ready: from now on every frame is taken, and a signal stops cleanly. */
 	if (!o.quiet)
 		fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and "
@@ -489,6 +502,7 @@ out:
 	cli_free_paths(paths);
 	if (c) {
 		caprec_free(c->rec);
+		capprom_free(c->prom);
 		if (c->rec_fp && c->rec_fp != stdout)
 			fclose(c->rec_fp);
 		if (meter_ok)

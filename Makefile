@@ -3,6 +3,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/migmeter
 MANDIR  ?= $(PREFIX)/share/man/man1
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 VERSION := 0.1.0
 
 CC      ?= cc
@@ -180,11 +181,18 @@ bench:
 	@bash bench/run.sh
 	@bash bench/live.sh 4 3
 
+# The unit file gets this PREFIX's paths (the one in contrib/ names /usr/local).
 install: migmeter
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/grafana
 	install -m 755 migmeter $(DESTDIR)$(BINDIR)/migmeter
 	install -m 644 bpf/*.bpf $(DESTDIR)$(DATADIR)/bpf/
 	install -m 644 man/migmeter.1 $(DESTDIR)$(MANDIR)/migmeter.1
+	sed -e 's|/usr/local/bin/migmeter|$(BINDIR)/migmeter|' \
+	    -e 's|/usr/local/share/migmeter/bpf|$(DATADIR)/bpf|' \
+		contrib/systemd/migmeter@.service >$(DESTDIR)$(UNITDIR)/migmeter@.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/migmeter@.service
+	install -m 644 contrib/grafana/migmeter.json $(DESTDIR)$(DATADIR)/grafana/migmeter.json
 
 clean-objs:
 	rm -rf build migmeter

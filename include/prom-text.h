@@ -55,8 +55,10 @@ void prom_text_hist(struct prom_text *t, const char *name, const struct prom_lab
 		    const struct prom_hist *h);
 
 /*
- * A value as the format writes it: the shortest decimal that reads back
- * as the same double, "+Inf", "-Inf", "NaN".  buf holds at least 32 bytes.
+ * A value as the Go client libraries write it (and so node_exporter, which
+ * re-exposes a textfile): the fewest digits that read back as the same
+ * double, in exponent form below 1e-4 and from 1e6 ("1e+08", "0.0025",
+ * "3600", "2.5e+09"); "+Inf", "-Inf", "NaN".  buf holds at least 32 bytes.
  */
 void prom_text_value(char *buf, size_t n, double v);
 

@@ -94,7 +94,8 @@ void prom_text_family(struct prom_text *t, const char *name, const char *type, c
 
 void prom_text_value(char *buf, size_t n, double v)
 {
-	int prec;
+	const char *e;
+	int prec, exp;
 
 	if (isnan(v)) {
 		snprintf(buf, n, "NaN");
@@ -104,17 +105,24 @@ void prom_text_value(char *buf, size_t n, double v)
 		snprintf(buf, n, "%s", v > 0 ? "+Inf" : "-Inf");
 		return;
 	}
-	/* Integers as integers (counts, bytes); else the shortest form that reads back exactly. */
-	if (v == floor(v) && fabs(v) < 1e15) {
-		snprintf(buf, n, "%.0f", v);
-		return;
-	}
-	for (prec = 6; prec < 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, v);
+	/*
+	 * As the Go client libraries write it (strconv 'g', shortest): the
+	 * fewest significant digits that read back as v, in exponent form when
+	 * the exponent is below -4 or 6 and over.  So a bucket's le label is
+	 * the same string whether Prometheus scrapes migmeter or node_exporter
+	 * re-exposes the textfile ("1e+08", "0.0025", "3600").
+	 */
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, n, "%.*e", prec - 1, v);
 		if (strtod(buf, NULL) == v)
-			return;
+			break;
 	}
-	snprintf(buf, n, "%.17g", v);
+	snprintf(buf, n, "%.*e", prec - 1, v);
+	e = strchr(buf, 'e');
+	exp = e ? atoi(e + 1) : 0;
+	if (exp < -4 || exp >= 6)
+		return;
+	snprintf(buf, n, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, v);
 }
 
 static void put_label(struct prom_text *t, int first, const char *name, const char *value)

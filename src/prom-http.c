@@ -43,7 +43,7 @@ static enum MHD_Result answer_static(struct MHD_Connection *conn, unsigned code,
 	return ret;
 }
 
-/* Runs in the server's thread: every request is answered on its first call, a body is never read. */
+/* Runs in the server's thread (so never at the same time as itself). */
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size,
 			      void **req_cls)
@@ -56,10 +56,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 
 	(void)version;
 	(void)upload_data;
-	(void)upload_data_size;
-	(void)req_cls;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return answer_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, not_allowed, 1);
+	/*
+	 * A GET is answered on the second call, once the request is whole:
+	 * an answer queued on the first closes the connection after it, and a
+	 * scraper's keep-alive connection would be lost every time.  A body
+	 * sent with it is read and dropped (the request's memory bound holds).
+	 */
+	if (!*req_cls) {
+		*req_cls = h;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
 	if (strcmp(url, "/metrics") != 0)
 		return answer_static(conn, MHD_HTTP_NOT_FOUND, not_found, 0);
 	pthread_mutex_lock(&h->lock);

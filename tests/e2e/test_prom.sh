@@ -8,7 +8,9 @@
 # migration-shaped transfers (tests/xfer.c; RARP announces after each, as in
 # test_records.sh): A -> B, A -> B with a multifd channel, B -> A.  Then
 # Prometheus's HTTP API must give, for each job, migmeter_migrations_total
-# and the histogram counts and buckets equal to what the records say.
+# and the histogram counts and buckets equal to what the records say; a
+# second capture beside it with --prom-textfile only (no --records) must
+# count the same.
 # While the third migration runs, hostile clients from B's address flood
 # the endpoint (oversized request line, 200 connections at once, 200
 # slowloris connections and idle half-requests): a scrape from A still
@@ -78,6 +80,14 @@ MM_PID=$!
 track_pid "$MM_PID"
 wait_until 100 grep -qs 'listening on' "$E2E_TMP/live.err" ||
 	die "capture did not start: $(head -c 300 "$E2E_TMP/live.err")"
+# A second capture beside it, with the textfile only (no --records, no HTTP): the same counts.
+ip netns exec "$NS_A" "$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -i veth-a --duration 200s --buffer-size 8 \
+	--format json -o "$E2E_TMP/norec.json" --prom-textfile "$E2E_TMP/norec.prom" --node node-a2 \
+	>"$E2E_TMP/norec.out" 2>"$E2E_TMP/norec.err" </dev/null &
+NOREC_PID=$!
+track_pid "$NOREC_PID"
+wait_until 100 grep -qs 'listening on' "$E2E_TMP/norec.err" ||
+	die "second capture did not start: $(head -c 300 "$E2E_TMP/norec.err")"
 # The unprivileged child does the capturing (and serves HTTP): its memory is the one to watch.
 CHILD=$(cat "/proc/$MM_PID/task/$MM_PID/children" 2>/dev/null | awk '{ print $1 }')
 [ -n "$CHILD" ] || die "no capture child under $MM_PID"
@@ -253,9 +263,24 @@ wait "$MM_PID"
 check_eq "capture-exit-0" 0 "$?"
 check_eq "textfile-alone-in-dir" "migmeter.prom" "$(ls -A "$TXT" | xargs)"
 check_eq "textfile-migrations-total" "$(lines)" \
-	"$(awk '/^migmeter_migrations_total\{/ { s += $2 } END { print s }' "$TXT/migmeter.prom")"
+	"$(awk '/^migmeter_migrations_total\{/ { s += $2 } END { print s + 0 }' "$TXT/migmeter.prom")"
 check_eq "textfile-no-timestamps" 0 "$(grep -v '^#' "$TXT/migmeter.prom" | awk 'NF != 2' | wc -l)"
 check_eq "textfile-mode" 644 "$(stat -c %a "$TXT/migmeter.prom")"
+kill -INT "$NOREC_PID"
+wait "$NOREC_PID"
+check_eq "norec-exit-0" 0 "$?"
+# textsum FILE METRIC [LABEL-MATCH] - the sum of METRIC's samples in a textfile.
+textsum() {
+	awk -v m="$2" -v l="${3:-}" 'index($1, m "{") == 1 && index($1, l) { s += $2 } END { print s + 0 }' "$1"
+}
+check_eq "norec-migrations-total" "$NREC" "$(textsum "$E2E_TMP/norec.prom" migmeter_migrations_total)"
+check_eq "norec-completed" "$COMPLETED" \
+	"$(textsum "$E2E_TMP/norec.prom" migmeter_migrations_total 'status="completed"')"
+check_eq "norec-duration-count" "$COMPLETED" \
+	"$(textsum "$E2E_TMP/norec.prom" migmeter_migration_duration_seconds_count)"
+check_eq "norec-bytes-main" "$(jrec '[.[].bytes_by_role.main] | add')" \
+	"$(textsum "$E2E_TMP/norec.prom" migmeter_migration_bytes_total 'role="main"')"
+check_eq "norec-node-label" 1 "$(grep -c '^migmeter_capture_dropped_frames_total{node="node-a2",capture="icmp"}' "$E2E_TMP/norec.prom")"
 check "node-exporter-parsed-it" "$(tail -c 300 "$E2E_TMP/node.log")" \
 	bash -c "! grep -qi 'error' '$E2E_TMP/node.log'"
 

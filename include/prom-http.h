@@ -7,8 +7,9 @@
 /*
  * The capture loop never waits for a client: libmicrohttpd runs in its
  * own thread (MHD_USE_INTERNAL_POLLING_THREAD) and answers every GET (or
- * HEAD) of /metrics with a copy of the newest snapshot, which the capture
- * replaces under a mutex held only for the swap and the copy.  Bounded:
+ * HEAD) of /metrics with the newest snapshot, which the capture replaces
+ * under a mutex held only to swap a pointer (a response in flight keeps a
+ * reference to the version it sends, never a copy).  Bounded:
  * PROM_HTTP_MAX_CONNS connections at once, PROM_HTTP_MAX_PER_IP per client
  * address, PROM_HTTP_TIMEOUT_S seconds of idling, PROM_HTTP_CONN_MEMORY
  * bytes per connection for the request (a longer request line or header

@@ -15,13 +15,51 @@
 #include <unistd.h>
 #include <microhttpd.h>
 
+/*
+ * One snapshot, shared by every response that sends it: the server holds
+ * one reference and each response in flight one more, so a slow client
+ * costs no copy and at most a few versions are ever alive.
+ */
+struct snap {
+	struct prom_http *h;
+	unsigned refs;		/* under h->lock */
+	size_t len;
+	char data[];
+};
+
 struct prom_http {
 	struct MHD_Daemon *d;
-	pthread_mutex_t lock;	/* guards snap, snap_len, served */
-	char *snap;
-	size_t snap_len;
+	pthread_mutex_t lock;	/* guards snap, every snap's refs, served */
+	struct snap *snap;
 	unsigned long served;
 };
+
+/* Drops one reference (the lock not held); frees the last. Also libmicrohttpd's free callback. */
+static void snap_release(void *cls)
+{
+	struct snap *sn = cls;
+	int last;
+
+	pthread_mutex_lock(&sn->h->lock);
+	last = --sn->refs == 0;
+	pthread_mutex_unlock(&sn->h->lock);
+	if (last)
+		free(sn);
+}
+
+static struct snap *snap_new(struct prom_http *h, const char *text, size_t len)
+{
+	struct snap *sn = malloc(sizeof(*sn) + (len ? len : 1));
+
+	if (!sn)
+		return NULL;
+	sn->h = h;
+	sn->refs = 1;
+	sn->len = len;
+	if (len)
+		memcpy(sn->data, text, len);
+	return sn;
+}
 
 static const char not_found[] = "Not found: the metrics are at /metrics\n";
 static const char not_allowed[] = "Method not allowed: GET /metrics\n";
@@ -51,8 +89,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	struct prom_http *h = cls;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	char *copy;
-	size_t len;
+	struct snap *sn;
 
 	(void)version;
 	(void)upload_data;
@@ -75,18 +112,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(url, "/metrics") != 0)
 		return answer_static(conn, MHD_HTTP_NOT_FOUND, not_found, 0);
 	pthread_mutex_lock(&h->lock);
-	len = h->snap_len;
-	copy = malloc(len ? len : 1);
-	if (copy && len)
-		memcpy(copy, h->snap, len);
-	if (copy)
-		h->served++;
+	sn = h->snap;
+	sn->refs++;
+	h->served++;
 	pthread_mutex_unlock(&h->lock);
-	if (!copy)
-		return MHD_NO;
-	r = MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(sn->len, sn->data, snap_release, sn);
 	if (!r) {
-		free(copy);
+		snap_release(sn);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -187,6 +219,14 @@ struct prom_http *prom_http_start(int fd, char *err, size_t errlen)
 		close(fd);
 		return NULL;
 	}
+	h->snap = snap_new(h, NULL, 0);
+	if (!h->snap) {
+		snprintf(err, errlen, "--metrics-listen: out of memory");
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		close(fd);
+		return NULL;
+	}
 	/* The thread inherits this mask: SIGINT, SIGTERM (and SIGHUP) stay the capture loop's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -200,6 +240,7 @@ struct prom_http *prom_http_start(int fd, char *err, size_t errlen)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!h->d) {
 		snprintf(err, errlen, "--metrics-listen: the HTTP server did not start");
+		free(h->snap);
 		pthread_mutex_destroy(&h->lock);
 		free(h);
 		close(fd);
@@ -210,17 +251,15 @@ struct prom_http *prom_http_start(int fd, char *err, size_t errlen)
 
 int prom_http_set(struct prom_http *h, const char *text, size_t len)
 {
-	char *copy = malloc(len ? len : 1), *old;
+	struct snap *sn = snap_new(h, text, len), *old;
 
-	if (!copy)
+	if (!sn)
 		return -1;
-	memcpy(copy, text, len);
 	pthread_mutex_lock(&h->lock);
 	old = h->snap;
-	h->snap = copy;
-	h->snap_len = len;
+	h->snap = sn;
 	pthread_mutex_unlock(&h->lock);
-	free(old);
+	snap_release(old);
 	return 0;
 }
 
@@ -238,8 +277,9 @@ void prom_http_stop(struct prom_http *h)
 {
 	if (!h)
 		return;
+	/* Every response (and its reference) is gone once the daemon has stopped. */
 	MHD_stop_daemon(h->d);
+	snap_release(h->snap);
 	pthread_mutex_destroy(&h->lock);
-	free(h->snap);
 	free(h);
 }

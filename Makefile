@@ -3,10 +3,11 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/migmeter
 MANDIR  ?= $(PREFIX)/share/man/man1
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := libpcap libnl-3.0 libnl-route-3.0 json-c
+PKGS    := libpcap libnl-3.0 libnl-route-3.0 json-c libmicrohttpd
 WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Wshadow -Werror
 CFLAGS  ?= -O2 -g
@@ -54,6 +55,8 @@ UNIT_outpath := $(B)/outpath.o
 UNIT_rotate := $(B)/rotate.o $(B)/outpath.o
 UNIT_recfile := $(B)/recfile.o
 UNIT_merge  := $(B)/merge.o $(B)/merge-read.o $(B)/merge-out.o $(B)/mmtime.o
+UNIT_prom   := $(B)/prom.o $(B)/prom-text.o
+UNIT_prom_http := $(B)/prom-http.o
 UNIT_report := $(LIBOBJS)
 UNIT_plot   := $(LIBOBJS)
 UNIT_capture := $(LIBOBJS)
@@ -193,11 +196,18 @@ bench:
 	@bash bench/run.sh
 	@bash bench/live.sh 4 3
 
+# The unit file gets this PREFIX's paths (the one in contrib/ names /usr/local).
 install: migmeter
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/grafana
 	install -m 755 migmeter $(DESTDIR)$(BINDIR)/migmeter
 	install -m 644 bpf/*.bpf $(DESTDIR)$(DATADIR)/bpf/
 	install -m 644 man/migmeter.1 $(DESTDIR)$(MANDIR)/migmeter.1
+	sed -e 's|/usr/local/bin/migmeter|$(BINDIR)/migmeter|' \
+	    -e 's|/usr/local/share/migmeter/bpf|$(DATADIR)/bpf|' \
+		contrib/systemd/migmeter@.service >$(DESTDIR)$(UNITDIR)/migmeter@.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/migmeter@.service
+	install -m 644 contrib/grafana/migmeter.json $(DESTDIR)$(DATADIR)/grafana/migmeter.json
 
 clean-objs:
 	rm -rf build migmeter

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <json-c/json.h>
 
 #include "meter.h"
 #include "migration.h"
@@ -46,6 +47,14 @@ int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t
 
 /* After meter_finish: writes m's records not written yet. Returns the number written or -1. */
 int caprec_finish(struct caprec *cr, const struct meter *m, char *err, size_t errlen);
+
+/*
+ * Has fn called with each record as it is written (the object written,
+ * borrowed for the call), also when no file is (fp NULL): the metrics
+ * (capture-prom.h) count the same records --records holds.
+ */
+typedef void (*caprec_seen_fn)(void *ctx, json_object *rec);
+void caprec_set_observer(struct caprec *cr, caprec_seen_fn fn, void *ctx);
 
 /* Records written so far with status completed (for -c). */
 unsigned caprec_completed(const struct caprec *cr);

@@ -13,6 +13,7 @@
 #include "source.h"
 
 struct caprec;
+struct capprom;
 struct dump;
 struct recfile;
 struct rot;
@@ -36,6 +37,7 @@ struct cap {
 	int count_done;			/* -c reached: later frames are neither taken nor saved */
 	struct caprec *rec;		/* records as they complete (--records, -c); NULL: neither */
 	FILE *rec_fp;			/* --records, opened before the privilege drop */
+	struct capprom *prom;		/* --prom-textfile, --metrics-listen; NULL: neither */
 	int show, quiet;		/* the progress line is up; -q */
 	/* running for days (capture-dump.c, capture-svc.c) */
 	struct rot *rot[LIVE_N];	/* -G/-C: each -w file's parts (ICMP: only when apart) */

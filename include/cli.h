@@ -34,6 +34,9 @@ struct cli_opts {
 	const char *format, *out, *episodes, *streams, *timeseries;
 	const char *migrations, *events;	/* --migrations, --events (CSV files) */
 	const char *records;		/* capture --records: JSON Lines, appended */
+	const char *prom_textfile;	/* capture --prom-textfile: metrics, rewritten atomically */
+	const char *metrics_listen;	/* capture --metrics-listen ADDR:PORT, NULL: off */
+	const char *node;		/* capture --node: the metrics' node label, NULL: the host name */
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	mm_ns late_threshold;		/* --late-threshold; 0: the default rule */

@@ -10,8 +10,8 @@ test_pkgs=(libcmocka-dev clang libclang-rt-14-dev valgrind tshark wireshark-comm
 test_pkgs+=(qemu-system-x86 busybox-static cpio kmod libc6-dev gzip)
 # migmeter plot renders with gnuplot; the app tests drive busybox httpd with ab;
 # the Prometheus tests run a real prometheus and node_exporter in a namespace;
-# systemd-analyze verifies the unit file
-test_pkgs+=(gnuplot-nox apache2-utils prometheus prometheus-node-exporter systemd)
+# (queried with curl); systemd-analyze verifies the unit file (its man: page with man-db)
+test_pkgs+=(gnuplot-nox apache2-utils prometheus prometheus-node-exporter systemd curl man-db)
 # make bench: the baselines, GNU time for the peak RSS of each tool, and bench/live.sh's traffic
 bench_pkgs=(time tshark wireshark-common tcpdump python3 iperf3 nftables iproute2 jq)
 

@@ -21,6 +21,8 @@ struct caprec {
 	int digits;
 	caprec_said_fn said;
 	void *ctx;
+	caprec_seen_fn seen;
+	void *seen_ctx;
 	struct caprec_key *done;
 	size_t ndone, cap;
 	unsigned completed;
@@ -55,6 +57,12 @@ void caprec_free(struct caprec *cr)
 		return;
 	free(cr->done);
 	free(cr);
+}
+
+void caprec_set_observer(struct caprec *cr, caprec_seen_fn fn, void *ctx)
+{
+	cr->seen = fn;
+	cr->seen_ctx = ctx;
 }
 
 unsigned caprec_completed(const struct caprec *cr)
@@ -132,21 +140,19 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 	errno = 0;
 	if (cr->write) {
 		bad = cr->write(cr->wctx, s, err, errlen) < 0;
-		json_object_put(j);
-		if (bad) {
-			cr->failed = 1;
-			return -1;
-		}
-		goto written;
+	} else {
+		bad = cr->fp && (fputs(s, cr->fp) == EOF || fputc('\n', cr->fp) == EOF || fflush(cr->fp) == EOF);
+		if (bad)
+			snprintf(err, errlen, "--records: %s", errno ? strerror(errno) : "write failed");
 	}
-	bad = cr->fp && (fputs(s, cr->fp) == EOF || fputc('\n', cr->fp) == EOF || fflush(cr->fp) == EOF);
+	/* The metrics count each record written (or each record, without --records). */
+	if (!bad && cr->seen)
+		cr->seen(cr->seen_ctx, j);
 	json_object_put(j);
 	if (bad) {
-		snprintf(err, errlen, "--records: %s", errno ? strerror(errno) : "write failed");
 		cr->failed = 1;
 		return -1;
 	}
-written:
 	cr->done[cr->ndone++] = k;
 	if (r->status == MIG_COMPLETED)
 		cr->completed++;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "caprec.h"
+#include "capture-prom.h"
 #include "cli.h"
 #include "dump.h"
 #include "live.h"
@@ -222,6 +223,7 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 				break;
 			}
 		}
+		capprom_tick(c->prom, c->live, now);
 		if (c->count_done)
 			break;
 		if (o->duration != MM_NS_NONE && now - start >= o->duration)
@@ -313,6 +315,8 @@ static int finish(struct cap *c, const struct cli_opts *o)
 			rc = CLI_EXIT_RUNTIME;
 		}
 	}
+	if (capprom_finish(c->prom, c->live) != 0)
+		rc = CLI_EXIT_RUNTIME;
 	cli_report_opts(o, &ro);
 	ro.digits = 9;
 	ro.inputs = c->in;
@@ -421,6 +425,9 @@ int capture_main(int argc, char **argv)
 	c->quiet = o.quiet;
 	if (capture_records_open(c, &o) < 0)
 		goto out;
+	rc = capprom_open(&c->prom, &o);
+	if (rc)
+		goto out;
 	rc = open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
@@ -433,7 +440,7 @@ int capture_main(int argc, char **argv)
 		goto out;
 	}
 	meter_ok = 1;
-	if ((o.records || o.count) &&
+	if ((o.records || o.count || c->prom) &&
 	    !(c->rec = caprec_new(c->rec_fp, &mc.migration, 9, said, c))) {
 		fprintf(stderr, "migmeter: out of memory\n");
 		goto out;
@@ -441,6 +448,8 @@ int capture_main(int argc, char **argv)
 	capture_records_attach(c);
 	/* Without records nothing else retires completed migrations (caprec does, after writing). */
 	meter_set_retire(&c->m, !c->rec);
+	if (c->prom)
+		caprec_set_observer(c->rec, capprom_record, c->prom);
 	c->merge = tsm_new(LIVE_N, CAPTURE_MERGE_BYTES);
 	if (!c->merge) {
 		fprintf(stderr, "migmeter: out of memory\n");
@@ -480,6 +489,10 @@ int capture_main(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	/* Threads only once the process is split: the HTTP server runs beside the unprivileged parser. */
+	rc = capprom_start(c->prom);
+	if (rc)
+		goto out;
 	/* Said once everything is ready: from now on every frame is taken, and a signal stops cleanly. */
 	if (!o.quiet)
 		fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and "
@@ -509,6 +522,7 @@ out:
 	if (c) {
 		caprec_free(c->rec);
 		capture_records_close(c);
+		capprom_free(c->prom);
 		if (meter_ok)
 			meter_release(&c->m);
 		live_close(c->live);

@@ -180,7 +180,7 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(10, sizeof(*p));
+	char **p = calloc(12, sizeof(*p));
 	char *ep, *st, *tot, *mg;
 	size_t n = 0;
 
@@ -203,6 +203,8 @@ char **cli_output_paths(const struct cli_opts *o)
 		p[n++] = strdup(o->unresponsive);
 	if (o->timeseries)
 		p[n++] = strdup(o->timeseries);
+	if (o->prom_textfile)
+		p[n++] = strdup(o->prom_textfile);
 	return p;
 }
 
@@ -218,7 +220,7 @@ void cli_free_paths(char **paths)
 }
 
 /* The outputs cli_check_outputs weighs against each other and the inputs. */
-#define CLI_MAX_OUTPUTS 10
+#define CLI_MAX_OUTPUTS 12
 
 struct out_check {
 	struct outpath op[CLI_MAX_OUTPUTS];
@@ -317,6 +319,8 @@ int cli_check_outputs(const struct cli_opts *o)
 		rc = add_output(&c, "-w", o->write);
 	if (!rc)
 		rc = add_output(&c, "--records", o->records);
+	if (!rc)
+		rc = add_output(&c, "--prom-textfile", o->prom_textfile);
 	if (!rc)
 		rc = outputs_apart(&c);
 	for (i = 0; !rc && o->cmd == CLI_REPLAY && i < o->nargs; i++)

@@ -124,6 +124,37 @@ static int nonempty(const char *opt, const char *s, const char *what, const char
 	return 0;
 }
 
+/* --node: a label value, so 1..255 bytes and no control characters. */
+static int node_name(const char *opt, const char *s, const char **out)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p && *p >= 0x20 && *p != 0x7f; p++)
+		;
+	if (!*s || *p || p - (const unsigned char *)s > 255) {
+		fprintf(stderr, "migmeter: %s '%.60s': must be 1..255 characters, none a control character\n",
+			opt, s);
+		return CLI_EXIT_USAGE;
+	}
+	*out = s;
+	return 0;
+}
+
+/* merge --node FILE=NAME: names FILE's node; once per FILE. */
+static int merge_node(const char *opt, const char *v, struct cli_opts *o)
+{
+	if (!strrchr(v, '=') || v == strrchr(v, '=') || !strrchr(v, '=')[1]) {
+		fprintf(stderr, "migmeter: %s '%s': must be FILE=NAME (the file as given, a name)\n", opt, v);
+		return CLI_EXIT_USAGE;
+	}
+	if (o->nnode_args == CLI_MAX_NODE_ARGS) {
+		fprintf(stderr, "migmeter: %s: at most %d of them\n", opt, CLI_MAX_NODE_ARGS);
+		return CLI_EXIT_USAGE;
+	}
+	o->node_args[o->nnode_args++] = v;
+	return 0;
+}
+
 /* Which slot remembers an option given: -B and --buffer-size set one value. */
 static int slot_of(int id)
 {
@@ -265,6 +296,14 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return nonempty(opt, v, "a file name ('-': standard output)", &o->records);
 	case CLI_OPT_WRITE:
 		return nonempty(opt, v, "a file name ('-': standard output)", &o->write);
+	case CLI_OPT_PROM_TEXTFILE:
+		return nonempty(opt, v, "a file name", &o->prom_textfile);
+	case CLI_OPT_METRICS_LISTEN:
+		return nonempty(opt, v, "ADDR:PORT", &o->metrics_listen);
+	case CLI_OPT_NODE:
+		if (ps->cmd == CLI_MERGE)
+			return merge_node(opt, v, o);
+		return node_name(opt, v, &o->node);
 	case CLI_OPT_COUNT:
 		rc = num(opt, v, 1, UINT32_MAX, &n);
 		o->count = n;
@@ -293,17 +332,6 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return rc;
 	case CLI_OPT_USER:
 		return nonempty(opt, v, "a user name", &o->user);
-	case CLI_OPT_NODE:
-		if (!strrchr(v, '=') || v == strrchr(v, '=') || !strrchr(v, '=')[1]) {
-			fprintf(stderr, "migmeter: %s '%s': must be FILE=NAME (the file as given, a name)\n", opt, v);
-			return CLI_EXIT_USAGE;
-		}
-		if (o->nnode_args == CLI_MAX_NODE_ARGS) {
-			fprintf(stderr, "migmeter: %s: at most %d of them\n", opt, CLI_MAX_NODE_ARGS);
-			return CLI_EXIT_USAGE;
-		}
-		o->node_args[o->nnode_args++] = v;
-		return 0;
 	case CLI_OPT_PAIR_WINDOW:
 		return dur(opt, v, &o->pair_window);
 	case CLI_OPT_PLOT_SCRIPT:

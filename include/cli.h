@@ -16,7 +16,7 @@
 #define CLI_EXIT_RUNTIME 1
 #define CLI_EXIT_USAGE 2
 
-enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES };
+enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES, CLI_LOGS };
 
 struct cli_opts {
 	enum cli_cmd cmd;
@@ -46,6 +46,8 @@ struct cli_opts {
 	int promisc;
 	int progress;			/* -1 auto (stderr is a terminal), 0 off, 1 on */
 	char filter_words[4096];	/* the expression after capture's options; then filter points here */
+	/* the other views (logs; replay: side by side), NULL when not given */
+	const char *ping_log, *nova_log, *mlist, *domjobinfo, *query_migrate, *log_tz;
 };
 
 /*

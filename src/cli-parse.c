@@ -283,6 +283,24 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return rc;
 	case CLI_OPT_USER:
 		return nonempty(opt, v, "a user name", &o->user);
+	case CLI_OPT_PING:
+	case CLI_OPT_PING_LOG:
+		if (o->ping_log) {
+			fprintf(stderr, "migmeter: %s: a ping log was given already (--ping and --ping-log are one "
+				"option)\n", opt);
+			return CLI_EXIT_USAGE;
+		}
+		return nonempty(opt, v, "a file name ('-': standard input)", &o->ping_log);
+	case CLI_OPT_NOVA_LOG:
+		return nonempty(opt, v, "a file name", &o->nova_log);
+	case CLI_OPT_MLIST:
+		return nonempty(opt, v, "a file name", &o->mlist);
+	case CLI_OPT_DOMJOBINFO:
+		return nonempty(opt, v, "a file name", &o->domjobinfo);
+	case CLI_OPT_QUERY_MIGRATE:
+		return nonempty(opt, v, "a file name", &o->query_migrate);
+	case CLI_OPT_LOG_TZ:
+		return nonempty(opt, v, "a time zone", &o->log_tz);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -489,6 +507,18 @@ static int check_opts(struct cli_opts *o)
 		fprintf(stderr, "migmeter: replay needs at least one capture file: FILE or -r FILE (see "
 			"'migmeter replay --help')\n");
 		return CLI_EXIT_USAGE;
+	}
+	if (o->cmd == CLI_LOGS) {
+		if (o->nargs > 0) {
+			fprintf(stderr, "migmeter: logs takes no operands ('%s'): name each file with its option "
+				"(--ping, --nova-log, --migration-list, --domjobinfo, --query-migrate)\n", o->args[0]);
+			return CLI_EXIT_USAGE;
+		}
+		if (!o->ping_log && !o->nova_log && !o->mlist && !o->domjobinfo && !o->query_migrate) {
+			fprintf(stderr, "migmeter: logs needs a file: --ping, --nova-log, --migration-list, "
+				"--domjobinfo or --query-migrate (see 'migmeter logs --help')\n");
+			return CLI_EXIT_USAGE;
+		}
 	}
 	if (o->cmd != CLI_CAPTURE)
 		return 0;

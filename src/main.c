@@ -7,6 +7,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cli-logs.h"
 #include "cli-usage.h"
 #include "iflist.h"
 #include "meter.h"
@@ -55,6 +56,7 @@ static int cmd_replay(int argc, char **argv)
 	struct source_frame fr;
 	struct report_opts ro;
 	struct source_input *inputs = NULL;
+	struct view_set views;
 	json_object *r = NULL;
 	char err[1024];
 	int done, rc, digits = 6, have_filters = 0, meter_ok = 0;
@@ -65,7 +67,12 @@ static int cmd_replay(int argc, char **argv)
 		return rc;
 	have_filters = 1;
 	/* Every output checked before anything is read: nothing read is then lost at the end. */
+	memset(&views, 0, sizeof(views));
 	rc = cli_check_outputs(&o);
+	if (rc)
+		goto out;
+	/* The other views (ping, nova, libvirt, QEMU) are read first: a bad log costs nothing measured. */
+	rc = cli_views_load(&o, &views);
 	if (rc)
 		goto out;
 
@@ -147,11 +154,14 @@ static int cmd_replay(int argc, char **argv)
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	if (cli_views_attach(&o, &views, r, ro.digits) != 0)
+		rc = CLI_EXIT_RUNTIME;
 	cli_warn_report(&o, r);
 	if (cli_emit(&o, &m, r, ro.digits) != 0)
 		rc = CLI_EXIT_RUNTIME;
 out:
 	json_object_put(r);
+	view_set_free(&views);
 	free(inputs);
 	if (meter_ok)
 		meter_release(&m);
@@ -269,6 +279,8 @@ int main(int argc, char **argv)
 		return capture_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "interfaces") == 0)
 		return iflist_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "logs") == 0)
+		return cli_logs_main(argc - 1, argv + 1);
 	/* tcpdump's way: `migmeter -r FILE` reads FILE, as replay does. */
 	if (argv[1][0] == '-' && has_read(argc, argv))
 		return cmd_replay(argc, argv);
@@ -278,7 +290,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "no command before %.60s", argv[1]);
 		if (cmd)
 			return did_you_mean(why, cmd, argc, argv);
-		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture or interfaces "
+		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture, interfaces or logs "
 			"(see 'migmeter --help')\n", why);
 		return CLI_EXIT_USAGE;
 	}
@@ -286,7 +298,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "'%.100s' is not a command", argv[1]);
 		return did_you_mean(why, "replay", argc, argv);
 	}
-	fprintf(stderr, "migmeter: unknown command '%s': replay, capture or interfaces (see 'migmeter "
+	fprintf(stderr, "migmeter: unknown command '%s': replay, capture, interfaces or logs (see 'migmeter "
 		"--help')\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

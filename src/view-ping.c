@@ -1,6 +1,7 @@
 /* view-ping.c - iputils ping output: reply lines, -D times, -O "no answer yet", (DUP!), the statistics; episodes from the sequence numbers. */
 #include "view-ping.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,7 @@ static int reply_line(struct vping_run *r, struct cur *c, mm_ns ts)
 	t = s;
 	if (vt_find(&t, "time=") || (t = s, vt_find(&t, "time<"))) {
 		if (vt_nano(&t, &rtt_nano) && rtt_nano >= 0)
-			rtt = rtt_nano / 1000000;	/* ms x 10^9 -> ns */
+			rtt = rtt_nano / 1000;	/* ms x 10^9 -> ns */
 	}
 	t = s;
 	if (vt_find(&t, "(DUP!)")) {
@@ -192,10 +193,10 @@ static int rtt_line(struct vping_run *r, struct cur *c)
 	if (i < 2)
 		return 0;
 	r->have_rtt = 1;
-	r->rtt_min = v[0] / 1000000;
-	r->rtt_avg = v[1] / 1000000;
-	r->rtt_max = v[2] / 1000000;
-	r->rtt_mdev = i >= 3 && v[3] >= 0 ? v[3] / 1000000 : MM_NS_NONE;
+	r->rtt_min = v[0] / 1000;
+	r->rtt_avg = v[1] / 1000;
+	r->rtt_max = v[2] / 1000;
+	r->rtt_mdev = i >= 3 && v[3] >= 0 ? v[3] / 1000 : MM_NS_NONE;
 	return 1;
 }
 
@@ -339,7 +340,7 @@ static mm_ns req_time(const struct vping_run *r, uint64_t seq, size_t ia, size_t
 		mm_ns span = mm_sub(r->r[ib].t_req, r->r[ia].t_req);
 		double k = (double)(seq - r->r[ia].seq) / (double)(r->r[ib].seq - r->r[ia].seq);
 
-		return mm_add(r->r[ia].t_req, (mm_ns)((double)span * k));
+		return mm_add(r->r[ia].t_req, (mm_ns)llround((double)span * k));
 	}
 	if (ia < r->nr && r->interval != MM_NS_NONE)
 		return mm_add(r->r[ia].t_req, mm_mul(seq - r->r[ia].seq, r->interval));

@@ -47,7 +47,7 @@ UNIT_pcapng := $(B)/source-pcapng.o
 UNIT_join   := $(B)/source-join.o $(B)/source-pcapng.o $(B)/source-stream.o
 UNIT_outpath := $(B)/outpath.o
 UNIT_report := $(LIBOBJS)
-UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o \
+UNIT_capture := $(B)/dump.o $(B)/filter.o $(B)/cli.o $(B)/cli-parse.o $(B)/view-text.o $(B)/cli-usage.o $(B)/cli-out.o $(B)/cli-figures.o $(B)/out.o $(B)/outpath.o $(B)/out-csv.o $(B)/out-json.o $(B)/out-text.o $(B)/report.o $(B)/mmtime.o $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/series.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o $(B)/meter.o $(B)/decode.o \
 	$(MIG_OBJS)
 UNITS   := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst %,$(B)/test_%,$(UNITS))

@@ -12,6 +12,7 @@
 
 #include "cli-usage.h"
 #include "out.h"
+#include "view.h"
 
 /* Rows in cli_options at most (getopt's tables are built from it for each parse). */
 #define CLI_MAX_ROWS 64
@@ -299,8 +300,16 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return nonempty(opt, v, "a file name", &o->domjobinfo);
 	case CLI_OPT_QUERY_MIGRATE:
 		return nonempty(opt, v, "a file name", &o->query_migrate);
-	case CLI_OPT_LOG_TZ:
+	case CLI_OPT_LOG_TZ: {
+		struct view_tz z;
+		char why[VIEW_ERR];
+
+		if (view_tz_init(&z, v, why, sizeof(why)) < 0) {
+			fprintf(stderr, "migmeter: %s: %s\n", opt, why);
+			return CLI_EXIT_USAGE;
+		}
 		return nonempty(opt, v, "a time zone", &o->log_tz);
+	}
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;

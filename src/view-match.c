@@ -155,7 +155,7 @@ static int eligible(const struct vkind *k, json_object *e, const struct mig *m, 
 		*score += fabs(log(v / m->bytes));
 	}
 	*how = "bytes and duration (no times in it)";
-	return 1;
+	return 2;
 }
 
 /* Matches every entry of one kind, one per migration, closest first. */
@@ -188,7 +188,12 @@ static int match_kind(const struct vkind *k, json_object *v, struct mig *ms, siz
 		for (j = 0; j < nm; j++) {
 			double sc;
 
-			if (eligible(k, e, &ms[j], &sc, &why[i], &c[nc].how)) {
+			int el = eligible(k, e, &ms[j], &sc, &why[i], &c[nc].how);
+
+			if (el) {
+				/* Untimed entries alike in size: their order in the file is the migrations' order. */
+				if (el == 2)
+					sc += 1e-3 * fabs((double)i / (double)n - (double)j / (double)nm);
 				c[nc].entry = i;
 				c[nc].mig = j;
 				c[nc].score = sc;

@@ -489,7 +489,7 @@ double vping_time_x_loss(const struct vping_run *r)
 {
 	if (!r->have_summary || r->time_ms < 0)
 		return -1.0;
-	return ((double)r->time_ms / 1000.0) * ((double)r->loss_pct_nano / 1e9) / 100.0;
+	return ((double)r->time_ms / 1000.0) * (((double)r->loss_pct_nano / 1e9) / 100.0);
 }
 
 size_t vping_outages(const struct vping_run *r, mm_ns *longest)

@@ -218,8 +218,8 @@ int vjob_parse_qmp(struct vjobs *v, struct view_file *f, char *err, size_t errle
 		if (!o && je == json_tokener_continue)
 			je = json_tokener_error_parse_eof;
 		if (je != json_tokener_success) {
-			snprintf(err, errlen, "%s:%lu: not JSON (%s): not saved QMP replies", f->path,
-				 line_of(&ln, f->buf, off + (size_t)json_tokener_get_parse_end(tok)),
+			/* The line the broken value starts on. */
+			snprintf(err, errlen, "%s:%lu: not JSON (%s): not saved QMP replies", f->path, q.line,
 				 json_tokener_error_desc(je));
 			json_object_put(o);
 			goto out;

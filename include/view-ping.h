@@ -48,8 +48,8 @@ struct vping_run {
 	mm_ns rtt_min, rtt_avg, rtt_max, rtt_mdev;
 	/* the reckoning (vping_parse does it) */
 	mm_ns interval;		/* MM_NS_NONE when nothing gives one */
-	const char *interval_from;	/* "-D times (median gap)", "time / transmitted", "--ping-interval" */
-	mm_ns summary_interval;	/* time / transmitted, MM_NS_NONE without a summary */
+	const char *interval_from;	/* "-D times (median gap)", "time / (transmitted - 1)", "--ping-interval" */
+	mm_ns summary_interval;	/* time / (transmitted - 1), MM_NS_NONE without a summary */
 	uint64_t first_seq, last_seq;	/* the requests the run sent (as far as the log shows) */
 	uint64_t lost;		/* transmitted - received, or reckoned from the sequence numbers */
 	mm_ns first_t, last_t;	/* first and last request (absolute with -D, else from 0) */
@@ -86,7 +86,7 @@ void vping_free(struct vping *v);
 /*
  * The classic figures of a run in seconds, worked out as a hand (or awk)
  * does, in doubles: lost x `interval` (MM_NS_NONE: the run's own, from the
- * statistics lost x time / transmitted), and time x the printed loss %.
+ * statistics lost x time / (transmitted - 1)), and time x the printed loss %.
  * -1 when a term is unknown.
  */
 double vping_lost_x_interval(const struct vping_run *r, mm_ns interval);

@@ -112,7 +112,7 @@ static json_object *ping_notes(const struct vping_run *r, mm_ns asked, size_t ou
 	    llabs(r->summary_interval - asked) * 20 > asked) {
 		mm_fmt_seconds(iv, sizeof(iv), r->summary_interval, 6);
 		mm_fmt_seconds(as, sizeof(as), asked, 6);
-		snprintf(buf, sizeof(buf), "the statistics' time over transmitted gives %s s a request, not the asked "
+		snprintf(buf, sizeof(buf), "the statistics' time over the requests' intervals gives %s s a request, not the asked "
 			 "%s s: ping's timer, or the wait after the last request, stretches it", iv, as);
 		json_object_array_add(a, json_object_new_string(buf));
 	}
@@ -166,9 +166,10 @@ static json_object *ping_run(const struct vping_run *r, mm_ns asked, int digits)
 	put_u64(j, "first_seq", r->first_seq);
 	put_u64(j, "last_seq", r->last_seq);
 	put_u64(j, "lost", r->lost);
-	put(j, "interval_s", report_jtime(r->interval, digits));
+	/* ns: the hand formulas (lost x interval) work from the figure shown. */
+	put(j, "interval_s", report_jtime(r->interval, 9));
 	put_str(j, "interval_from", r->interval_from);
-	put(j, "summary_interval_s", report_jtime(r->summary_interval, digits));
+	put(j, "summary_interval_s", report_jtime(r->summary_interval, 9));
 	put(j, "asked_interval_s", report_jtime(asked, digits));
 	if (r->timestamps) {
 		put_time(j, "first_request", r->first_t, digits);

@@ -392,15 +392,16 @@ static int reckon(struct vping_run *r, mm_ns asked)
 			r->r[k++] = r->r[i];
 	r->nr = k;
 	distinct = k;
-	if (r->have_summary && r->transmitted > 0 && r->time_ms >= 0)
-		r->summary_interval = (mm_ns)(((double)r->time_ms * 1e6) / (double)r->transmitted);
+	/* iputils' time runs from the first request to the end: N requests span N - 1 intervals. */
+	if (r->have_summary && r->transmitted > 1 && r->time_ms >= 0)
+		r->summary_interval = (mm_ns)llround(((double)r->time_ms * 1e6) / (double)(r->transmitted - 1));
 	if (r->timestamps) {
 		r->interval = median_gap(r);
 		r->interval_from = "-D times (median gap)";
 	}
 	if (r->interval == MM_NS_NONE && r->summary_interval != MM_NS_NONE) {
 		r->interval = r->summary_interval;
-		r->interval_from = "time / transmitted";
+		r->interval_from = "time / (transmitted - 1)";
 	}
 	if (r->interval == MM_NS_NONE && asked != MM_NS_NONE) {
 		r->interval = asked;
@@ -479,9 +480,9 @@ double vping_lost_x_interval(const struct vping_run *r, mm_ns interval)
 		return (double)r->lost * ((double)interval / 1e9);
 	if (r->interval == MM_NS_NONE)
 		return -1.0;
-	/* The interval from the statistics: lost x time / transmitted, as a hand works it. */
+	/* The interval from the statistics: lost x time / (transmitted - 1), as a hand works it. */
 	if (r->interval == r->summary_interval && !r->timestamps)
-		return (double)r->lost * ((double)r->time_ms / 1000.0) / (double)r->transmitted;
+		return (double)r->lost * ((double)r->time_ms / 1000.0) / (double)(r->transmitted - 1);
 	return (double)r->lost * ((double)r->interval / 1e9);
 }
 

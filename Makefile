@@ -41,6 +41,11 @@ UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
 UNIT_mmtime := $(B)/mmtime.o
+# The other views: each parser with the shared text module.
+VIEW_TEXT   := $(B)/view-text.o $(B)/mmtime.o
+UNIT_view_ping := $(B)/view-ping.o $(VIEW_TEXT)
+UNIT_view_nova := $(B)/view-nova.o $(B)/view-novalist.o $(VIEW_TEXT)
+UNIT_view_libvirt := $(B)/view-libvirt.o $(B)/view-qmp.o $(VIEW_TEXT)
 UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_tsmerge := $(B)/tsmerge.o
 UNIT_pcapng := $(B)/source-pcapng.o

@@ -19,8 +19,9 @@ int cli_view_opts(const struct cli_opts *o, struct view_opts *vo);
 /*
  * Reads the view files the command line names (before any capture is
  * read: a bad log costs nothing measured).  Returns 0 (nothing given is
- * 0 too), or CLI_EXIT_RUNTIME after one line on stderr; a note on stderr
- * for lines skipped as overlong.  view_set_free releases `s` either way.
+ * 0 too), CLI_EXIT_USAGE when an output of replay is one of them, or
+ * CLI_EXIT_RUNTIME after one line on stderr; a note on stderr for lines
+ * skipped as overlong.  view_set_free releases `s` either way.
  */
 int cli_views_load(const struct cli_opts *o, struct view_set *s);
 

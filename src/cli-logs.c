@@ -22,6 +22,36 @@ int cli_view_opts(const struct cli_opts *o, struct view_opts *vo)
 	return view_opts_any(vo);
 }
 
+/* An output that is one of the files read is refused before anything is written. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISREG(sa.st_mode) &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Whether an output (any the command writes) is one of the view files; says so. */
+static int output_is_view(const struct cli_opts *o, const struct view_opts *vo)
+{
+	const char *ins[5] = { vo->ping, vo->nova, vo->mlist, vo->domjobinfo, vo->qmp };
+	char **outs = cli_output_paths(o);
+	size_t i, k;
+	int clash = 0;
+
+	for (k = 0; outs && outs[k] && !clash; k++) {
+		for (i = 0; i < 5 && !clash; i++) {
+			if (strcmp(outs[k], "-") != 0 && same_file(outs[k], ins[i])) {
+				fprintf(stderr, "migmeter: output %s is one of the files read (%s): refusing to "
+					"overwrite it\n", outs[k], ins[i]);
+				clash = 1;
+			}
+		}
+	}
+	cli_free_paths(outs);
+	return clash;
+}
+
 int cli_views_load(const struct cli_opts *o, struct view_set *s)
 {
 	struct view_opts vo;
@@ -30,6 +60,8 @@ int cli_views_load(const struct cli_opts *o, struct view_set *s)
 	memset(s, 0, sizeof(*s));
 	if (!cli_view_opts(o, &vo))
 		return 0;
+	if (o->cmd != CLI_LOGS && output_is_view(o, &vo))
+		return CLI_EXIT_USAGE;
 	if (view_set_load(s, &vo, err, sizeof(err)) < 0) {
 		fprintf(stderr, "migmeter: %s\n", err);
 		return CLI_EXIT_RUNTIME;
@@ -53,15 +85,6 @@ int cli_views_attach(const struct cli_opts *o, const struct view_set *s, json_ob
 		return CLI_EXIT_RUNTIME;
 	}
 	return 0;
-}
-
-/* An output that is one of the files read is refused before anything is written. */
-static int same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISREG(sa.st_mode) &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 struct logs_ctx {

@@ -194,10 +194,69 @@ case_hostile() {
 	mm h-overwrite logs --domjobinfo "$h/in.txt" -o "$h/in.txt"
 	check_eq "hostile-output-is-input-exit-2" 2 "$RC"
 	check "hostile-input-kept" "the input was changed" cmp -s "$LOGS/domjobinfo.txt" "$h/in.txt"
+	mm h-replay-overwrite replay "${MM_OPTS[@]}" --domjobinfo "$h/in.txt" --format csv -o "$h/r.csv" --migrations "$h/in.txt" "$FIX/mig_5x.pcap"
+	check_eq "hostile-replay-output-is-view-exit-2" 2 "$RC"
+	check "hostile-replay-view-kept" "the view file was changed" cmp -s "$LOGS/domjobinfo.txt" "$h/in.txt"
 	# replay with a bad log: refused before the capture is read, no report.
 	mm h-replay replay "${MM_OPTS[@]}" --format json -o "$h/r.json" --ping-log "$h/lie.txt" "$FIX/mig_5x.pcap"
 	check_eq "hostile-replay-bad-log-exit-1" 1 "$RC"
 	check "hostile-replay-no-report" "a report was written" test ! -e "$h/r.json"
+}
+
+# ---- mutated fixtures: damaged bytes anywhere -------------------------------
+# 40 deterministic mutations of each fixture (bytes flipped, lines cut,
+# doubled, NULs and huge numbers spliced in), each read by logs: exit 0 or 1,
+# one stderr line at most, and no sanitizer report (run it with the asan
+# binary: MIGMETER=build/asan/migmeter).
+case_mutated() {
+	local d=$E2E_TMP/mut f opt n=0 bad=0 rc
+	mkdir -p "$d"
+	python3 - "$d" "$LOGS" <<'PY' || { fail mutated-setup "python3 failed"; return; }
+import os, random, sys
+out, src = sys.argv[1], sys.argv[2]
+rnd = random.Random(12)
+for name in sorted(os.listdir(src)):
+    data = open(os.path.join(src, name), "rb").read()
+    for k in range(40):
+        b = bytearray(data)
+        for _ in range(rnd.randint(1, 8)):
+            op = rnd.randint(0, 5)
+            i = rnd.randrange(len(b)) if b else 0
+            if op == 0 and b:
+                b[i] = rnd.randrange(256)
+            elif op == 1:
+                b[i:i] = b"99999999999999999999999999"
+            elif op == 2:
+                b[i:i] = b"\0\0\n\0"
+            elif op == 3:
+                del b[i:i + rnd.randint(1, 200)]
+            elif op == 4:
+                j = rnd.randrange(len(b)) if b else 0
+                b[i:i] = b[j:j + rnd.randint(1, 400)]
+            else:
+                b[i:i] = b"-" + str(rnd.randint(0, 1 << 62)).encode() + b"."
+        open(os.path.join(out, "%s.%02d" % (name, k)), "wb").write(bytes(b))
+PY
+	for f in "$d"/*; do
+		case $f in
+		*/ping-*) opt=--ping ;;
+		*/nova-compute*) opt=--nova-log ;;
+		*-migration-list*) opt=--migration-list ;;
+		*/domjobinfo*) opt=--domjobinfo ;;
+		*/query-migrate*) opt=--query-migrate ;;
+		*) continue ;;
+		esac
+		n=$((n + 1))
+		"$MIGMETER" logs "$opt" "$f" --log-tz UTC --format json -o "$d/out.json" >/dev/null 2>"$d/err" </dev/null
+		rc=$?
+		if { [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; } || [ "$(wc -l <"$d/err")" -gt 1 ] ||
+			grep -q 'Sanitizer\|runtime error' "$d/err" || { [ "$rc" -eq 0 ] && ! jq -e . "$d/out.json" >/dev/null 2>&1; }; then
+			bad=$((bad + 1))
+			printf 'mutated %s: exit %d: %s\n' "$(basename "$f")" "$rc" "$(head -c 300 "$d/err")"
+		fi
+	done
+	check "mutated-inputs-read" "only $n mutated files" [ "$n" -ge 280 ]
+	check_eq "mutated-clean-exits" 0 "$bad"
 }
 
 # ---- side by side on a five-migration fixture ------------------------------
@@ -415,6 +474,7 @@ EOF
 
 case_fixtures
 case_hostile
+case_mutated
 case_side
 [ -z "${MM_LOGS_NOLIVE:-}" ] && case_live
 summary

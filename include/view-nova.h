@@ -49,13 +49,16 @@ struct vnova_mig {
 	struct vnova_step steps[VNOVA_MAX_STEPS];
 	size_t nsteps;
 	struct vnova_sample *samples;
-	size_t nsamples;
+	size_t nsamples, samples_cap;
 	uint64_t steps_dropped, samples_dropped;
 };
 
+#define VNOVA_SLOTS 8192	/* instance -> its last migration (open addressing, twice the cap) */
+
 struct vnova {
 	struct vnova_mig *m;
-	size_t n;
+	size_t n, cap;
+	int32_t last[VNOVA_SLOTS];	/* index into m + 1; 0 empty */
 	struct vnova_event *ev;		/* lifecycle events no migration of the log took */
 	size_t nev;
 	unsigned long lines, used, unknown, overlong, no_instance;
@@ -84,7 +87,7 @@ struct vnlist_row {
 
 struct vnlist {
 	struct vnlist_row *rows;
-	size_t n;
+	size_t n, cap;
 	unsigned long lines, unknown, overlong;
 	uint64_t rows_dropped;
 };

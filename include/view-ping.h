@@ -58,7 +58,7 @@ struct vping_run {
 	struct vping_noans *na;
 	size_t nna, nacap;
 	struct vping_episode *ep;
-	size_t nep;
+	size_t nep, epcap;
 	uint64_t dropped;	/* reply lines over the cap, not kept */
 	uint64_t last_raw;	/* unwrapping state */
 	int have_last;

@@ -275,7 +275,8 @@ static json_object *nova_json(const struct view_set *s, int digits)
 		json_object_array_add(ev, o);
 	}
 	put_u64(j, "lines_without_instance", s->nova.no_instance);
-	put_u64(j, "migrations_not_kept", s->nova.migs_dropped);
+	/* lines that would have opened a migration past VNOVA_MAX_MIGS */
+	put_u64(j, "lines_over_migration_cap", s->nova.migs_dropped);
 	put(j, "migrations", ms);
 	put(j, "lifecycle_events", ev);
 	return j;

@@ -28,7 +28,8 @@ void vnova_free(struct vnova *v)
 	free(v->ev);
 	v->m = NULL;
 	v->ev = NULL;
-	v->n = v->nev = 0;
+	v->n = v->nev = v->cap = 0;
+	memset(v->last, 0, sizeof(v->last));
 }
 
 /* One oslo.log line: "DATE TIME.mmm PID LEVEL module [context] [instance: UUID] message". */
@@ -124,32 +125,46 @@ static int oslo(struct cur *c, const struct view_tz *z, struct oslo_line *o)
 	return 1;
 }
 
+/* The instance's slot in v->last: its own, or the empty one it would take. */
+static size_t slot_of(const struct vnova *v, const char *inst)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+	size_t i;
+
+	for (p = inst; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (i = h % VNOVA_SLOTS;; i = (i + 1) % VNOVA_SLOTS)
+		if (!v->last[i] || strcmp(v->m[v->last[i] - 1].instance, inst) == 0)
+			return i;
+}
+
+/* The instance's last migration, or NULL. */
+static struct vnova_mig *last_mig(struct vnova *v, const char *inst)
+{
+	size_t i = slot_of(v, inst);
+
+	return v->last[i] ? &v->m[v->last[i] - 1] : NULL;
+}
+
 /* The instance's migration still running, else NULL. */
 static struct vnova_mig *open_mig(struct vnova *v, const char *inst)
 {
-	size_t i;
+	struct vnova_mig *m = last_mig(v, inst);
 
-	for (i = v->n; i-- > 0;)
-		if (strcmp(v->m[i].instance, inst) == 0)
-			return v->m[i].status == VNOVA_RUNNING ? &v->m[i] : NULL;
-	return NULL;
+	return m && m->status == VNOVA_RUNNING ? m : NULL;
 }
 
 /* The instance's last migration, when it ended at most VNOVA_AFTER_NS before t. */
 static struct vnova_mig *recent_mig(struct vnova *v, const char *inst, mm_ns t)
 {
-	size_t i;
+	struct vnova_mig *m = last_mig(v, inst);
 
-	for (i = v->n; i-- > 0;) {
-		struct vnova_mig *m = &v->m[i];
-
-		if (strcmp(m->instance, inst) != 0)
-			continue;
-		if (m->status == VNOVA_RUNNING || m->end == MM_NS_NONE)
-			return m;
-		return mm_sub(t, m->end) <= VNOVA_AFTER_NS && t >= m->first_t ? m : NULL;
-	}
-	return NULL;
+	if (!m)
+		return NULL;
+	if (m->status == VNOVA_RUNNING || m->end == MM_NS_NONE)
+		return m;
+	return mm_sub(t, m->end) <= VNOVA_AFTER_NS && t >= m->first_t ? m : NULL;
 }
 
 static struct vnova_mig *new_mig(struct vnova *v, const struct oslo_line *o, unsigned long line)
@@ -160,10 +175,16 @@ static struct vnova_mig *new_mig(struct vnova *v, const struct oslo_line *o, uns
 		v->migs_dropped++;
 		return NULL;
 	}
-	nm = realloc(v->m, (v->n + 1) * sizeof(*nm));
-	if (!nm)
-		return NULL;
-	v->m = nm;
+	if (v->n >= v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 16;
+
+		nm = realloc(v->m, nc * sizeof(*nm));
+		if (!nm)
+			return NULL;
+		v->m = nm;
+		v->cap = nc;
+	}
+	v->last[slot_of(v, o->instance)] = (int32_t)(v->n + 1);
 	m = &v->m[v->n++];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->instance, sizeof(m->instance), "%s", o->instance);
@@ -269,11 +290,16 @@ static int sample(struct vnova_mig *m, const struct oslo_line *o, struct cur *c)
 		m->samples_dropped++;
 		return 1;
 	}
-	ns = realloc(m->samples, (m->nsamples + 1) * sizeof(*ns));
-	if (!ns)
-		return -1;
-	m->samples = ns;
-	ns[m->nsamples++] = s;
+	if (m->nsamples >= m->samples_cap) {
+		size_t nc = m->samples_cap ? m->samples_cap * 2 : 16;
+
+		ns = realloc(m->samples, nc * sizeof(*ns));
+		if (!ns)
+			return -1;
+		m->samples = ns;
+		m->samples_cap = nc;
+	}
+	m->samples[m->nsamples++] = s;
 	return 1;
 }
 
@@ -332,9 +358,9 @@ static int message(struct vnova *v, const struct oslo_line *o, unsigned long lin
 
 		if (vt_lit(&s, "Migration operation has completed"))
 			st = VNOVA_COMPLETED;
-		else if (s = c, vt_lit(&s, "Migration operation has aborted"))
+		else if (vt_lit(&s, "Migration operation has aborted"))
 			st = VNOVA_ABORTED;
-		else if (s = c, vt_lit(&s, "Live Migration failure"))
+		else if (vt_lit(&s, "Live Migration failure"))
 			st = VNOVA_FAILED;
 		else
 			return 0;

@@ -31,7 +31,7 @@ void vnlist_free(struct vnlist *v)
 		return;
 	free(v->rows);
 	v->rows = NULL;
-	v->n = 0;
+	v->n = v->cap = 0;
 }
 
 /* "| a | b |" -> trimmed cells; the count, or -1 when not a table row. */
@@ -164,12 +164,17 @@ int vnlist_parse(struct vnlist *v, struct view_file *f, char *err, size_t errlen
 			v->rows_dropped++;
 			continue;
 		}
-		nr = realloc(v->rows, (v->n + 1) * sizeof(*nr));
-		if (!nr) {
-			snprintf(err, errlen, "%s: out of memory", f->path);
-			return -1;
+		if (v->n >= v->cap) {
+			size_t nc = v->cap ? v->cap * 2 : 16;
+
+			nr = realloc(v->rows, nc * sizeof(*nr));
+			if (!nr) {
+				snprintf(err, errlen, "%s: out of memory", f->path);
+				return -1;
+			}
+			v->rows = nr;
+			v->cap = nc;
 		}
-		v->rows = nr;
 		r = &v->rows[v->n++];
 		memset(r, 0, sizeof(*r));
 		r->line = f->lineno;

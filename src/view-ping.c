@@ -87,7 +87,8 @@ static int find_seq(struct cur *c, uint64_t *seq)
 {
 	struct cur s = *c;
 
-	if (vt_find(&s, "icmp_seq=") || vt_find(&s, "icmp_req=") || (s = *c, vt_find(&s, "icmp_seq ")))
+	/* A token not found leaves the cursor where it was. */
+	if (vt_find(&s, "icmp_seq=") || vt_find(&s, "icmp_req=") || vt_find(&s, "icmp_seq "))
 		if (vt_u64(&s, seq)) {
 			*c = s;
 			return 1;
@@ -107,7 +108,7 @@ static int reply_line(struct vping_run *r, struct cur *c, mm_ns ts)
 	if (!find_seq(&s, &seq))
 		return 0;
 	t = s;
-	if (vt_find(&t, "time=") || (t = s, vt_find(&t, "time<"))) {
+	if (vt_find(&t, "time=") || vt_find(&t, "time<")) {
 		if (vt_nano(&t, &rtt_nano) && rtt_nano >= 0)
 			rtt = rtt_nano / 1000;	/* ms x 10^9 -> ns */
 	}
@@ -290,6 +291,13 @@ static int by_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int by_noans(const void *a, const void *b)
+{
+	const struct vping_noans *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static int by_ns(const void *a, const void *b)
 {
 	mm_ns x = *(const mm_ns *)a, y = *(const mm_ns *)b;
@@ -323,17 +331,26 @@ static mm_ns median_gap(const struct vping_run *r)
 /* When request `seq` left: from a -O line, a reply, or between the answered neighbours a < seq < b. */
 static mm_ns req_time(const struct vping_run *r, uint64_t seq, size_t ia, size_t ib)
 {
-	size_t i;
-
 	if (!r->timestamps) {
 		if (r->interval == MM_NS_NONE)
 			return MM_NS_NONE;
 		return mm_mul(seq - r->first_seq, r->interval);
 	}
-	/* -O: "no answer yet for icmp_seq=N" is printed just before request N+1 leaves. */
-	for (i = 0; i < r->nna; i++)
-		if (r->na[i].seq + 1 == seq)
-			return r->na[i].t;
+	/* -O: "no answer yet for icmp_seq=N" is printed just before request N+1 leaves (na sorted by seq). */
+	if (seq > 0 && r->nna) {
+		size_t lo = 0, hi = r->nna;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (r->na[mid].seq < seq - 1)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < r->nna && r->na[lo].seq == seq - 1)
+			return r->na[lo].t;
+	}
 	if (ia < r->nr && r->r[ia].seq == seq)
 		return r->r[ia].t_req;
 	if (ia < r->nr && ib < r->nr && r->r[ib].seq > r->r[ia].seq) {
@@ -357,12 +374,10 @@ static mm_ns span(mm_ns a, mm_ns b)
 /* Adds the episode of requests [lo, hi] without a reply; ia/ib: the answered replies around it (nr if none). */
 static int add_episode(struct vping_run *r, uint64_t lo, uint64_t hi, size_t ia, size_t ib)
 {
-	struct vping_episode *e, *ne;
+	struct vping_episode *e;
 
-	ne = realloc(r->ep, (r->nep + 1) * sizeof(*ne));
-	if (!ne)
+	if (grow((void **)&r->ep, &r->epcap, r->nep, sizeof(*r->ep)) < 0)
 		return -1;
-	r->ep = ne;
 	e = &r->ep[r->nep++];
 	e->first_seq = lo;
 	e->last_seq = hi;
@@ -392,6 +407,7 @@ static int reckon(struct vping_run *r, mm_ns asked)
 			r->r[k++] = r->r[i];
 	r->nr = k;
 	distinct = k;
+	qsort(r->na, r->nna, sizeof(*r->na), by_noans);
 	/* iputils' time runs from the first request to the end: N requests span N - 1 intervals. */
 	if (r->have_summary && r->transmitted > 1 && r->time_ms >= 0)
 		r->summary_interval = (mm_ns)llround(((double)r->time_ms * 1e6) / (double)(r->transmitted - 1));

@@ -14,7 +14,7 @@ int out_csv_logs(FILE *fp, json_object *report);
 /* A migration record's "views" as one table (wire, nova, migration list, libvirt, QEMU, ping log) and the differences in words; nothing without views. */
 void out_text_migration_views(FILE *fp, json_object *mg);
 
-/* The report's view entries no migration took, one line each; nothing when all were matched or no views were given. */
+/* The zone nova's times were read in, and the report's view entries no migration took, one line each; nothing without views. */
 void out_text_views_unmatched(FILE *fp, json_object *report);
 
 #endif

@@ -1,6 +1,7 @@
 /* out-text-views.c - the other views as text: the logs report view by view, and each migration's side-by-side table. */
 #include "out-views.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "out.h"
@@ -162,10 +163,13 @@ static void table_row(FILE *fp, const char *name, json_object *o, double w0, con
 	json_object *s = ks ? report_get(o, ks) : NULL, *e = ke ? report_get(o, ke) : NULL;
 	char sb[32] = "-", eb[32] = "-", db[40] = "-";
 
+	/* Offsets under half a millisecond are +0.000, never -0.000. */
 	if (s)
-		snprintf(sb, sizeof(sb), "%+.3f", json_object_get_double(s) - w0);
+		snprintf(sb, sizeof(sb), "%+.3f", fabs(json_object_get_double(s) - w0) < 0.0005 ? 0.0 :
+			 json_object_get_double(s) - w0);
 	if (e)
-		snprintf(eb, sizeof(eb), "%+.3f", json_object_get_double(e) - w0);
+		snprintf(eb, sizeof(eb), "%+.3f", fabs(json_object_get_double(e) - w0) < 0.0005 ? 0.0 :
+			 json_object_get_double(e) - w0);
 	if (bytes && report_get(o, bytes))
 		out_si(db, sizeof(db), report_num(o, bytes), "B");
 	fprintf(fp, "    %-22s %10s %10s %12s %12s %10s\n", name, sb, eb, dur ? str(o, dur) : "-",
@@ -218,6 +222,9 @@ void out_text_views_unmatched(FILE *fp, json_object *r)
 	json_object *u = report_get(r, "views.unmatched");
 	size_t i, n = len(r, "views.unmatched");
 
+	if (report_get(r, "views.log_tz"))
+		fprintf(fp, "\nnova-compute.log's times read as local time in %s (from %s)\n", str(r, "views.log_tz.zone"),
+			str(r, "views.log_tz.from"));
 	if (!n)
 		return;
 	fprintf(fp, "\nview entries no migration took: %zu\n", n);

@@ -89,6 +89,10 @@ static void mlist(json_object *a, json_object *l, const struct wire *w)
 {
 	double s, e, d;
 
+	const char *st = report_str(l, "status", NULL);
+
+	if (st && strcmp(st, "completed") != 0)
+		say(a, "nova's migration list says %s: the wire's record is what the stream showed", st);
 	if (num(l, "created", &s) && num(l, "updated", &e) && num(l, "span_s", &d) && w->has_span)
 		say(a, "nova's migration list: Created At to Updated At %.3f s (the wire: %.3f s): its span includes "
 		    "the pre-migration checks (scheduler, check_can_live_migrate_*, pre_live_migration on the "

@@ -340,6 +340,52 @@ static void match_ping(json_object *v, struct mig *ms, size_t nm, json_object *l
 		ping_sums(&ms[j], digits);
 }
 
+/*
+ * Lifecycle events of no migration in nova's log (the destination's log:
+ * VM Resumed / Started) go to the migration they fall in (from 1 s before
+ * its first frame to 30 s after its last; the VM's UUID when the record
+ * has it), several per migration.
+ */
+static void match_lifecycle(json_object *v, struct mig *ms, size_t nm, json_object *list)
+{
+	json_object *evs = report_get(v, "nova.lifecycle_events");
+	size_t i, j, n = evs ? json_object_array_length(evs) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(evs, i), *slot;
+		const char *inst = str(e, "instance");
+		double t, best = INFINITY;
+		size_t bj = nm;
+
+		if (num(e, "t", &t)) {
+			for (j = 0; j < nm; j++) {
+				double d;
+
+				if (!ms[j].has_span || t < ms[j].start - SLACK_PING_BEFORE || t > ms[j].end + SLACK_NOVA ||
+				    (inst && ms[j].uuid && strcasecmp(inst, ms[j].uuid) != 0))
+					continue;
+				d = gap(t, t, ms[j].start, ms[j].end);
+				if (d < best) {
+					best = d;
+					bj = j;
+				}
+			}
+		}
+		if (bj == nm) {
+			put(e, "migration", NULL);
+			unmatched(list, "nova_lifecycle_event", i, "no migration on the wire near its time");
+			continue;
+		}
+		put(e, "migration", json_object_new_uint64(ms[bj].id));
+		slot = report_get(ms[bj].views, "nova_lifecycle_events");
+		if (!slot) {
+			slot = json_object_new_array();
+			put(ms[bj].views, "nova_lifecycle_events", slot);
+		}
+		json_object_array_add(slot, json_object_get(e));
+	}
+}
+
 /* The wire's own figures beside the others. */
 static json_object *wire_obj(json_object *rec)
 {
@@ -407,6 +453,7 @@ int view_match(json_object *r, json_object *v, int digits)
 		}
 	}
 	match_ping(v, ms, nm, list, digits);
+	match_lifecycle(v, ms, nm, list);
 	for (i = 0; i < nm; i++)
 		view_differences(ms[i].views, digits);
 	put(v, "unmatched", list);

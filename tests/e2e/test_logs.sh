@@ -304,6 +304,13 @@ case_side() {
 		printf '{"return": {"status": "completed", "total-time": %d, "downtime": %d, "setup-time": 2, "ram": {"transferred": %d, "total": 1073741824}}}\n' \
 			"$(awk -v d="$dur" 'BEGIN { printf "%d", d * 1000 }')" $((30 + i)) "$bytes" >>"$d/qmp.json"
 	done
+	# Lifecycle events: one of migration 2 (its Resumed), one long after everything.
+	nova_line "$(f6 "$(jqr "$base" '.migrations[1].end') + 0.05")" INFO nova.compute.manager \
+		"$(jqr "$base" '.migrations[1].uuid')" "VM Resumed (Lifecycle Event)" >>"$d/nova.log"
+	nova_line 1700000900.000 INFO nova.compute.manager 6d6d0000-0000-4000-8000-0000000000fe "VM Started (Lifecycle Event)" >>"$d/nova.log"
+	# ... and one of an instance nova's log has no migration of (a destination's log), inside migration 3.
+	nova_line "$(f6 "$(jqr "$base" '.migrations[2].end') + 0.1")" INFO nova.compute.manager \
+		6d6d0000-0000-4000-8000-0000000000fd "VM Started (Lifecycle Event)" >>"$d/nova.log"
 	# An extra nova migration and a resize nothing on the wire matches.
 	nova_line 1700000400.000 DEBUG nova.virt.libvirt.driver 6d6d0000-0000-4000-8000-0000000000ff "Starting monitoring of live migration" >>"$d/nova.log"
 	nova_line 1700000405.000 INFO nova.virt.libvirt.driver 6d6d0000-0000-4000-8000-0000000000ff "Migration operation has aborted" >>"$d/nova.log"
@@ -331,7 +338,9 @@ case_side() {
 	check "side-ping-vs-wire" "ping log downtime differs from the wire's by more than 1 us: $(jqr "$r" '[.migrations[] | "\(.views.ping.downtime_s)/\(.downtime_total_s)"] | join(" ")')" \
 		jq_true "$r" '[.migrations[] | (.views.ping.downtime_s - .downtime_total_s) | fabs < 0.000002] | all'
 	check_eq "side-ping-hand" "0.1" "$(jqr "$r" '.migrations[0].views.ping.lost_x_asked_interval_s')"
-	check_eq "side-unmatched" "migration_list/1 nova/1" \
+	check_eq "side-lifecycle-lone-event" "Started" "$(jqr "$r" '.migrations[2].views.nova_lifecycle_events[0].event')"
+	check_eq "side-lifecycle-resumed" "0.05" "$(jqr "$r" '.migrations[1] | .views.nova.resumed - .end | . * 1000 | round / 1000')"
+	check_eq "side-unmatched" "migration_list/1 nova/1 nova_lifecycle_event/1" \
 		"$(jqr "$r" '[.views.unmatched | group_by(.view)[] | "\(.[0].view)/\(length)"] | join(" ")')"
 	check "side-unmatched-why" "no reason given" jq_true "$r" '[.views.unmatched[] | .why | length > 10] | all'
 	check "side-differences" "no differences explained" \

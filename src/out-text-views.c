@@ -208,9 +208,13 @@ void out_text_migration_views(FILE *fp, json_object *mg)
 	x = report_get(v, "ping");
 	if (x) {
 		table_row(fp, "ping log", x, w0, NULL, NULL, NULL, "downtime_s", NULL);
-		fprintf(fp, "    %-22s %s lost; x interval %s s = %s s; x asked %s s = %s s\n", "  hand method",
-			str(x, "lost"), str(x, "interval_s"), str(x, "lost_x_interval_s"), str(x, "asked_interval_s"),
-			str(x, "lost_x_asked_interval_s"));
+		fprintf(fp, "    %-22s %s lost; x interval %s s = %s s", "  hand method", str(x, "lost"),
+			str(x, "interval_s"), str(x, "lost_x_interval_s"));
+		if (report_get(x, "asked_interval_s"))
+			fprintf(fp, "; x asked %s s = %s s\n", str(x, "asked_interval_s"),
+				str(x, "lost_x_asked_interval_s"));
+		else
+			fprintf(fp, " (--ping-interval: lost x the asked interval)\n");
 	}
 	d = report_get(v, "differences");
 	for (i = 0; i < len(v, "differences"); i++)

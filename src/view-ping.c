@@ -401,13 +401,15 @@ static int reckon(struct vping_run *r, mm_ns asked)
 	size_t i, k;
 	uint64_t distinct;
 
-	qsort(r->r, r->nr, sizeof(*r->r), by_seq);
+	if (r->nr)
+		qsort(r->r, r->nr, sizeof(*r->r), by_seq);
 	for (i = k = 0; i < r->nr; i++)
 		if (k == 0 || r->r[i].seq != r->r[k - 1].seq)
 			r->r[k++] = r->r[i];
 	r->nr = k;
 	distinct = k;
-	qsort(r->na, r->nna, sizeof(*r->na), by_noans);
+	if (r->nna)
+		qsort(r->na, r->nna, sizeof(*r->na), by_noans);
 	/* iputils' time runs from the first request to the end: N requests span N - 1 intervals. */
 	if (r->have_summary && r->transmitted > 1 && r->time_ms >= 0)
 		r->summary_interval = (mm_ns)llround(((double)r->time_ms * 1e6) / (double)(r->transmitted - 1));

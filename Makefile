@@ -132,7 +132,12 @@ build/fuzz/fuzz_replay_wide: tests/fuzz/fuzz_replay.c $(FUZZ_LIB) $(wildcard inc
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -DFUZZ_WIDE -o $@ $(filter %.c,$^) $(LIBS)
 
-fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay build/fuzz/fuzz_replay_wide
+# The other views' parsers (ping, nova, migration list, domjobinfo, QMP), their JSON and the matcher.
+build/fuzz/fuzz_views: tests/fuzz/fuzz_views.c $(FUZZ_LIB) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^) $(LIBS)
+
+fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay build/fuzz/fuzz_replay_wide build/fuzz/fuzz_views
 
 fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
 	@mkdir -p tests/fixtures tests/hostile

@@ -99,17 +99,18 @@ static json_object *ping_notes(const struct vping_run *r, mm_ns asked, size_t ou
 			 "one figure, not the downtime of any one (the longest was %s s)", outages, l);
 		json_object_array_add(a, json_object_new_string(buf));
 	}
+	/* In doubles: a damaged log's times are anything. */
 	if (asked != MM_NS_NONE && r->interval != MM_NS_NONE && r->timestamps &&
-	    llabs(r->interval - asked) * 20 > asked) {
+	    fabs((double)r->interval - (double)asked) * 20 > (double)asked) {
 		mm_fmt_seconds(iv, sizeof(iv), r->interval, 6);
 		mm_fmt_seconds(as, sizeof(as), asked, 6);
 		snprintf(buf, sizeof(buf), "ping was asked for every %s s but sent every %s s (its timer): lost x "
 			 "the asked interval is off by %.0f%%", as, iv,
-			 100.0 * (double)(r->interval - asked) / (double)asked);
+			 100.0 * ((double)r->interval - (double)asked) / (double)asked);
 		json_object_array_add(a, json_object_new_string(buf));
 	}
 	if (asked != MM_NS_NONE && !r->timestamps && r->summary_interval != MM_NS_NONE &&
-	    llabs(r->summary_interval - asked) * 20 > asked) {
+	    fabs((double)r->summary_interval - (double)asked) * 20 > (double)asked) {
 		mm_fmt_seconds(iv, sizeof(iv), r->summary_interval, 6);
 		mm_fmt_seconds(as, sizeof(as), asked, 6);
 		snprintf(buf, sizeof(buf), "the statistics' time over the requests' intervals gives %s s a request, not the asked "

@@ -416,6 +416,8 @@ static int reckon(struct vping_run *r, mm_ns asked)
 	if (r->timestamps) {
 		r->interval = median_gap(r);
 		r->interval_from = "-D times (median gap)";
+		if (r->interval != MM_NS_NONE && r->interval <= 0)
+			r->interval = MM_NS_NONE;	/* times that run backwards: no interval from them */
 	}
 	if (r->interval == MM_NS_NONE && r->summary_interval != MM_NS_NONE) {
 		r->interval = r->summary_interval;

@@ -29,7 +29,7 @@ LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 # The migration records: announces, grouping, their report and outputs.
 MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-group.o \
 	       $(B)/migration-match.o $(B)/report-migration.o $(B)/report-unresp.o $(B)/out-text-migration.o \
-	       $(B)/out-csv-migration.o
+	       $(B)/out-csv-migration.o $(B)/out-text-views.o
 UNIT_migration := $(B)/migration.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
 UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
@@ -47,6 +47,11 @@ UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
 UNIT_mmtime := $(B)/mmtime.o
+# The other views: each parser with the shared text module.
+VIEW_TEXT   := $(B)/view-text.o $(B)/mmtime.o
+UNIT_view_ping := $(B)/view-ping.o $(VIEW_TEXT)
+UNIT_view_nova := $(B)/view-nova.o $(B)/view-novalist.o $(VIEW_TEXT)
+UNIT_view_libvirt := $(B)/view-libvirt.o $(B)/view-qmp.o $(VIEW_TEXT)
 UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_tsmerge := $(B)/tsmerge.o
 UNIT_pcapng := $(B)/source-pcapng.o
@@ -143,7 +148,12 @@ build/fuzz/fuzz_replay_wide: tests/fuzz/fuzz_replay.c $(FUZZ_LIB) $(wildcard inc
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -DFUZZ_WIDE -o $@ $(filter %.c,$^) $(LIBS)
 
-fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay build/fuzz/fuzz_replay_wide
+# The other views' parsers (ping, nova, migration list, domjobinfo, QMP), their JSON and the matcher.
+build/fuzz/fuzz_views: tests/fuzz/fuzz_views.c $(FUZZ_LIB) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^) $(LIBS)
+
+fuzz-build: build/fuzz/fuzz_decode build/fuzz/fuzz_replay build/fuzz/fuzz_replay_wide build/fuzz/fuzz_views
 
 fuzz: asan-build fuzz-build build/gen_fixtures build/gen_hostile
 	@mkdir -p tests/fixtures tests/hostile

@@ -16,7 +16,7 @@
 #define CLI_EXIT_RUNTIME 1
 #define CLI_EXIT_USAGE 2
 
-enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES, CLI_MERGE, CLI_PLOT };
+enum cli_cmd { CLI_REPLAY, CLI_CAPTURE, CLI_INTERFACES, CLI_MERGE, CLI_PLOT, CLI_LOGS };
 
 #define CLI_MAX_NODE_ARGS 256	/* merge: --node FILE=NAME given at most this often */
 
@@ -72,6 +72,8 @@ struct cli_opts {
 	enum cli_align align;		/* --align */
 	int plot_w, plot_h;		/* --size WxH in pixels (0: 1200x800) */
 	int bin_given;			/* --bin was given (plot's default differs) */
+	/* the other views (logs; replay: side by side), NULL when not given */
+	const char *ping_log, *nova_log, *mlist, *domjobinfo, *query_migrate, *log_tz;
 };
 
 /*

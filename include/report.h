@@ -55,5 +55,11 @@ json_object *report_lazy_array(size_t n, report_make_fn make, void *ctx, void (*
 size_t report_len(json_object *arr);		/* 0 for NULL or not an array */
 json_object *report_at(json_object *arr, size_t i);	/* NULL past the end */
 int report_is_lazy(json_object *arr);
+/*
+ * Makes parent's lazy array `key` an ordinary one, every element made now
+ * (for a stage that edits the records: the side-by-side views).  0, or -1
+ * out of memory (the lazy array is left).
+ */
+int report_materialize(json_object *parent, const char *key);
 
 #endif

@@ -14,9 +14,10 @@
 #include "cli-usage.h"
 #include "out.h"
 #include "plot.h"
+#include "view.h"
 
 /* Rows in cli_options at most (getopt's tables are built from it for each parse). */
-#define CLI_MAX_ROWS 64
+#define CLI_MAX_ROWS 128
 #define CLI_OPT_SLOTS (CLI_OPT_END - 256)
 #define CLI_TYPED 48
 
@@ -343,6 +344,32 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	case CLI_OPT_ROTATE_FILES:
 	case CLI_OPT_RECORDS_ROTATE:
 		return cli_service_value(o, id, opt, v);
+	case CLI_OPT_PING:
+	case CLI_OPT_PING_LOG:
+		if (o->ping_log) {
+			fprintf(stderr, "migmeter: %s: a ping log was given already (--ping and --ping-log are one "
+				"option)\n", opt);
+			return CLI_EXIT_USAGE;
+		}
+		return nonempty(opt, v, "a file name ('-': standard input)", &o->ping_log);
+	case CLI_OPT_NOVA_LOG:
+		return nonempty(opt, v, "a file name", &o->nova_log);
+	case CLI_OPT_MLIST:
+		return nonempty(opt, v, "a file name", &o->mlist);
+	case CLI_OPT_DOMJOBINFO:
+		return nonempty(opt, v, "a file name", &o->domjobinfo);
+	case CLI_OPT_QUERY_MIGRATE:
+		return nonempty(opt, v, "a file name", &o->query_migrate);
+	case CLI_OPT_LOG_TZ: {
+		struct view_tz z;
+		char why[VIEW_ERR];
+
+		if (view_tz_init(&z, v, why, sizeof(why)) < 0) {
+			fprintf(stderr, "migmeter: %s: %s\n", opt, why);
+			return CLI_EXIT_USAGE;
+		}
+		return nonempty(opt, v, "a time zone", &o->log_tz);
+	}
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -561,6 +588,18 @@ static int check_opts(struct cli_opts *o)
 	if (o->cmd == CLI_PLOT && o->nargs == 0) {
 		fprintf(stderr, "migmeter: plot needs a JSON report or capture files (see 'migmeter plot --help')\n");
 		return CLI_EXIT_USAGE;
+	}
+	if (o->cmd == CLI_LOGS) {
+		if (o->nargs > 0) {
+			fprintf(stderr, "migmeter: logs takes no operands ('%s'): name each file with its option "
+				"(--ping, --nova-log, --migration-list, --domjobinfo, --query-migrate)\n", o->args[0]);
+			return CLI_EXIT_USAGE;
+		}
+		if (!o->ping_log && !o->nova_log && !o->mlist && !o->domjobinfo && !o->query_migrate) {
+			fprintf(stderr, "migmeter: logs needs a file: --ping, --nova-log, --migration-list, "
+				"--domjobinfo or --query-migrate (see 'migmeter logs --help')\n");
+			return CLI_EXIT_USAGE;
+		}
 	}
 	if (o->cmd != CLI_CAPTURE)
 		return 0;

@@ -7,6 +7,7 @@
 #define C CLI_FOR_CAPTURE
 #define M CLI_FOR_METER
 #define P CLI_FOR_PLOT
+#define L CLI_FOR_LOGS
 
 const struct cli_option cli_options[] = {
 	{ CLI_OPT_READ, 'r', "read", "FILE", R | P, CLI_SEC_INPUT,
@@ -24,17 +25,17 @@ const struct cli_option cli_options[] = {
 	  "where the filter files are (default: $MIGMETER_BPF_DIR,\nthen bpf/ beside the binary, then the installed ones)" },
 	{ CLI_OPT_TARGET, 0, "ping-target", "ADDR", M | P, CLI_SEC_REPORT,
 	  "downtime total over the echo streams to ADDR only" },
-	{ CLI_OPT_PING_INTERVAL, 0, "ping-interval", "DUR", M | P, CLI_SEC_REPORT,
+	{ CLI_OPT_PING_INTERVAL, 0, "ping-interval", "DUR", M | P | L, CLI_SEC_REPORT,
 	  "the interval ping was asked for (-i); adds the classic\nlost x that interval beside the measured one" },
 	{ CLI_OPT_LATE_THRESHOLD, 0, "late-threshold", "DUR", M, CLI_SEC_REPORT,
 	  "a reply later than DUR is no answer in time (unresponsive\ntime; default: max(10 x the stream's median RTT,\nits interval))" },
-	{ CLI_OPT_FORMAT, 0, "format", "FMT", M, CLI_SEC_REPORT,
+	{ CLI_OPT_FORMAT, 0, "format", "FMT", M | L, CLI_SEC_REPORT,
 	  "text, csv or json (default text)" },
 	{ CLI_OPT_FORMAT, 0, "format", "FMT", CLI_FOR_IFACES, CLI_SEC_REPORT,
 	  "text or json (default text)" },
 	{ CLI_OPT_FORMAT, 0, "format", "FMT", P, CLI_SEC_REPORT,
 	  "png, svg or pdf: the figure's format when -o has no\nsuch extension (- for stdout; default png)" },
-	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", M, CLI_SEC_REPORT,
+	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", M | L, CLI_SEC_REPORT,
 	  "write the report to FILE instead of stdout; any\noutput FILE may be - (stdout, one output at most)" },
 	{ CLI_OPT_OUTPUT, 'o', "output", "FILE", P, CLI_SEC_REPORT,
 	  "the figure: FILE.png, FILE.svg or FILE.pdf, by its\nextension (- for stdout; default: the first input's\nname with .png)" },
@@ -106,6 +107,21 @@ const struct cli_option cli_options[] = {
 	{ CLI_OPT_USER, 'Z', "user", "USER", C, CLI_SEC_CAPTURE,
 	  "drop root to USER once the captures are open\n(default nobody; -Z root keeps root)" },
 
+	{ CLI_OPT_PING, 0, "ping", "FILE", L, CLI_SEC_VIEWS,
+	  "iputils ping output (plain, -D, -O): episodes and the\nclassic hand figures (as --ping-log)" },
+	{ CLI_OPT_PING_LOG, 0, "ping-log", "FILE", R | L, CLI_SEC_VIEWS,
+	  "iputils ping output saved during the migrations" },
+	{ CLI_OPT_NOVA_LOG, 0, "nova-log", "FILE", R | L, CLI_SEC_VIEWS,
+	  "nova-compute.log (oslo.log lines of the libvirt driver)" },
+	{ CLI_OPT_MLIST, 0, "migration-list", "FILE", R | L, CLI_SEC_VIEWS,
+	  "the table of nova migration-list / openstack server\nmigration list" },
+	{ CLI_OPT_DOMJOBINFO, 0, "domjobinfo", "FILE", R | L, CLI_SEC_VIEWS,
+	  "virsh domjobinfo --completed output (one block a job)" },
+	{ CLI_OPT_QUERY_MIGRATE, 0, "query-migrate", "FILE", R | L, CLI_SEC_VIEWS,
+	  "QEMU's QMP query-migrate replies (and the MIGRATION,\nSTOP, RESUME events that time them)" },
+	{ CLI_OPT_LOG_TZ, 0, "log-tz", "ZONE", R | L, CLI_SEC_VIEWS,
+	  "the zone of nova-compute.log's local times: a zoneinfo\nname, UTC or +HH:MM (default: the machine's, TZ)" },
+
 	{ CLI_OPT_QUIET, 'q', "quiet", NULL, M | P, CLI_SEC_MESSAGES,
 	  "only the report: no progress line and no notes on\nstderr (warnings and errors still)" },
 	{ CLI_OPT_VERBOSE, 'v', "verbose", NULL, M | P, CLI_SEC_MESSAGES,
@@ -135,8 +151,9 @@ const struct cli_option cli_options[] = {
 #undef C
 #undef M
 #undef P
+#undef L
 
-static const char *const cmd_names[] = { "replay", "capture", "interfaces", "merge", "plot" };
+static const char *const cmd_names[] = { "replay", "capture", "interfaces", "merge", "plot", "logs" };
 
 const char *cli_cmd_name(enum cli_cmd cmd)
 {
@@ -156,6 +173,9 @@ static const char synopsis_merge[] =
 static const char synopsis_plot[] =
 	"migmeter plot [-o FIG.png|.svg|.pdf] [OPTIONS] REPORT.json\n"
 	"migmeter plot [-o FIG.png|.svg|.pdf] [OPTIONS] FILE...\n";
+static const char synopsis_logs[] =
+	"migmeter logs [--ping FILE] [--nova-log FILE] [--migration-list FILE]\n"
+	"              [--domjobinfo FILE] [--query-migrate FILE] [OPTIONS]\n";
 
 /* Prints synopsis lines, "usage: " before the first line of all and 7 spaces before the others. */
 static void print_synopsis(FILE *fp, const char *lines, int *first)
@@ -181,6 +201,11 @@ static const char about_plot[] =
 	"--with-series) or capture files (replayed first, with replay's options) as\n"
 	"a figure, rendered by gnuplot: throughput by role, echo RTT with the\n"
 	"downtime, application figures when present, a summary of several migrations.\n";
+static const char about_logs[] =
+	"Reads the other views of migrations: ping's output (episodes and the classic\n"
+	"hand figures), nova-compute.log, nova's migration list, virsh domjobinfo and\n"
+	"QEMU's query-migrate. replay takes the same files and puts them side by side\n"
+	"with each migration the capture shows.\n";
 static const char about_ifaces[] =
 	"Lists the network interfaces (all, or the IFACEs named) with their state,\n"
 	"addresses and counters.\n";
@@ -207,6 +232,7 @@ static const char *const section_titles[] = {
 	[CLI_SEC_INPUT] = "Input",
 	[CLI_SEC_REPORT] = "Report",
 	[CLI_SEC_CAPTURE] = "Capture",
+	[CLI_SEC_VIEWS] = "Other views",
 	[CLI_SEC_MESSAGES] = "Messages",
 	[CLI_SEC_MERGE] = "Merge",
 	[CLI_SEC_GENERAL] = "General",
@@ -282,15 +308,19 @@ static void print_options(FILE *fp, unsigned cmds, int all)
 void cli_usage_cmd(FILE *fp, enum cli_cmd cmd)
 {
 	static const char *const synopsis[] = { synopsis_replay, synopsis_capture, synopsis_ifaces, synopsis_merge,
-						synopsis_plot };
-	static const char *const about[] = { about_replay, about_capture, about_ifaces, about_merge, about_plot };
+						synopsis_plot, synopsis_logs };
+	static const char *const about[] = { about_replay, about_capture, about_ifaces, about_merge, about_plot,
+					      about_logs };
 	int first = 1;
 
 	print_synopsis(fp, synopsis[cmd], &first);
 	fprintf(fp, "\n%s", about[cmd]);
 	print_options(fp, 1u << cmd, 0);
-	if (cmd == CLI_INTERFACES)
+	if (cmd == CLI_INTERFACES || cmd == CLI_LOGS) {
+		if (cmd == CLI_LOGS)
+			fprintf(fp, "\n%s%s", footer_durations, footer_exit);
 		return;
+	}
 	if (cmd == CLI_MERGE) {
 		fprintf(fp, "\n%s%s", footer_durations, footer_exit_merge);
 		return;
@@ -310,6 +340,7 @@ void cli_usage(FILE *fp)
 	print_synopsis(fp, synopsis_ifaces, &first);
 	print_synopsis(fp, synopsis_merge, &first);
 	print_synopsis(fp, synopsis_plot, &first);
+	print_synopsis(fp, synopsis_logs, &first);
 	print_synopsis(fp, "migmeter COMMAND --help | --help | --version\n", &first);
 	fprintf(fp, "\n%s%s", about_replay,
 		"Live, the same from network interfaces (capture): EXPRESSION, the words\n"
@@ -326,5 +357,6 @@ void cli_usage_short(FILE *fp)
 	      "       migmeter interfaces [IFACE...]\n"
 	      "       migmeter merge [--format csv|json] FILE...\n"
 	      "       migmeter plot [-o FIG.png] REPORT.json|FILE...\n"
+	      "       migmeter logs --ping FILE [--nova-log FILE] ...\n"
 	      "'migmeter COMMAND --help' lists a command's options, 'migmeter --help' all.\n", fp);
 }

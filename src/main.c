@@ -7,6 +7,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cli-logs.h"
 #include "cli-usage.h"
 #include "iflist.h"
 #include "merge.h"
@@ -58,13 +59,19 @@ static int replay_opts(const struct cli_opts *op, struct filter_spec *mig_f, str
 	struct source_frame fr;
 	struct report_opts ro;
 	struct source_input *inputs = NULL;
+	struct view_set views;
 	json_object *r = NULL;
 	char err[1024];
 	int rc, digits = 6, meter_ok = 0;
 	size_t i;
 
 	/* Every output checked before anything is read: nothing read is then lost at the end. */
+	memset(&views, 0, sizeof(views));
 	rc = cli_check_outputs(&o);
+	if (rc)
+		goto out;
+	/* The other views (ping, nova, libvirt, QEMU) are read first: a bad log costs nothing measured. */
+	rc = cli_views_load(&o, &views);
 	if (rc)
 		goto out;
 
@@ -148,6 +155,8 @@ static int replay_opts(const struct cli_opts *op, struct filter_spec *mig_f, str
 		rc = CLI_EXIT_RUNTIME;
 		goto out;
 	}
+	if (cli_views_attach(&o, &views, r, ro.digits) != 0)
+		rc = CLI_EXIT_RUNTIME;
 	cli_warn_report(&o, r);
 	if (o.with_series && plot_add_series(r, m.series, ro.digits) < 0) {
 		fprintf(stderr, "migmeter: out of memory while adding the time series to the report\n");
@@ -158,6 +167,7 @@ static int replay_opts(const struct cli_opts *op, struct filter_spec *mig_f, str
 		rc = CLI_EXIT_RUNTIME;
 out:
 	json_object_put(r);
+	view_set_free(&views);
 	free(inputs);
 	if (meter_ok)
 		meter_release(&m);
@@ -289,6 +299,8 @@ int main(int argc, char **argv)
 		return merge_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "plot") == 0)
 		return plot_main(argc - 1, argv + 1, replay_opts);
+	if (strcmp(argv[1], "logs") == 0)
+		return cli_logs_main(argc - 1, argv + 1);
 	/* tcpdump's way: `migmeter -r FILE` reads FILE, as replay does. */
 	if (argv[1][0] == '-' && has_read(argc, argv))
 		return cmd_replay(argc, argv);
@@ -298,7 +310,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "no command before %.60s", argv[1]);
 		if (cmd)
 			return did_you_mean(why, cmd, argc, argv);
-		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture, interfaces, merge or plot "
+		fprintf(stderr, "migmeter: %s: options come after a command: replay, capture, interfaces, merge, plot or logs "
 			"(see 'migmeter --help')\n", why);
 		return CLI_EXIT_USAGE;
 	}
@@ -306,7 +318,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "'%.100s' is not a command", argv[1]);
 		return did_you_mean(why, "replay", argc, argv);
 	}
-	fprintf(stderr, "migmeter: unknown command '%s': replay, capture, interfaces, merge or plot (see 'migmeter "
+	fprintf(stderr, "migmeter: unknown command '%s': replay, capture, interfaces, merge, plot or logs (see 'migmeter "
 		"--help')\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

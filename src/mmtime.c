@@ -75,8 +75,9 @@ int mm_fmt_seconds(char *buf, size_t n, mm_ns t, int digits)
 
 int mm_fmt_iso(char *buf, size_t n, mm_ns t, int digits)
 {
-	time_t sec = (time_t)(t >= 0 ? t / MM_NS_PER_S : -((-t + MM_NS_PER_S - 1) / MM_NS_PER_S));
-	long long ns = t - (mm_ns)sec * MM_NS_PER_S;
+	/* Floor division and a remainder in [0, 1 s) that cannot overflow, down to MM_NS_MIN. */
+	time_t sec = (time_t)(t >= 0 ? t / MM_NS_PER_S : -1 - (-(t + 1)) / MM_NS_PER_S);
+	long long ns = t >= 0 ? t % MM_NS_PER_S : (t % MM_NS_PER_S + MM_NS_PER_S) % MM_NS_PER_S;
 	struct tm tm;
 	char date[32];
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "out.h"
+#include "out-views.h"
 #include "report.h"
 
 static const char *str(json_object *o, const char *path)
@@ -109,6 +110,7 @@ static void text_one(FILE *fp, json_object *mg, double bin_s)
 	for (k = 0; k < ne; k++)
 		text_episode(fp, report_at(eps, k));
 	text_unresp(fp, mg);
+	out_text_migration_views(fp, mg);
 }
 
 int out_text_migrations(FILE *fp, json_object *r)
@@ -131,6 +133,7 @@ int out_text_migrations(FILE *fp, json_object *r)
 		for (i = 0; i < no; i++)
 			text_unresp_episode(fp, json_object_array_get_idx(out, i));
 	}
+	out_text_views_unmatched(fp, r);
 	if (report_u64(r, "announces.damaged"))
 		fprintf(fp, "\n%llu damaged announce frames (truncated or lying ARP headers) not used\n",
 			(unsigned long long)report_u64(r, "announces.damaged"));

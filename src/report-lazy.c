@@ -85,3 +85,27 @@ int report_is_lazy(json_object *arr)
 {
 	return lazy_of(arr) != NULL;
 }
+
+int report_materialize(json_object *parent, const char *key)
+{
+	json_object *arr = NULL, *real;
+	struct lazy *z;
+	size_t i;
+
+	if (!json_object_object_get_ex(parent, key, &arr) || !(z = lazy_of(arr)))
+		return 0;
+	real = json_object_new_array_ext((int)(z->n ? z->n : 1));
+	if (!real)
+		return -1;
+	for (i = 0; i < z->n; i++) {
+		json_object *e = z->make(z->ctx, i);
+
+		if (!e || json_object_array_add(real, e) < 0) {
+			json_object_put(e);
+			json_object_put(real);
+			return -1;
+		}
+	}
+	json_object_object_add(parent, key, real);
+	return 0;
+}

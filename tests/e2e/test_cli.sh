@@ -165,13 +165,13 @@ options() {
 # ---- per-command help --------------------------------------------------------
 case_help() {
 	local cmd
-	for cmd in replay capture interfaces merge plot; do
+	for cmd in replay capture interfaces merge plot logs; do
 		run "help-$cmd" "$cmd" --help
 		check_eq "help-$cmd-exit-0" 0 "$RC"
 		check_eq "help-$cmd-nothing-on-stderr" 0 "$ERRLINES"
 		check "help-$cmd-own-usage" "no usage line" grep -q "^usage: migmeter $cmd" "$E2E_TMP/help-$cmd.out"
 		check_eq "help-$cmd-no-other-command" 0 \
-			"$(grep -E "migmeter (replay|capture|interfaces)" "$E2E_TMP/help-$cmd.out" | grep -vc "migmeter $cmd" || true)"
+			"$(grep -E "migmeter (replay|capture|interfaces|logs)" "$E2E_TMP/help-$cmd.out" | grep -vc "migmeter $cmd" || true)"
 		run "help-$cmd-short" "$cmd" -h
 		check "help-$cmd-h-same" "-h differs from --help" cmp -s "$E2E_TMP/help-$cmd.out" "$E2E_TMP/help-$cmd-short.out"
 	done
@@ -229,7 +229,7 @@ case_docs() {
 	# The man source without font changes and escapes: "\fB\-\-ports\fR" -> "--ports".
 	sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\e/\\/g' "$MAN" >"$man"
 	tr -d '`' <"$README" >"$readme"
-	for cmd in replay capture interfaces merge plot; do
+	for cmd in replay capture interfaces merge plot logs; do
 		[ -s "$E2E_TMP/help-$cmd.out" ] || "$MIGMETER" "$cmd" --help >"$E2E_TMP/help-$cmd.out"
 		for o in $(options "help-$cmd"); do
 			n=$((n + 1))
@@ -248,7 +248,8 @@ case_docs() {
 	# Every CSV's header, as written, is listed in FILES.
 	"$MIGMETER" replay "${MM_OPTS[@]}" --format csv -o "$E2E_TMP/r.csv" --timeseries "$E2E_TMP/s.csv" \
 		--unresponsive "$E2E_TMP/u.csv" "$SAMPLE" 2>/dev/null
-	for f in r.csv r-episodes.csv r-streams.csv r-totals.csv s.csv u.csv; do
+	"$MIGMETER" logs --ping "$REPO_DIR/tests/logs/ping-D-outage.txt" --format csv -o "$E2E_TMP/l.csv" 2>/dev/null
+	for f in r.csv r-episodes.csv r-streams.csv r-totals.csv s.csv u.csv l.csv; do
 		check "docs-man-columns-$f" "a column of $f is not in the man page's FILES" \
 			sh -c "sed -n '/^\\.SH FILES/,/^\\.SH /p' '$man' | tr -d '\\n' | tr -s ' ' >'$E2E_TMP/files.txt';
 				head -n 1 '$E2E_TMP/$f' | tr ',' '\\n' | sed -E 's/^(forward|reverse)_//' |

@@ -164,7 +164,7 @@ MM_PID=$!
 track_pid "$MM_PID"
 wait_until 100 grep -qs 'listening on' "$E2E_TMP/mm.err" ||
 	die "migmeter capture did not start: $(head -c 300 "$E2E_TMP/mm.err")"
-ip netns exec "$SRC" ping -n -i 0.01 "$GUEST_IP" >"$E2E_TMP/ping.out" 2>&1 </dev/null &
+ip netns exec "$SRC" ping -n -D -i 0.01 "$GUEST_IP" >"$E2E_TMP/ping.out" 2>&1 </dev/null &
 PING_PID=$!
 track_pid "$PING_PID"
 sleep 1.5
@@ -175,7 +175,7 @@ migrate() {
 	local id=$1 from=$2 to=$3 fh=$4 th=$5 addr=$6 port=$7 mfd=$8
 	if python3 "$QEMU_DIR/qmp.py" migrate --src "$E2E_TMP/$from.qmp" --dst "$E2E_TMP/$to.qmp" \
 		--uri "tcp:$addr:$port" --multifd "$mfd" --id "$id" --from "$fh" --to "$th" \
-		-o "$E2E_TMP/mig-$id.json" 2>"$E2E_TMP/mig-$id.err"; then
+		-o "$E2E_TMP/mig-$id.json" --qmp-log "$E2E_TMP/mig-$id.qmp" 2>"$E2E_TMP/mig-$id.err"; then
 		pass "migration$id-completed"
 		MIGRATED+=("$E2E_TMP/mig-$id.json")
 		return 0
@@ -281,6 +281,26 @@ while IFS=$'\t' read -r name ok reason; do
 	fi
 done <"$E2E_TMP/checks.tsv"
 [ -s "$E2E_TMP/checks.tsv" ] || fail "compare" "compare.py wrote no checks"
+# ---- side by side: QEMU's own query-migrate replies and ping's log in the record ----
+# Each migration's QMP messages (its events, the final query-migrate reply) as qmp.py saved them.
+for ((i = 1; i <= ${#MIGRATED[@]}; i++)); do cat "$E2E_TMP/mig-$i.qmp"; done >"$E2E_TMP/qmp.jsonl" 2>/dev/null
+"$MIGMETER" replay "${MM_OPTS[@]}" --ping-interval 0.01 --format json -o "$E2E_TMP/views.json" \
+	--query-migrate "$E2E_TMP/qmp.jsonl" --ping-log "$E2E_TMP/ping.out" "$CAP" 2>"$E2E_TMP/views.err"
+check_eq "views-replay-exit-0" 0 "$?"
+for ((i = 1; i <= ${#MIGRATED[@]}; i++)); do
+	rec=".migrations[$((i - 1))]"
+	check_eq "views-migration$i-qemu-by-time" "time" "$(jqr "$E2E_TMP/views.json" "$rec.views.qemu.matched_by")"
+	check_eq "views-migration$i-qemu-figures" \
+		"$(jq -r '"\(.ram_transferred) \(.downtime_ms) \(.total_time_ms)"' "$E2E_TMP/mig-$i.json")" \
+		"$(jqr "$E2E_TMP/views.json" "$rec.views.qemu | \"\(.memory_processed_bytes) \(.downtime_s * 1000 | round) \(.time_elapsed_s * 1000 | round)\"")"
+	check "views-migration$i-ping-log-episode" "no episode of ping's log in the record" \
+		jq -e "$rec.views.ping.episodes | length >= 1" "$E2E_TMP/views.json" >/dev/null
+	printf 'migration %d side by side: %s\n' "$i" \
+		"$(jqr "$E2E_TMP/views.json" "$rec | \"wire \(.duration_s) s, \(.unique_payload_bytes) B, downtime \(.downtime_total_s) s; QEMU total-time \(.views.qemu.time_elapsed_s) s, ram.transferred \(.views.qemu.memory_processed_bytes) B, downtime \(.views.qemu.downtime_s) s; ping log \(.views.ping.downtime_s) s\"")"
+done
+"$MIGMETER" replay "${MM_OPTS[@]}" --ping-interval 0.01 --query-migrate "$E2E_TMP/qmp.jsonl" \
+	--ping-log "$E2E_TMP/ping.out" "$CAP" 2>/dev/null | sed -n '/views side by side/,/^$/p'
+
 if [ -n "${MM_QEMU_KEEP:-}" ]; then
 	mkdir -p "$MM_QEMU_KEEP" && cp "$E2E_TMP"/{qemu.json,report.json,replay.json,replay-migrations.csv,events.csv,compare.json,rarp.tsv,ts.csv,run.pcapng,ping.out,mm.err} \
 		"$E2E_TMP"/*.serial "$MM_QEMU_KEEP"/ 2>/dev/null

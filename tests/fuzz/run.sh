@@ -54,5 +54,11 @@ rm -rf "$F/seed-replay_wide"
 cp -r "$F/seed-replay" "$F/seed-replay_wide"
 cp tests/fuzz/regress/* "$F/seed-replay_wide/" 2>/dev/null
 fuzz replay_wide
+# The other views: seeded with the log fixtures.
+mkdir -p "$F/corpus-views"
+rm -rf "$F/seed-views"
+mkdir -p "$F/seed-views"
+cp tests/logs/* "$F/seed-views/"
+fuzz views
 printf '%d passed, %d failed\n' "$NPASS" "$NFAIL"
 [ "$NFAIL" -eq 0 ]

@@ -11,13 +11,16 @@ As a command:
   qmp.py wait SOCK [--timeout S]            until the monitor answers
   qmp.py cmd SOCK COMMAND [JSON-ARGUMENTS]  prints the command's return as JSON
   qmp.py migrate --src SOCK --dst SOCK --uri tcp:HOST:PORT [--multifd N]
-                 [--id N] [--from NAME] [--to NAME] [--timeout S] -o FILE
+                 [--id N] [--from NAME] [--to NAME] [--timeout S] [--qmp-log FILE] -o FILE
       one live migration: capabilities and parameters on both sides,
       migrate-incoming on the destination, migrate on the source, polls
       query-migrate until it ends, waits for the destination's RESUME, and
       writes one JSON object: QEMU's own figures (total-time, downtime,
       setup-time, ram.*) and events (source STOP, destination RESUME, the
-      MIGRATION status changes) with their epoch timestamps.
+      MIGRATION status changes) with their epoch timestamps; --qmp-log also
+      saves the source's QMP messages as QEMU sent them (its events, then
+      the final query-migrate reply), one JSON object a line, for
+      migmeter replay --query-migrate.
 Exit status: 0 success, 1 failure (one line on stderr), 2 usage.
 """
 
@@ -236,6 +239,12 @@ def migrate(args):
     }
     src.close()
     dst.close()
+    if args.qmp_log:
+        with open(args.qmp_log + ".tmp", "w") as f:
+            for e in src.events:
+                f.write(json.dumps({k: e[k] for k in ("timestamp", "event", "data") if k in e}) + "\n")
+            f.write(json.dumps({"return": info}) + "\n")
+        os.replace(args.qmp_log + ".tmp", args.qmp_log)
     tmp = args.output + ".tmp"
     with open(tmp, "w") as f:
         json.dump(out, f, indent=1)
@@ -269,6 +278,7 @@ def main(argv):
     m.add_argument("--to", dest="dst_name", default="dst")
     m.add_argument("--timeout", type=float, default=60.0)
     m.add_argument("-o", dest="output", required=True)
+    m.add_argument("--qmp-log", dest="qmp_log", default=None)
     args = p.parse_args(argv)
     try:
         if args.what == "wait":

@@ -27,7 +27,8 @@ LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 # Each unit test links only the modules it exercises.
 # The migration records: announces, grouping, their report and outputs.
 MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-group.o \
-	       $(B)/migration-match.o $(B)/report-migration.o $(B)/out-text-migration.o $(B)/out-csv-migration.o
+	       $(B)/migration-match.o $(B)/report-migration.o $(B)/out-text-migration.o $(B)/out-csv-migration.o \
+	       $(B)/app.o $(B)/app-phase.o $(B)/app-report.o
 UNIT_migration := $(B)/migration.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
 UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
@@ -39,6 +40,7 @@ UNIT_echo   := $(B)/echo.o $(B)/episode.o $(B)/medset.o $(B)/mmtime.o
 UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
+UNIT_app    := $(B)/app.o $(B)/app-phase.o $(B)/seqspace.o $(B)/medset.o $(B)/mmtime.o $(B)/addr.o
 UNIT_mmtime := $(B)/mmtime.o
 UNIT_bpfmemo := $(B)/bpfmemo.o
 UNIT_tsmerge := $(B)/tsmerge.o

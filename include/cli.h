@@ -29,6 +29,10 @@ struct cli_opts {
 	const char *format, *out, *episodes, *streams, *timeseries;
 	const char *migrations, *events;	/* --migrations, --events (CSV files) */
 	const char *records;		/* capture --records: JSON Lines, appended */
+	uint16_t app_ports[APP_MAX_PORTS];	/* --app */
+	size_t app_nports;
+	const char *app_filter, *app_csv;	/* --app-filter, --app-csv */
+	mm_ns app_window;		/* --app-window, MM_NS_NONE if not given */
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	size_t max_flows;

@@ -48,6 +48,10 @@ int out_csv_episodes(FILE *fp, json_object *report);
  */
 int out_csv_series(FILE *fp, const struct series *s, int digits);
 
+/* The same with the app_* columns of stage `app` filled (NULL or disabled: empty fields). */
+struct app_table;
+int out_csv_series_app(FILE *fp, const struct series *s, const struct app_table *app, int digits);
+
 /*
  * A CSV column: its header name and where its value is in a row's object
  * of the report tree.  Tables have fixed column lists, so a header never

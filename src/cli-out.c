@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app-report.h"
 #include "out.h"
 #include "out-migration.h"
 #include "outpath.h"
 
 struct series_ctx {
 	const struct series *s;
+	const struct app_table *app;
 	int digits;
 };
 
@@ -48,7 +50,7 @@ static int write_series(FILE *fp, void *ctx)
 {
 	const struct series_ctx *sc = ctx;
 
-	return out_csv_series(fp, sc->s, sc->digits);
+	return out_csv_series_app(fp, sc->s, sc->app, sc->digits);
 }
 
 /* "run.csv" + "-episodes" -> "run-episodes.csv"; the caller frees. */
@@ -102,6 +104,16 @@ static void side_paths(const struct cli_opts *o, char **ep, char **st, char **to
 		*st = sibling_name(o->out, "-streams");
 }
 
+/* The phases CSV: --app-csv, or beside a CSV report file (X-app.csv) when --app is on; NULL otherwise. */
+static char *app_path(const struct cli_opts *o)
+{
+	int beside = o->out && strcmp(o->format, "csv") == 0 && !report_to_stream(o);
+
+	if (o->app_csv)
+		return strdup(o->app_csv);
+	return beside && (o->app_nports || o->app_filter) ? sibling_name(o->out, "-app") : NULL;
+}
+
 /* Writes one output (out_atomic's rules). Returns 0 or CLI_EXIT_RUNTIME after saying why. */
 static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
 {
@@ -117,7 +129,7 @@ static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
 int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, int digits)
 {
 	const struct out_writer *w = out_find(o->format);
-	struct series_ctx sc = { m->series, digits };
+	struct series_ctx sc = { m->series, m->app, digits };
 	int sections = strcmp(o->format, "csv") == 0 && report_to_stream(o);
 	struct report_ctx main_ctx = { w->write, r, sections && !o->episodes, sections && !o->streams,
 				       sections, sections && !o->migrations };
@@ -126,7 +138,8 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 	struct report_ctx tot_ctx = { out_csv_totals, r, 0, 0, 0, 0 };
 	struct report_ctx mg_ctx = { out_csv_migrations, r, 0, 0, 0, 0 };
 	struct report_ctx ev_ctx = { out_csv_events, r, 0, 0, 0, 0 };
-	char *ep, *st, *tot, *mg;
+	struct report_ctx app_ctx = { out_csv_app, r, 0, 0, 0, 0 };
+	char *ep, *st, *tot, *mg, *ap = app_path(o);
 	int rc = 0;
 
 	if (o->out) {
@@ -148,6 +161,9 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 		rc |= emit_file(o->events, write_report, &ev_ctx);
 	if (o->timeseries)
 		rc |= emit_file(o->timeseries, write_series, &sc);
+	if (ap)
+		rc |= emit_file(ap, write_report, &app_ctx);
+	free(ap);
 	free(ep);
 	free(st);
 	free(tot);
@@ -157,7 +173,7 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(8, sizeof(*p));
+	char **p = calloc(9, sizeof(*p));
 	char *ep, *st, *tot, *mg;
 	size_t n = 0;
 
@@ -178,6 +194,7 @@ char **cli_output_paths(const struct cli_opts *o)
 		p[n++] = strdup(o->events);
 	if (o->timeseries)
 		p[n++] = strdup(o->timeseries);
+	p[n] = app_path(o);
 	return p;
 }
 
@@ -193,7 +210,7 @@ void cli_free_paths(char **paths)
 }
 
 /* The outputs cli_check_outputs weighs against each other and the inputs. */
-#define CLI_MAX_OUTPUTS 10
+#define CLI_MAX_OUTPUTS 11
 
 struct out_check {
 	struct outpath op[CLI_MAX_OUTPUTS];
@@ -266,7 +283,7 @@ static int outputs_apart(const struct out_check *c)
 int cli_check_outputs(const struct cli_opts *o)
 {
 	struct out_check c;
-	char *ep, *st, *tot, *mg, dir[PATH_MAX + 64], path[PATH_MAX + 96];
+	char *ep, *st, *tot, *mg, *ap = app_path(o), dir[PATH_MAX + 64], path[PATH_MAX + 96];
 	size_t i;
 	int rc = 0;
 
@@ -291,6 +308,8 @@ int cli_check_outputs(const struct cli_opts *o)
 	if (!rc)
 		rc = add_output(&c, "--records", o->records);
 	if (!rc)
+		rc = add_output(&c, o->app_csv ? "--app-csv" : "the app CSV", ap);
+	if (!rc)
 		rc = outputs_apart(&c);
 	for (i = 0; !rc && o->cmd == CLI_REPLAY && i < o->nargs; i++)
 		rc = not_an_input(&c, o->args[i], "input");
@@ -308,8 +327,13 @@ int cli_check_outputs(const struct cli_opts *o)
 		snprintf(path, sizeof(path), "%s/announce.bpf", dir);
 		rc = not_an_input(&c, path, "filter file");
 	}
+	if (!rc && (o->app_nports || o->app_filter) && !o->app_filter) {
+		snprintf(path, sizeof(path), "%s/app.bpf", dir);
+		rc = not_an_input(&c, path, "filter file");
+	}
 	for (i = 0; i < c.n; i++)
 		outpath_release(&c.op[i]);
+	free(ap);
 	free(ep);
 	free(st);
 	free(tot);

@@ -56,6 +56,12 @@ static const struct csv_col cols[] = {
 	{ "episodes", "episodes", OUT_CSV_COUNT },
 	OUT_CSV_COL("downtime_total_s", "downtime_total_s"),
 	OUT_CSV_COL("announce_bound_s", "announce_bound_s"),
+	OUT_CSV_COL("downtime_source", "downtime_source"),
+	OUT_CSV_COL("app_longest_stall_s", "app.longest_stall_s"),
+	OUT_CSV_COL("app_switchover_goodput_vs_before", "app.switchover_goodput_vs_before"),
+	OUT_CSV_COL("app_switchover_response_median_vs_before", "app.switchover_response_median_vs_before"),
+	OUT_CSV_COL("app_blackout_source", "app.blackout.source"),
+	OUT_CSV_COL("app_blackout_s", "app.blackout.gap_s"),
 };
 
 int out_csv_migrations(FILE *fp, json_object *r)

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "report.h"
 
 void out_csv_field(FILE *fp, const char *s)
@@ -232,7 +233,8 @@ int out_csv_episodes(FILE *fp, json_object *report)
 	return ferror(fp) ? -1 : 0;
 }
 
-static void series_row(FILE *fp, const struct series *s, uint64_t i, const struct series_bin *b, int digits)
+static void series_row(FILE *fp, const struct series *s, const struct app_table *app, uint64_t i,
+		       const struct series_bin *b, int digits)
 {
 	static const struct series_bin none;
 	mm_ns rel = mm_mul(i, series_bin_width(s));
@@ -242,7 +244,7 @@ static void series_row(FILE *fp, const struct series *s, uint64_t i, const struc
 		b = &none;
 	mm_fmt_seconds(trel, sizeof(trel), rel, digits);
 	mm_fmt_seconds(tabs, sizeof(tabs), mm_add(series_t0(s), rel), digits);
-	fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", trel, tabs,
+	fprintf(fp, "%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", trel, tabs,
 		(unsigned long long)b->fwd_bytes, (unsigned long long)b->rev_bytes,
 		(unsigned long long)b->unique_bytes, (unsigned long long)b->packets,
 		(unsigned long long)b->ping_requests, (unsigned long long)b->ping_replies,
@@ -251,35 +253,46 @@ static void series_row(FILE *fp, const struct series *s, uint64_t i, const struc
 		(unsigned long long)b->role_bytes[SERIES_ROLE_MULTIFD],
 		(unsigned long long)b->role_bytes[SERIES_ROLE_NBD],
 		(unsigned long long)b->role_bytes[SERIES_ROLE_OTHER]);
+	/* The app_* columns come last (README "Application impact"). */
+	app_csv_series_row(fp, app, i, digits);
+	fputc('\n', fp);
 }
 
 /* The empty bins [from, to): every one, or the first and the last of a long quiet stretch. */
-static void series_gap(FILE *fp, const struct series *s, uint64_t from, uint64_t to, int digits)
+static void series_gap(FILE *fp, const struct series *s, const struct app_table *app, uint64_t from,
+		       uint64_t to, int digits)
 {
 	if (to <= from)
 		return;
 	if (to - from > SERIES_GAP_ROWS) {
-		series_row(fp, s, from, NULL, digits);
-		series_row(fp, s, to - 1, NULL, digits);
+		series_row(fp, s, app, from, NULL, digits);
+		series_row(fp, s, app, to - 1, NULL, digits);
 		return;
 	}
 	for (uint64_t i = from; i < to; i++)
-		series_row(fp, s, i, NULL, digits);
+		series_row(fp, s, app, i, NULL, digits);
 }
 
 int out_csv_series(FILE *fp, const struct series *s, int digits)
+{
+	return out_csv_series_app(fp, s, NULL, digits);
+}
+
+int out_csv_series_app(FILE *fp, const struct series *s, const struct app_table *app, int digits)
 {
 	struct series_iter it = { 0, 0 };
 	const struct series_bin *b;
 	uint64_t i, next = 0, len = series_len(s);
 
 	fputs("t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,"
-	      "ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes\n", fp);
+	      "ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes", fp);
+	app_csv_series_header(fp);
+	fputc('\n', fp);
 	while (series_next(s, &it, &i, &b) && !ferror(fp)) {
-		series_gap(fp, s, next, i, digits);
-		series_row(fp, s, i, b, digits);
+		series_gap(fp, s, app, next, i, digits);
+		series_row(fp, s, app, i, b, digits);
 		next = i + 1;
 	}
-	series_gap(fp, s, next, len, digits);
+	series_gap(fp, s, app, next, len, digits);
 	return ferror(fp) ? -1 : 0;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app-report.h"
 #include "kind.h"
 
 /* b - a; MM_NS_NONE when either is unknown or the difference would overflow. */
@@ -151,6 +152,15 @@ static json_object *switchover_obj(const struct mig_record *r, int digits)
 	return j;
 }
 
+/* The VM's service traffic in this migration's phases (--app), and where its downtime figure comes from. */
+static void add_app(json_object *j, const struct meter *m, const struct mig_record *r, int digits)
+{
+	json_object *app = app_report_migration(m, r, digits);
+
+	put_str(j, "downtime_source", app_downtime_source(r, app));
+	put(j, "app", app);
+}
+
 static json_object *record_obj(const struct meter *m, const struct mig_record *r, int digits)
 {
 	json_object *j = json_object_new_object(), *vm = json_object_new_object(), *fl;
@@ -198,6 +208,7 @@ static json_object *record_obj(const struct meter *m, const struct mig_record *r
 	put(j, "episodes", json_object_new_array());
 	put(j, "downtime_total_s", report_jtime(r->downtime_total, digits));
 	put(j, "announce_bound_s", report_jtime(r->announce_bound, digits));
+	add_app(j, m, r, digits);
 	return j;
 }
 

@@ -82,7 +82,8 @@ $(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_$*) $(LIBS) $(CMOCKA)
 
-build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/gen_fixtures_any.c tests/bytebuf.h
+build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/gen_fixtures_any.c tests/gen_fixtures_app.c \
+		    tests/bytebuf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBS)
 

@@ -35,8 +35,8 @@ struct app_turn {
 };
 
 /*
- * A service stall: an interval with a request outstanding and no server
- * byte on its connection (the wait for a response, or a gap inside one).
+ * A service stall: an interval with a request outstanding (or a response
+ * under way) and no server byte on any connection of the service.
  */
 struct app_stall {
 	mm_ns start, end;
@@ -49,6 +49,7 @@ struct app_point {
 	uint64_t goodput;		/* server -> client unique payload bytes */
 	uint64_t retrans;		/* retransmitted payload bytes, both directions */
 	uint64_t opened, refused, reset, turns;
+	mm_ns stall_max;		/* not cumulative: the longest stall ending in this granule; -1 none */
 };
 
 /* A gap in a source's frames: last frame before, first frame after. */
@@ -110,6 +111,9 @@ const struct app_gap *app_gap_get(const struct app_table *a, size_t i);
 
 /* Cumulative counters over [.., t): every event of a granule before t's (granule ms, coarser if long). */
 void app_counters_before(const struct app_table *a, mm_ns t, struct app_point *out);
+
+/* The longest service stall that ended in [lo, hi) (to the granule); MM_NS_NONE without one. */
+mm_ns app_longest_stall_in(const struct app_table *a, mm_ns lo, mm_ns hi);
 
 /* Median spacing of host `host`'s frames (APP_HOST_SERVICE: the service's payload frames); MM_NS_NONE. */
 mm_ns app_spacing(const struct app_table *a, unsigned host);

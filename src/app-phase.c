@@ -106,28 +106,6 @@ void app_phase_windows(const struct app_table *a, const struct app_mig_times *mt
 	out->ph[APP_AFTER].end = mm_add(sw_end, w);
 }
 
-/* The longest stall (or turn wait) that ended in [lo, hi); MM_NS_NONE without one. */
-static mm_ns longest_in(const struct app_table *a, mm_ns lo, mm_ns hi)
-{
-	mm_ns best = MM_NS_NONE;
-	size_t i;
-
-	for (i = 0; i < app_stall_count(a); i++) {
-		const struct app_stall *s = app_stall_get(a, i);
-		mm_ns len = mm_sub(s->end, s->start);
-
-		if (s->end >= lo && s->end < hi && (best == MM_NS_NONE || len > best))
-			best = len;
-	}
-	for (i = 0; i < app_turn_count(a); i++) {
-		const struct app_turn *t = app_turn_get(a, i);
-
-		if (t->done >= lo && t->done < hi && (best == MM_NS_NONE || t->rt > best))
-			best = t->rt;
-	}
-	return best;
-}
-
 static double ratio(double x, double base)
 {
 	return x >= 0 && base > 0 ? x / base : -1.0;
@@ -205,7 +183,7 @@ int app_migration(const struct app_table *a, const struct app_mig_times *mt, str
 		f->goodput_bps = len > 0 ? (double)f->goodput * 8.0 / ((double)len / (double)MM_NS_PER_S) : -1.0;
 		if (app_rt_figures(a, f->start, f->end, &f->rt_median, &f->rt_p99, &mean) < 0)
 			return -1;
-		f->longest_stall = longest_in(a, f->start, f->end);
+		f->longest_stall = app_longest_stall_in(a, f->start, f->end);
 	}
 	for (k = 0; k < APP_PHASES; k++) {
 		struct app_phase_fig *f = &out->ph[k];

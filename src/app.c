@@ -65,6 +65,9 @@ struct app_table {
 	struct host hosts[APP_MAX_HOSTS];
 	size_t nhosts;
 	mm_ns svc_last;			/* the service's last payload frame (any connection) */
+	mm_ns svc_wait_from;		/* a request outstanding and no server byte since; MM_NS_NONE */
+	size_t open_turns;		/* connections whose request waits for its first answer */
+	mm_ns frame_stall;		/* the stall this frame ended (for its point); -1: none */
 	struct medset svc_spacing;
 	size_t medset_used;
 	struct app_totals t;
@@ -96,6 +99,8 @@ struct app_table *app_new(const struct app_cfg *cfg)
 	a->free_head = -1;
 	a->granule = MM_NS_PER_S / 1000;
 	a->svc_last = MM_NS_NONE;
+	a->svc_wait_from = MM_NS_NONE;
+	a->frame_stall = -1;
 	a->t.first_ts = a->t.last_ts = MM_NS_NONE;
 	a->t.longest.start = a->t.longest.end = MM_NS_NONE;
 	return a;
@@ -303,30 +308,38 @@ static void coarsen(struct app_table *a)
 		struct app_point p = a->pts[i];
 
 		p.g /= 2;
-		if (n && a->pts[n - 1].g == p.g)
+		if (n && a->pts[n - 1].g == p.g) {
+			if (a->pts[n - 1].stall_max > p.stall_max)
+				p.stall_max = a->pts[n - 1].stall_max;
 			a->pts[n - 1] = p;
-		else
+		} else
 			a->pts[n++] = p;
 	}
 	a->npts = n;
 }
 
-/* The cumulative counters after an event at ts: one point per granule. */
+/* The cumulative counters after an event at ts, and the longest stall it ended: one point per granule. */
 static void note_point(struct app_table *a, mm_ns ts)
 {
 	int64_t g = ts / a->granule;
+	mm_ns stall = a->frame_stall;
 
+	a->frame_stall = -1;
 	if (a->npts && a->pts[a->npts - 1].g >= g) {
-		int64_t keep = a->pts[a->npts - 1].g;
+		struct app_point *p = &a->pts[a->npts - 1];
+		int64_t keep = p->g;
+		mm_ns mx = p->stall_max > stall ? p->stall_max : stall;
 
-		a->pts[a->npts - 1] = a->cum;
-		a->pts[a->npts - 1].g = keep;	/* out of order: counted in the latest granule */
+		*p = a->cum;
+		p->g = keep;	/* out of order: counted in the latest granule */
+		p->stall_max = mx;
 		return;
 	}
 	if (a->npts == APP_MAX_POINTS) {
 		coarsen(a);
 		g = ts / a->granule;
 		if (a->pts[a->npts - 1].g >= g) {
+			a->frame_stall = stall;
 			note_point(a, ts);
 			return;
 		}
@@ -337,7 +350,21 @@ static void note_point(struct app_table *a, mm_ns ts)
 	}
 	a->pts[a->npts] = a->cum;
 	a->pts[a->npts].g = g;
+	a->pts[a->npts].stall_max = stall;
 	a->npts++;
+}
+
+mm_ns app_longest_stall_in(const struct app_table *a, mm_ns lo, mm_ns hi)
+{
+	int64_t glo = lo / a->granule, ghi = hi / a->granule;
+	mm_ns best = MM_NS_NONE;
+	size_t i;
+
+	for (i = 0; i < a->npts; i++)
+		if (a->pts[i].g >= glo && a->pts[i].g < ghi && a->pts[i].stall_max >= 0 &&
+		    (best == MM_NS_NONE || a->pts[i].stall_max > best))
+			best = a->pts[i].stall_max;
+	return best;
 }
 
 void app_counters_before(const struct app_table *a, mm_ns t, struct app_point *out)
@@ -366,6 +393,8 @@ static void add_stall(struct app_table *a, mm_ns start, mm_ns end, int open)
 
 	if (len <= 0)
 		return;
+	if (len > a->frame_stall)
+		a->frame_stall = len;
 	if (a->t.longest.start == MM_NS_NONE || len > mm_sub(a->t.longest.end, a->t.longest.start)) {
 		a->t.longest.start = start;
 		a->t.longest.end = end;
@@ -410,13 +439,41 @@ static void spacing(struct app_table *a, struct medset *ms, unsigned host, mm_ns
 		*last = ts;
 }
 
+/*
+ * A server payload segment on c at ts ends a service stall: the time a
+ * request was outstanding (c's, or any other connection's) or c's response
+ * was under way, and no server byte came on any connection.
+ */
+static void end_stall(struct app_table *a, const struct conn *c, mm_ns ts)
+{
+	mm_ns from = a->svc_wait_from;
+
+	if (!c->turn_open && c->responding) {
+		/* A gap inside c's response, from its last byte (or the service's, if later). */
+		mm_ns gap_from = a->svc_last != MM_NS_NONE && a->svc_last > c->last_evt ? a->svc_last : c->last_evt;
+
+		if (from == MM_NS_NONE || gap_from < from)
+			from = gap_from;
+	}
+	if (from != MM_NS_NONE)
+		add_stall(a, from, ts, 0);
+}
+
+static void close_turn(struct app_table *a, struct conn *c)
+{
+	c->turn_open = 0;
+	if (a->open_turns)
+		a->open_turns--;
+}
+
 /* A server payload segment on c: a turn completes, or a gap inside a response ends. */
 static void server_payload(struct app_table *a, struct conn *c, mm_ns ts, struct app_bin *b)
 {
+	end_stall(a, c, ts);
 	if (c->turn_open) {
 		mm_ns rt = mm_nonneg(mm_sub(ts, c->turn_start));
 
-		c->turn_open = 0;
+		close_turn(a, c);
 		a->t.turns++;
 		a->cum.turns++;
 		if (b) {
@@ -425,7 +482,6 @@ static void server_payload(struct app_table *a, struct conn *c, mm_ns ts, struct
 			if (rt > b->rt_max)
 				b->rt_max = rt;
 		}
-		add_stall(a, c->turn_start, ts, 0);
 		if (grow((void **)&a->turns, &a->nturns, &a->cap_turns, APP_MAX_TURNS, sizeof(*a->turns)) < 0) {
 			a->t.turns_not_kept++;
 		} else {
@@ -433,12 +489,21 @@ static void server_payload(struct app_table *a, struct conn *c, mm_ns ts, struct
 			a->turns[a->nturns].rt = rt;
 			a->nturns++;
 		}
-	} else if (c->responding && ts > c->last_evt && ts - c->last_evt >= APP_STALL_MIN) {
-		add_stall(a, c->last_evt, ts, 0);
 	}
+	/* Every other request still waiting has waited, with no server byte, since this one. */
+	a->svc_wait_from = a->open_turns ? ts : MM_NS_NONE;
 	c->responding = 1;
 	if (ts > c->last_evt)
 		c->last_evt = ts;
+}
+
+/* c closed with its request unanswered: it waits no longer. */
+static void unanswered(struct app_table *a, struct conn *c)
+{
+	a->t.unanswered++;
+	close_turn(a, c);
+	if (!a->open_turns)
+		a->svc_wait_from = MM_NS_NONE;
 }
 
 /* Which endpoint serves: the app port's owner, else the SYN's receiver, else the lower port. */
@@ -539,8 +604,8 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		a->t.goodput += r.fresh;
 		if (b)
 			b->goodput += r.fresh;
-		spacing(a, &a->svc_spacing, APP_HOST_SERVICE, &a->svc_last, ts);
 		server_payload(a, c, ts, b);
+		spacing(a, &a->svc_spacing, APP_HOST_SERVICE, &a->svc_last, ts);
 	} else if (fresh_new) {
 		a->t.client_bytes += r.fresh;
 		if (b)
@@ -549,6 +614,9 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		if (!c->turn_open) {
 			c->turn_open = 1;
 			c->turn_start = ts;
+			a->open_turns++;
+			if (a->svc_wait_from == MM_NS_NONE)
+				a->svc_wait_from = ts;
 		}
 		c->responding = 0;
 	}
@@ -565,7 +633,7 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 				b->reset++;
 		}
 		if (c->turn_open)
-			a->t.unanswered++;
+			unanswered(a, c);
 		note_point(a, ts);
 		release(a, c);
 		return;
@@ -577,7 +645,7 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 	note_point(a, ts);
 	if (c->closed_fin[0] && c->closed_fin[1]) {
 		if (c->turn_open)
-			a->t.unanswered++;
+			unanswered(a, c);
 		release(a, c);
 	}
 }
@@ -628,13 +696,13 @@ int app_finish(struct app_table *a, mm_ns end)
 	if (a->finished)
 		return 0;
 	a->finished = 1;
-	for (i = 0; i < a->nc; i++) {
-		struct conn *c = &a->c[i];
-
-		if (c->used && c->turn_open && end != MM_NS_NONE) {
+	for (i = 0; i < a->nc; i++)
+		if (a->c[i].used && a->c[i].turn_open)
 			a->t.unanswered++;
-			add_stall(a, c->turn_start, end, 1);
-		}
+	/* Still waiting when the capture ended. */
+	if (a->svc_wait_from != MM_NS_NONE && end != MM_NS_NONE) {
+		add_stall(a, a->svc_wait_from, end, 1);
+		note_point(a, end);
 	}
 	return app_rt_figures(a, MM_NS_MIN, MM_NS_MAX, &a->t.rt_median, &a->t.rt_p99, &a->t.rt_mean) < 0 ||
 	       a->oom ? -1 : 0;

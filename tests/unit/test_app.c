@@ -142,6 +142,43 @@ static void test_pipelined(void **state)
 	app_free(a);
 }
 
+static void test_service_stall(void **state)
+{
+	struct app_table *a = new_table(0);
+	struct conv v1, v2;
+	struct app_totals t;
+
+	(void)state;
+	conv_init(&v1, a, 40100);
+	conv_init(&v2, a, 40101);
+	handshake(&v1, S);
+	handshake(&v2, S);
+	/* Both wait through a pause; the service is stalled from the first request to the first answer. */
+	seg(&v1, S + 10 * MS, 0, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v2, S + 11 * MS, 0, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v2, S + 110 * MS, 1, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v1, S + 112 * MS, 1, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	/* v1 waits 102 ms while v2 is served at 202 ms: the service answered nothing from 202 to 301 ms. */
+	seg(&v1, S + 200 * MS, 0, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v2, S + 201 * MS, 0, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v2, S + 202 * MS, 1, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v2, S + 300 * MS, 0, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v2, S + 301 * MS, 1, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	seg(&v1, S + 302 * MS, 1, DEC_TCP_PSH | DEC_TCP_ACK, 100);
+	assert_int_equal(app_finish(a, 2 * S), 0);
+	app_get_totals(a, &t);
+	assert_int_equal(t.turns, 5);
+	assert_true(t.longest.start == S + 10 * MS);
+	assert_true(t.longest.end == S + 110 * MS);
+	assert_true(app_turn_get(a, 1)->rt == 102 * MS);
+	assert_true(app_turn_get(a, 4)->rt == 102 * MS);
+	/* By phase: the stall that ended in [S + 100 ms, S + 250 ms) is the pause's; after it, 99 ms at most. */
+	assert_true(app_longest_stall_in(a, S + 100 * MS, S + 250 * MS) == 100 * MS);
+	assert_true(app_longest_stall_in(a, S + 250 * MS, 2 * S) == 99 * MS);
+	assert_true(app_longest_stall_in(a, 0, S) == MM_NS_NONE);
+	app_free(a);
+}
+
 static void test_retrans_and_open_stall(void **state)
 {
 	struct app_table *a = new_table(0);
@@ -361,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_split_response),
 		cmocka_unit_test(test_pipelined),
+		cmocka_unit_test(test_service_stall),
 		cmocka_unit_test(test_retrans_and_open_stall),
 		cmocka_unit_test(test_refused_reset_cap),
 		cmocka_unit_test(test_phases),

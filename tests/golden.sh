@@ -771,6 +771,18 @@ PYEOF
 		"$("$PYTHON" -c "import csv; r = list(csv.DictReader(open('$TMP/$t-ts.csv'))); print(sum(int(x['app_turns']) for x in r), sum(int(x['app_goodput_bytes']) for x in r))")"
 fi
 replay_json $t-noapp "$FIX/$t.pcap"
+if replay_json $t-filter --app-filter 'tcp port 80' "$FIX/$t.pcap"; then
+	eq "$t --app-filter: the same figures as --app 80" \
+		"$("$PYTHON" -c "import json; r = json.load(open('$TMP/$t.out')); a = r['app']; del a['ports'], a['filter']; print(json.dumps([a, r['migrations'][0]['app']], sort_keys=True))")" \
+		"$("$PYTHON" -c "import json; r = json.load(open('$TMP/$t-filter.out')); a = r['app']; del a['ports'], a['filter']; print(json.dumps([a, r['migrations'][0]['app']], sort_keys=True))")"
+	eq "$t --app-filter: no ports, the expression" "null tcp port 80" "$(jget $t-filter app.ports app.filter)"
+fi
+for bad in "--app 0" "--app 80,80" "--app 80," "--app 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17" "--app x" \
+	"--app-csv $TMP/x.csv" "--app-window 1s" "--app 80 --app-filter tcp" "--app 80 --app-window 0"; do
+	# shellcheck disable=SC2086  # each case is several words
+	replay app-bad $bad "$FIX/$t.pcap"
+	eq "usage error: $bad" "2 1" "$(rc_of app-bad) $(wc -l <"$TMP/app-bad.err")"
+done
 eq "$t without --app: app null, downtime source null" "null null" "$(jget $t-noapp app migrations.0.downtime_source)"
 
 # The migrations CSV: a fixed header, one row per migration; the events CSV in time order.

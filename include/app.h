@@ -65,6 +65,7 @@ struct app_bin {
 	uint64_t goodput, client_bytes, turns, retrans;
 	uint64_t opened, refused, reset;
 	mm_ns rt_sum, rt_max;
+	mm_ns stall_max;			/* the longest service stall that ended in the bin; 0: none */
 };
 
 /* Whole-capture figures (the report's top-level "app"). */

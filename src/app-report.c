@@ -225,29 +225,31 @@ int out_csv_app(FILE *fp, json_object *report)
 void app_csv_series_header(FILE *fp)
 {
 	fputs(",app_goodput_bytes,app_client_bytes,app_turns,app_response_mean_s,app_response_max_s,"
-	      "app_conns_opened,app_conns_refused,app_conns_reset,app_retrans_bytes", fp);
+	      "app_conns_opened,app_conns_refused,app_conns_reset,app_retrans_bytes,app_longest_stall_s", fp);
 }
 
 void app_csv_series_row(FILE *fp, const struct app_table *a, uint64_t bin, int digits)
 {
 	static const struct app_bin none;
 	const struct app_bin *b;
-	char mean[48], mx[48];
+	char mean[48], mx[48], st[48];
 
 	if (!app_enabled(a)) {
-		fputs(",,,,,,,,,", fp);
+		fputs(",,,,,,,,,,", fp);
 		return;
 	}
 	b = app_bin_get(a, bin);
 	if (!b)
 		b = &none;
-	mean[0] = mx[0] = '\0';
+	mean[0] = mx[0] = st[0] = '\0';
+	if (b->stall_max > 0)
+		mm_fmt_seconds(st, sizeof(st), b->stall_max, digits);
 	if (b->turns) {
 		mm_fmt_seconds(mean, sizeof(mean), b->rt_sum / (mm_ns)b->turns, digits);
 		mm_fmt_seconds(mx, sizeof(mx), b->rt_max, digits);
 	}
-	fprintf(fp, ",%llu,%llu,%llu,%s,%s,%llu,%llu,%llu,%llu", (unsigned long long)b->goodput,
+	fprintf(fp, ",%llu,%llu,%llu,%s,%s,%llu,%llu,%llu,%llu,%s", (unsigned long long)b->goodput,
 		(unsigned long long)b->client_bytes, (unsigned long long)b->turns, mean, mx,
 		(unsigned long long)b->opened, (unsigned long long)b->refused, (unsigned long long)b->reset,
-		(unsigned long long)b->retrans);
+		(unsigned long long)b->retrans, st);
 }

@@ -605,6 +605,8 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		if (b)
 			b->goodput += r.fresh;
 		server_payload(a, c, ts, b);
+		if (b && a->frame_stall > b->stall_max)
+			b->stall_max = a->frame_stall;
 		spacing(a, &a->svc_spacing, APP_HOST_SERVICE, &a->svc_last, ts);
 	} else if (fresh_new) {
 		a->t.client_bytes += r.fresh;

@@ -587,7 +587,7 @@ if replay_json $t "$FIX/mig_src.pcap" "$FIX/ping_dst.pcap"; then
 fi
 
 # ---- CSV outputs ---------------------------------------------------------------
-SERIES_HDR=t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes,app_goodput_bytes,app_client_bytes,app_turns,app_response_mean_s,app_response_max_s,app_conns_opened,app_conns_refused,app_conns_reset,app_retrans_bytes
+SERIES_HDR=t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes,app_goodput_bytes,app_client_bytes,app_turns,app_response_mean_s,app_response_max_s,app_conns_opened,app_conns_refused,app_conns_reset,app_retrans_bytes,app_longest_stall_s
 # mig_eth spans 2.000000 .. 5.456200: 4 one-second bins, 14 quarter-second bins.
 for b in 1s:4 250ms:14; do
 	bin=${b%:*}
@@ -767,6 +767,8 @@ PYEOF
 		"$(py csv_header "$TMP/$t-app.csv" 2>&1) $(py csv_rows "$TMP/$t-app.csv" 2>&1)"
 	eq "$t X-app.csv switchover row" "switchover 2 0.130200 app 0.138300" \
 		"$(for c in phase turns longest_stall_s blackout_source blackout_s; do py csv_cell "$TMP/$t-app.csv" 3 $c; done | xargs)"
+	eq "$t time series: the longest stall of the bins == the capture's" "$(jget $t app.longest_stall.stall_s)" \
+		"$("$PYTHON" -c "import csv; r = list(csv.DictReader(open('$TMP/$t-ts.csv'))); print('%.6f' % max(float(x['app_longest_stall_s'] or 0) for x in r))")"
 	eq "$t time series: app turns and goodput over the bins == the totals" "$(jget $t app.turns app.goodput_bytes)" \
 		"$("$PYTHON" -c "import csv; r = list(csv.DictReader(open('$TMP/$t-ts.csv'))); print(sum(int(x['app_turns']) for x in r), sum(int(x['app_goodput_bytes']) for x in r))")"
 fi

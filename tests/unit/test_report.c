@@ -217,12 +217,12 @@ static void test_csv_shapes(void **state)
 			    "ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes,", 100) == 0);
 	/* The app_* columns come last, empty without --app. */
 	assert_non_null(strstr(series, ",other_bytes,app_goodput_bytes,"));
-	assert_non_null(strstr(series, ",app_retrans_bytes\n"));
+	assert_non_null(strstr(series, ",app_retrans_bytes,app_longest_stall_s\n"));
 	/* 100 pings over 990 ms at 100 ms bins: 10 bins */
 	assert_int_equal(lines(series), 11);
 	/* requests 40..59 lost: bins 4 and 5 */
-	assert_non_null(strstr(series, "\n0.400000000,1764307152.523456789,0,0,0,0,10,0,10,0,0,0,0,,,,,,,,,\n"));
-	assert_non_null(strstr(series, "\n0.000000000,1764307152.123456789,6108,0,6000,2,10,10,0,0,0,0,6000,,,,,,,,,\n"));
+	assert_non_null(strstr(series, "\n0.400000000,1764307152.523456789,0,0,0,0,10,0,10,0,0,0,0,,,,,,,,,,\n"));
+	assert_non_null(strstr(series, "\n0.000000000,1764307152.123456789,6108,0,6000,2,10,10,0,0,0,0,6000,,,,,,,,,,\n"));
 	free(flows);
 	free(eps);
 	free(streams);

@@ -39,6 +39,29 @@ static void text_episode(FILE *fp, json_object *e)
 		report_bool(e, "ended_in_capture") ? "" : " (still going at the end)");
 }
 
+/* --app (README "Application impact"): one line per phase, then the blackout. */
+static void text_app(FILE *fp, json_object *mg)
+{
+	json_object *ph = report_get(mg, "app.phases");
+	size_t k;
+
+	if (!ph)
+		return;
+	fprintf(fp, "  app      longest stall %s s; downtime source %s\n", str(mg, "app.longest_stall_s"),
+		str(mg, "downtime_source"));
+	for (k = 0; k < json_object_array_length(ph); k++) {
+		json_object *p = json_object_array_get_idx(ph, k);
+
+		fprintf(fp, "    %-10s %s turns, median %s s, p99 %s s, goodput %s bit/s (x%s), stall %s s\n",
+			str(p, "phase"), str(p, "turns"), str(p, "response_median_s"), str(p, "response_p99_s"),
+			str(p, "goodput_bps"), str(p, "goodput_vs_before"), str(p, "longest_stall_s"));
+	}
+	if (report_get(mg, "app.blackout"))
+		fprintf(fp, "    blackout %s s [%s, %s] from %s traffic, resolution %s s\n", str(mg, "app.blackout.gap_s"),
+			str(mg, "app.blackout.lower_s"), str(mg, "app.blackout.upper_s"), str(mg, "app.blackout.source"),
+			str(mg, "app.blackout.resolution_s"));
+}
+
 static void text_one(FILE *fp, json_object *mg, double bin_s)
 {
 	json_object *eps = report_get(mg, "episodes");
@@ -84,6 +107,7 @@ static void text_one(FILE *fp, json_object *mg, double bin_s)
 		str(mg, "downtime_total_s"), str(mg, "announce_bound_s"));
 	for (k = 0; k < ne; k++)
 		text_episode(fp, json_object_array_get_idx(eps, k));
+	text_app(fp, mg);
 }
 
 int out_text_migrations(FILE *fp, json_object *r)

@@ -1,78 +1,9 @@
-/* app.c - the VM's application traffic: connections, unique payload, turns, stalls, bins and the VM's frame gaps. */
+/* app.c - the VM's application traffic: its connections, their unique payload, turns and service stalls. */
 #include "app.h"
+#include "app-int.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include "medset.h"
-#include "seqspace.h"
-
-#define APP_DEFAULT_CONNS 16384
-#define APP_DEFAULT_WINDOW (10 * MM_NS_PER_S)
-/* Kept records (16-24 bytes each): a long capture keeps its first ones and counts the rest. */
-#define APP_MAX_TURNS ((size_t)1 << 20)
-#define APP_MAX_STALLS ((size_t)1 << 16)
-#define APP_MAX_GAPS ((size_t)1 << 16)
-#define APP_MAX_BINS ((size_t)1 << 18)
-#define APP_MAX_POINTS ((size_t)1 << 19)
-#define APP_MAX_HOSTS 64
-/* A gap inside a response shorter than this is the wire's pace, not a stall. */
-#define APP_STALL_MIN (MM_NS_PER_S / 1000)
-/* A source's silence shorter than this is not kept as a gap (blackouts are longer). */
-#define APP_GAP_MIN (10 * MM_NS_PER_S / 1000)
-/* Spacing values the medians keep, over all hosts. */
-#define APP_MEDSET_BUDGET 8192
-
-struct conn {
-	struct dec_addr addr[2];
-	uint16_t port[2];
-	int32_t next;			/* hash chain, -1 ends it */
-	uint8_t used, server, how;	/* how: 0 ports, 1 handshake */
-	uint8_t syn, synack, established, closed_fin[2];
-	unsigned view[2];		/* the vantage point that first saw each direction */
-	uint8_t have_view[2];
-	struct seqspace seq[2];
-	uint8_t turn_open, responding;
-	mm_ns turn_start, last_evt;
-};
-
-struct host {
-	struct dec_addr ip;
-	mm_ns last;
-	struct medset spacing;
-};
-
-struct app_table {
-	struct app_cfg cfg;
-	struct conn *c;
-	size_t nc, cap_c;
-	int32_t *bucket;
-	size_t nbucket;
-	int32_t free_head;
-	size_t open;
-	struct app_turn *turns;
-	size_t nturns, cap_turns;
-	struct app_stall *stalls;
-	size_t nstalls, cap_stalls;
-	struct app_gap *gaps;
-	size_t ngaps, cap_gaps;
-	struct app_bin *bins;
-	size_t nbins, cap_bins;
-	struct app_point *pts;
-	size_t npts, cap_pts;
-	mm_ns granule;
-	struct app_point cum;
-	struct host hosts[APP_MAX_HOSTS];
-	size_t nhosts;
-	mm_ns svc_last;			/* the service's last payload frame (any connection) */
-	mm_ns svc_wait_from;		/* a request outstanding and no server byte since; MM_NS_NONE */
-	size_t open_turns;		/* connections whose request waits for its first answer */
-	mm_ns frame_stall;		/* the stall this frame ended (for its point); -1: none */
-	struct medset svc_spacing;
-	size_t medset_used;
-	struct app_totals t;
-	int finished, oom;
-};
 
 struct app_table *app_new(const struct app_cfg *cfg)
 {
@@ -144,27 +75,6 @@ mm_ns app_window(const struct app_table *a)
 	return a->cfg.window;
 }
 
-/* Appends one element to a capped array; 0, or -1 when at the cap or out of memory. */
-static int grow(void **arr, size_t *n, size_t *cap, size_t max, size_t size)
-{
-	void *na;
-	size_t ncap;
-
-	if (*n < *cap)
-		return 0;
-	if (*n >= max)
-		return -1;
-	ncap = *cap ? *cap * 2 : 64;
-	if (ncap > max)
-		ncap = max;
-	na = realloc(*arr, ncap * size);
-	if (!na)
-		return -1;
-	*arr = na;
-	*cap = ncap;
-	return 0;
-}
-
 static int is_port(const struct app_table *a, uint16_t p)
 {
 	size_t i;
@@ -173,11 +83,6 @@ static int is_port(const struct app_table *a, uint16_t p)
 		if (a->cfg.ports[i] == p)
 			return 1;
 	return 0;
-}
-
-static int addr_eq(const struct dec_addr *x, const struct dec_addr *y)
-{
-	return x->family == y->family && memcmp(x->a, y->a, 16) == 0;
 }
 
 static uint32_t hash(const struct dec_addr a[2], const uint16_t port[2])
@@ -198,8 +103,8 @@ static int32_t find(const struct app_table *a, const struct dec_addr k[2], const
 	while (i >= 0) {
 		const struct conn *c = &a->c[i];
 
-		if (c->port[0] == port[0] && c->port[1] == port[1] && addr_eq(&c->addr[0], &k[0]) &&
-		    addr_eq(&c->addr[1], &k[1]))
+		if (c->port[0] == port[0] && c->port[1] == port[1] && app_addr_eq(&c->addr[0], &k[0]) &&
+		    app_addr_eq(&c->addr[1], &k[1]))
 			return i;
 		i = c->next;
 	}
@@ -219,7 +124,7 @@ static struct conn *create(struct app_table *a, const struct dec_addr k[2], cons
 		a->free_head = a->c[i].next;
 	} else {
 		if (a->nc >= INT32_MAX ||
-		    grow((void **)&a->c, &a->nc, &a->cap_c, a->cfg.max_conns, sizeof(*a->c)) < 0)
+		    app_grow((void **)&a->c, &a->nc, &a->cap_c, a->cfg.max_conns, sizeof(*a->c)) < 0)
 			return NULL;
 		i = (int32_t)a->nc++;
 	}
@@ -255,190 +160,6 @@ static void release(struct app_table *a, struct conn *c)
 	a->open--;
 }
 
-/* The bin with series index i, created in index order (frames come nearly in time order). */
-static struct app_bin *bin_at(struct app_table *a, uint64_t i)
-{
-	size_t lo = 0, hi = a->nbins;
-
-	if (a->nbins && a->bins[a->nbins - 1].index == i)
-		return &a->bins[a->nbins - 1];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->bins[mid].index < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < a->nbins && a->bins[lo].index == i)
-		return &a->bins[lo];
-	if (grow((void **)&a->bins, &a->nbins, &a->cap_bins, APP_MAX_BINS, sizeof(*a->bins)) < 0) {
-		a->t.bins_dropped++;
-		return NULL;
-	}
-	memmove(&a->bins[lo + 1], &a->bins[lo], (a->nbins - lo) * sizeof(*a->bins));
-	memset(&a->bins[lo], 0, sizeof(*a->bins));
-	a->bins[lo].index = i;
-	a->nbins++;
-	return &a->bins[lo];
-}
-
-const struct app_bin *app_bin_get(const struct app_table *a, uint64_t i)
-{
-	size_t lo = 0, hi = a ? a->nbins : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->bins[mid].index < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return a && lo < a->nbins && a->bins[lo].index == i ? &a->bins[lo] : NULL;
-}
-
-/* Halves the curve's resolution: cumulative points, so every other one can go. */
-static void coarsen(struct app_table *a)
-{
-	size_t i, n = 0;
-
-	a->granule *= 2;
-	for (i = 0; i < a->npts; i++) {
-		struct app_point p = a->pts[i];
-
-		p.g /= 2;
-		if (n && a->pts[n - 1].g == p.g) {
-			if (a->pts[n - 1].stall_max > p.stall_max)
-				p.stall_max = a->pts[n - 1].stall_max;
-			a->pts[n - 1] = p;
-		} else
-			a->pts[n++] = p;
-	}
-	a->npts = n;
-}
-
-/* The cumulative counters after an event at ts, and the longest stall it ended: one point per granule. */
-static void note_point(struct app_table *a, mm_ns ts)
-{
-	int64_t g = ts / a->granule;
-	mm_ns stall = a->frame_stall;
-
-	a->frame_stall = -1;
-	if (a->npts && a->pts[a->npts - 1].g >= g) {
-		struct app_point *p = &a->pts[a->npts - 1];
-		int64_t keep = p->g;
-		mm_ns mx = p->stall_max > stall ? p->stall_max : stall;
-
-		*p = a->cum;
-		p->g = keep;	/* out of order: counted in the latest granule */
-		p->stall_max = mx;
-		return;
-	}
-	if (a->npts == APP_MAX_POINTS) {
-		coarsen(a);
-		g = ts / a->granule;
-		if (a->pts[a->npts - 1].g >= g) {
-			a->frame_stall = stall;
-			note_point(a, ts);
-			return;
-		}
-	}
-	if (grow((void **)&a->pts, &a->npts, &a->cap_pts, APP_MAX_POINTS, sizeof(*a->pts)) < 0) {
-		a->oom = 1;
-		return;
-	}
-	a->pts[a->npts] = a->cum;
-	a->pts[a->npts].g = g;
-	a->pts[a->npts].stall_max = stall;
-	a->npts++;
-}
-
-mm_ns app_longest_stall_in(const struct app_table *a, mm_ns lo, mm_ns hi)
-{
-	int64_t glo = lo / a->granule, ghi = hi / a->granule;
-	mm_ns best = MM_NS_NONE;
-	size_t i;
-
-	for (i = 0; i < a->npts; i++)
-		if (a->pts[i].g >= glo && a->pts[i].g < ghi && a->pts[i].stall_max >= 0 &&
-		    (best == MM_NS_NONE || a->pts[i].stall_max > best))
-			best = a->pts[i].stall_max;
-	return best;
-}
-
-void app_counters_before(const struct app_table *a, mm_ns t, struct app_point *out)
-{
-	int64_t g = t / a->granule;
-	size_t lo = 0, hi = a->npts;
-
-	/* The last point of a granule before t's. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->pts[mid].g < g)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		memset(out, 0, sizeof(*out));
-	else
-		*out = a->pts[lo - 1];
-}
-
-static void add_stall(struct app_table *a, mm_ns start, mm_ns end, int open)
-{
-	mm_ns len = mm_sub(end, start);
-
-	if (len <= 0)
-		return;
-	if (len > a->frame_stall)
-		a->frame_stall = len;
-	if (a->t.longest.start == MM_NS_NONE || len > mm_sub(a->t.longest.end, a->t.longest.start)) {
-		a->t.longest.start = start;
-		a->t.longest.end = end;
-		a->t.longest.open = (uint8_t)open;
-	}
-	/* Short waits are in the turns already; the list keeps what can be a phase's longest. */
-	if (len < APP_STALL_MIN)
-		return;
-	if (grow((void **)&a->stalls, &a->nstalls, &a->cap_stalls, APP_MAX_STALLS, sizeof(*a->stalls)) < 0) {
-		a->t.stalls_not_kept++;
-		return;
-	}
-	a->stalls[a->nstalls].start = start;
-	a->stalls[a->nstalls].end = end;
-	a->stalls[a->nstalls].open = (uint8_t)open;
-	a->nstalls++;
-}
-
-static void add_gap(struct app_table *a, unsigned host, mm_ns from, mm_ns to)
-{
-	if (grow((void **)&a->gaps, &a->ngaps, &a->cap_gaps, APP_MAX_GAPS, sizeof(*a->gaps)) < 0) {
-		a->t.gaps_not_kept++;
-		return;
-	}
-	a->gaps[a->ngaps].from = from;
-	a->gaps[a->ngaps].to = to;
-	a->gaps[a->ngaps].host = host;
-	a->ngaps++;
-}
-
-/* One spacing between a source's frames: the median's sample, and a gap when long. */
-static void spacing(struct app_table *a, struct medset *ms, unsigned host, mm_ns *last, mm_ns ts)
-{
-	if (*last != MM_NS_NONE && ts > *last) {
-		mm_ns d = ts - *last;
-
-		medset_add(ms, &a->medset_used, APP_MEDSET_BUDGET, d);
-		if (d >= APP_GAP_MIN)
-			add_gap(a, host, *last, ts);
-	}
-	if (*last == MM_NS_NONE || ts > *last)
-		*last = ts;
-}
-
 /*
  * A server payload segment on c at ts ends a service stall: the time a
  * request was outstanding (c's, or any other connection's) or c's response
@@ -456,7 +177,7 @@ static void end_stall(struct app_table *a, const struct conn *c, mm_ns ts)
 			from = gap_from;
 	}
 	if (from != MM_NS_NONE)
-		add_stall(a, from, ts, 0);
+		app_add_stall(a, from, ts, 0);
 }
 
 static void close_turn(struct app_table *a, struct conn *c)
@@ -482,7 +203,7 @@ static void server_payload(struct app_table *a, struct conn *c, mm_ns ts, struct
 			if (rt > b->rt_max)
 				b->rt_max = rt;
 		}
-		if (grow((void **)&a->turns, &a->nturns, &a->cap_turns, APP_MAX_TURNS, sizeof(*a->turns)) < 0) {
+		if (app_grow((void **)&a->turns, &a->nturns, &a->cap_turns, APP_MAX_TURNS, sizeof(*a->turns)) < 0) {
 			a->t.turns_not_kept++;
 		} else {
 			a->turns[a->nturns].done = ts;
@@ -570,7 +291,7 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		a->t.last_ts = ts;
 	decide_server(a, c, from, t->flags);
 	server_side = from == c->server;
-	b = bin_at(a, ts <= t0 ? 0 : (uint64_t)(ts - t0) / (uint64_t)a->cfg.bin);
+	b = app_bin_at(a, ts <= t0 ? 0 : (uint64_t)(ts - t0) / (uint64_t)a->cfg.bin);
 	if (!c->have_view[from]) {
 		c->have_view[from] = 1;
 		c->view[from] = view;
@@ -607,7 +328,7 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		server_payload(a, c, ts, b);
 		if (b && a->frame_stall > b->stall_max)
 			b->stall_max = a->frame_stall;
-		spacing(a, &a->svc_spacing, APP_HOST_SERVICE, &a->svc_last, ts);
+		app_spacing_add(a, &a->svc_spacing, APP_HOST_SERVICE, &a->svc_last, ts);
 	} else if (fresh_new) {
 		a->t.client_bytes += r.fresh;
 		if (b)
@@ -636,7 +357,7 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		}
 		if (c->turn_open)
 			unanswered(a, c);
-		note_point(a, ts);
+		app_note_point(a, ts);
 		release(a, c);
 		return;
 	}
@@ -644,51 +365,12 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		c->closed_fin[from] = 1;
 		c->responding = 0;
 	}
-	note_point(a, ts);
+	app_note_point(a, ts);
 	if (c->closed_fin[0] && c->closed_fin[1]) {
 		if (c->turn_open)
 			unanswered(a, c);
 		release(a, c);
 	}
-}
-
-void app_host_frame(struct app_table *a, const struct dec_addr *src, mm_ns ts)
-{
-	size_t i;
-
-	if (!a->cfg.enabled || !src->family)
-		return;
-	for (i = 0; i < a->nhosts; i++)
-		if (addr_eq(&a->hosts[i].ip, src))
-			break;
-	if (i == a->nhosts) {
-		if (a->nhosts == APP_MAX_HOSTS)
-			return;
-		memset(&a->hosts[i], 0, sizeof(a->hosts[i]));
-		a->hosts[i].ip = *src;
-		a->hosts[i].last = MM_NS_NONE;
-		a->nhosts++;
-	}
-	spacing(a, &a->hosts[i].spacing, (unsigned)i, &a->hosts[i].last, ts);
-}
-
-int app_host_find(const struct app_table *a, const struct dec_addr *ip)
-{
-	size_t i;
-
-	for (i = 0; ip->family && i < a->nhosts; i++)
-		if (addr_eq(&a->hosts[i].ip, ip))
-			return (int)i;
-	return -1;
-}
-
-mm_ns app_spacing(const struct app_table *a, unsigned host)
-{
-	int oom = 0;
-	const struct medset *ms = host == APP_HOST_SERVICE ? &a->svc_spacing :
-				  host < a->nhosts ? &a->hosts[host].spacing : NULL;
-
-	return ms ? medset_median_with(ms, NULL, 0, &oom) : MM_NS_NONE;
 }
 
 int app_finish(struct app_table *a, mm_ns end)
@@ -703,45 +385,10 @@ int app_finish(struct app_table *a, mm_ns end)
 			a->t.unanswered++;
 	/* Still waiting when the capture ended. */
 	if (a->svc_wait_from != MM_NS_NONE && end != MM_NS_NONE) {
-		add_stall(a, a->svc_wait_from, end, 1);
-		note_point(a, end);
+		app_add_stall(a, a->svc_wait_from, end, 1);
+		app_note_point(a, end);
 	}
 	return app_rt_figures(a, MM_NS_MIN, MM_NS_MAX, &a->t.rt_median, &a->t.rt_p99, &a->t.rt_mean) < 0 ||
 	       a->oom ? -1 : 0;
 }
 
-size_t app_turn_count(const struct app_table *a)
-{
-	return a->nturns;
-}
-
-const struct app_turn *app_turn_get(const struct app_table *a, size_t i)
-{
-	return i < a->nturns ? &a->turns[i] : NULL;
-}
-
-size_t app_stall_count(const struct app_table *a)
-{
-	return a->nstalls;
-}
-
-const struct app_stall *app_stall_get(const struct app_table *a, size_t i)
-{
-	return i < a->nstalls ? &a->stalls[i] : NULL;
-}
-
-size_t app_gap_count(const struct app_table *a)
-{
-	return a->ngaps;
-}
-
-const struct app_gap *app_gap_get(const struct app_table *a, size_t i)
-{
-	return i < a->ngaps ? &a->gaps[i] : NULL;
-}
-
-void app_get_totals(const struct app_table *a, struct app_totals *t)
-{
-	*t = a->t;
-	t->connections_not_fitted = a->t.connections_not_fitted;
-}

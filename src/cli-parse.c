@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli-app.h"
 #include "cli-usage.h"
 #include "out.h"
 
@@ -80,34 +81,6 @@ static int is_addr(const char *s)
 	unsigned char buf[16];
 
 	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-/* --app: up to APP_MAX_PORTS ports 1..65535, comma-separated, no repeats. */
-static int parse_app_ports(const char *s, struct cli_opts *o)
-{
-	const char *p = s;
-
-	o->app_nports = 0;
-	while (*p) {
-		char *end;
-		unsigned long v;
-		size_t i;
-
-		if (!isdigit((unsigned char)*p) || o->app_nports == APP_MAX_PORTS)
-			return -1;
-		errno = 0;
-		v = strtoul(p, &end, 10);
-		if (errno || v == 0 || v > 65535 || (*end && *end != ','))
-			return -1;
-		for (i = 0; i < o->app_nports; i++)
-			if (o->app_ports[i] == v)
-				return -1;
-		o->app_ports[o->app_nports++] = (uint16_t)v;
-		p = *end ? end + 1 : end;
-		if (*end && !*p)
-			return -1;
-	}
-	return o->app_nports ? 0 : -1;
 }
 
 /* A decimal in [lo, hi]; else one line that names the range. */
@@ -312,18 +285,10 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 	case CLI_OPT_USER:
 		return nonempty(opt, v, "a user name", &o->user);
 	case CLI_OPT_APP:
-		if (parse_app_ports(v, o) < 0) {
-			fprintf(stderr, "migmeter: %s '%s': must be PORT[,PORT...], at most %d different ports "
-				"1..65535\n", opt, v, APP_MAX_PORTS);
-			return CLI_EXIT_USAGE;
-		}
-		return 0;
 	case CLI_OPT_APP_FILTER:
-		return nonempty(opt, v, "a filter expression", &o->app_filter);
 	case CLI_OPT_APP_WINDOW:
-		return dur(opt, v, &o->app_window);
 	case CLI_OPT_APP_CSV:
-		return nonempty(opt, v, "a file name", &o->app_csv);
+		return cli_app_value(o, id, opt, v);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -526,15 +491,8 @@ static int filter_words(struct cli_opts *o)
 /* Checks that need every option seen. Returns 0 or CLI_EXIT_USAGE after one line. */
 static int check_opts(struct cli_opts *o)
 {
-	if (o->app_nports && o->app_filter) {
-		fprintf(stderr, "migmeter: --app and --app-filter are two ways to say one thing; give one\n");
+	if (cli_app_check(o) != 0)
 		return CLI_EXIT_USAGE;
-	}
-	if ((o->app_window != MM_NS_NONE || o->app_csv) && !o->app_nports && !o->app_filter) {
-		fprintf(stderr, "migmeter: %s needs --app PORT[,PORT...] or --app-filter EXPR\n",
-			o->app_csv ? "--app-csv" : "--app-window");
-		return CLI_EXIT_USAGE;
-	}
 	if (o->cmd == CLI_REPLAY && o->nargs == 0) {
 		fprintf(stderr, "migmeter: replay needs at least one capture file: FILE or -r FILE (see "
 			"'migmeter replay --help')\n");

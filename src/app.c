@@ -291,7 +291,7 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		a->t.last_ts = ts;
 	decide_server(a, c, from, t->flags);
 	server_side = from == c->server;
-	b = app_bin_at(a, ts <= t0 ? 0 : (uint64_t)(ts - t0) / (uint64_t)a->cfg.bin);
+	b = app_bin_at(a, t0 == MM_NS_NONE || ts <= t0 ? 0 : (uint64_t)mm_sub(ts, t0) / (uint64_t)a->cfg.bin);
 	if (!c->have_view[from]) {
 		c->have_view[from] = 1;
 		c->view[from] = view;

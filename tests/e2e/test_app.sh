@@ -75,7 +75,7 @@ run() {
 	local tag=$1 t_stop t_cont
 	ip netns exec "$NS_A" "$MIGMETER" capture "${MM_OPTS[@]}" --no-progress -i veth-a --app 80 \
 		--app-window 2s --duration 60s -w "$E2E_TMP/$tag.pcapng" --format json -o "$E2E_TMP/$tag.json" \
-		--app-csv "$E2E_TMP/$tag-app.csv" >"$E2E_TMP/$tag.out" 2>"$E2E_TMP/$tag.err" </dev/null &
+		--app-csv "$E2E_TMP/$tag-app.csv" --records "$E2E_TMP/$tag.jsonl" >"$E2E_TMP/$tag.out" 2>"$E2E_TMP/$tag.err" </dev/null &
 	MM_PID=$!
 	track_pid "$MM_PID"
 	wait_until 100 grep -qs 'listening on' "$E2E_TMP/$tag.err" ||
@@ -148,6 +148,9 @@ check_eq "live-phases-contiguous" true \
 	"$(jqr "$R" '[.migrations[0].app.phases[] | [.start, .end]] | (.[0][1] == .[1][0] and .[1][1] == .[2][0] and .[2][1] == .[3][0])')"
 check_eq "live-downtime-source-echo" echo "$(jqr "$R" '.migrations[0].downtime_source')"
 check_eq "live-app-csv-4-rows" 5 "$(wc -l <"$E2E_TMP/live-app.csv")"
+# The live record line has the phases too (what was seen when it completed).
+check_eq "live-record-has-app-phases" "1 4 echo" \
+	"$(wc -l <"$E2E_TMP/live.jsonl") $(jq -r '"\(.app.phases | length) \(.downtime_source)"' "$E2E_TMP/live.jsonl")"
 printf '  ab: %s complete requests (%s failed), time per request %s ms (mean), %s ms across all\n' \
 	"$AB_DONE" "$AB_FAILED" "$AB_TPR" \
 	"$(awk '/^Time per request:/ && /across/ { print $4 }' "$E2E_TMP/live.ab")"

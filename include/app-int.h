@@ -66,7 +66,8 @@ struct app_table {
 	mm_ns svc_last;			/* the service's last payload frame (any connection) */
 	mm_ns svc_wait_from;		/* a request outstanding and no server byte since; MM_NS_NONE */
 	size_t open_turns;		/* connections whose request waits for its first answer */
-	mm_ns frame_stall;		/* the stall this frame ended (for its point); -1: none */
+	mm_ns frame_stall;		/* a stall not kept in the list this frame ended (for its point); -1 */
+	mm_ns frame_stall_bin;		/* any stall this frame ended (for its bin); -1 */
 	struct medset svc_spacing;
 	size_t medset_used;
 	struct app_totals t;

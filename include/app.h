@@ -113,7 +113,10 @@ const struct app_gap *app_gap_get(const struct app_table *a, size_t i);
 /* Cumulative counters over [.., t): every event of a granule before t's (granule ms, coarser if long). */
 void app_counters_before(const struct app_table *a, mm_ns t, struct app_point *out);
 
-/* The longest service stall that ended in [lo, hi) (to the granule); MM_NS_NONE without one. */
+/*
+ * The longest service stall that ended in (lo, hi] (those under 1 ms, or
+ * past the list's cap: in [lo, hi) to the granule); MM_NS_NONE without one.
+ */
 mm_ns app_longest_stall_in(const struct app_table *a, mm_ns lo, mm_ns hi);
 
 /* Median spacing of host `host`'s frames (APP_HOST_SERVICE: the service's payload frames); MM_NS_NONE. */

@@ -136,6 +136,14 @@ mm_ns app_longest_stall_in(const struct app_table *a, mm_ns lo, mm_ns hi)
 	mm_ns best = MM_NS_NONE;
 	size_t i;
 
+	/* The kept ones by their exact end: after the phase's start, at its end at the latest. */
+	for (i = 0; i < a->nstalls; i++) {
+		mm_ns len = mm_sub(a->stalls[i].end, a->stalls[i].start);
+
+		if (a->stalls[i].end > lo && a->stalls[i].end <= hi && (best == MM_NS_NONE || len > best))
+			best = len;
+	}
+
 	for (i = 0; i < a->npts; i++)
 		if (a->pts[i].g >= glo && a->pts[i].g < ghi && a->pts[i].stall_max >= 0 &&
 		    (best == MM_NS_NONE || a->pts[i].stall_max > best))
@@ -169,18 +177,25 @@ void app_add_stall(struct app_table *a, mm_ns start, mm_ns end, int open)
 
 	if (len <= 0)
 		return;
-	if (len > a->frame_stall)
-		a->frame_stall = len;
+	if (len > a->frame_stall_bin)
+		a->frame_stall_bin = len;
 	if (a->t.longest.start == MM_NS_NONE || len > mm_sub(a->t.longest.end, a->t.longest.start)) {
 		a->t.longest.start = start;
 		a->t.longest.end = end;
 		a->t.longest.open = (uint8_t)open;
 	}
-	/* Short waits are in the turns already; the list keeps what can be a phase's longest. */
-	if (len < APP_STALL_MIN)
-		return;
-	if (app_grow((void **)&a->stalls, &a->nstalls, &a->cap_stalls, APP_MAX_STALLS, sizeof(*a->stalls)) < 0) {
-		a->t.stalls_not_kept++;
+	/*
+	 * A stall of 1 ms or more is kept with its exact end (the phases need
+	 * it: one ending with the response that ends the switchover is the
+	 * switchover's); a shorter one, or one past the cap, only in the
+	 * curve's point of its granule.
+	 */
+	if (len < APP_STALL_MIN ||
+	    app_grow((void **)&a->stalls, &a->nstalls, &a->cap_stalls, APP_MAX_STALLS, sizeof(*a->stalls)) < 0) {
+		if (len >= APP_STALL_MIN)
+			a->t.stalls_not_kept++;
+		if (len > a->frame_stall)
+			a->frame_stall = len;
 		return;
 	}
 	a->stalls[a->nstalls].start = start;

@@ -31,7 +31,7 @@ struct app_table *app_new(const struct app_cfg *cfg)
 	a->granule = MM_NS_PER_S / 1000;
 	a->svc_last = MM_NS_NONE;
 	a->svc_wait_from = MM_NS_NONE;
-	a->frame_stall = -1;
+	a->frame_stall = a->frame_stall_bin = -1;
 	a->t.first_ts = a->t.last_ts = MM_NS_NONE;
 	a->t.longest.start = a->t.longest.end = MM_NS_NONE;
 	return a;
@@ -326,8 +326,9 @@ void app_frame(struct app_table *a, const struct dec_pkt *p, unsigned view, mm_n
 		if (b)
 			b->goodput += r.fresh;
 		server_payload(a, c, ts, b);
-		if (b && a->frame_stall > b->stall_max)
-			b->stall_max = a->frame_stall;
+		if (b && a->frame_stall_bin > b->stall_max)
+			b->stall_max = a->frame_stall_bin;
+		a->frame_stall_bin = -1;
 		app_spacing_add(a, &a->svc_spacing, APP_HOST_SERVICE, &a->svc_last, ts);
 	} else if (fresh_new) {
 		a->t.client_bytes += r.fresh;

@@ -176,6 +176,9 @@ static void test_service_stall(void **state)
 	assert_true(app_longest_stall_in(a, S + 100 * MS, S + 250 * MS) == 100 * MS);
 	assert_true(app_longest_stall_in(a, S + 250 * MS, 2 * S) == 99 * MS);
 	assert_true(app_longest_stall_in(a, 0, S) == MM_NS_NONE);
+	/* A stall belongs to the phase it ended in, a phase's end included (the response that ends it). */
+	assert_true(app_longest_stall_in(a, S + 10 * MS, S + 110 * MS) == 100 * MS);
+	assert_true(app_longest_stall_in(a, S + 110 * MS, S + 200 * MS) == 2 * MS);
 	app_free(a);
 }
 

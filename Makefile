@@ -29,7 +29,8 @@ LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 # The migration records: announces, grouping, their report and outputs.
 MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-group.o \
 	       $(B)/migration-match.o $(B)/report-migration.o $(B)/report-unresp.o $(B)/out-text-migration.o \
-	       $(B)/out-csv-migration.o $(B)/out-text-views.o
+	       $(B)/out-csv-migration.o $(B)/out-text-views.o \
+	       $(B)/app.o $(B)/app-timeline.o $(B)/app-phase.o $(B)/app-report.o
 UNIT_migration := $(B)/migration.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
 UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
@@ -46,6 +47,7 @@ UNIT_echo_unresp := $(UNIT_echo)
 UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
+UNIT_app    := $(B)/app.o $(B)/app-timeline.o $(B)/app-phase.o $(B)/seqspace.o $(B)/medset.o $(B)/mmtime.o $(B)/addr.o
 UNIT_mmtime := $(B)/mmtime.o
 # The other views: each parser with the shared text module.
 VIEW_TEXT   := $(B)/view-text.o $(B)/mmtime.o
@@ -98,7 +100,7 @@ $(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_$*) $(LIBS) $(CMOCKA)
 
 build/gen_fixtures: tests/gen_fixtures.c tests/gen_fixtures_mig.c tests/gen_fixtures_any.c tests/gen_fixtures_postcopy.c \
-		   tests/bytebuf.h
+		   tests/gen_fixtures_app.c tests/bytebuf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBS)
 

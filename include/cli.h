@@ -37,6 +37,10 @@ struct cli_opts {
 	const char *prom_textfile;	/* capture --prom-textfile: metrics, rewritten atomically */
 	const char *metrics_listen;	/* capture --metrics-listen ADDR:PORT, NULL: off */
 	const char *node;		/* capture --node: the metrics' node label, NULL: the host name */
+	uint16_t app_ports[APP_MAX_PORTS];	/* --app */
+	size_t app_nports;
+	const char *app_filter, *app_csv;	/* --app-filter, --app-csv */
+	mm_ns app_window;		/* --app-window, MM_NS_NONE if not given */
 	mm_ns bin;
 	mm_ns ping_interval;		/* --ping-interval, MM_NS_NONE if not given */
 	mm_ns late_threshold;		/* --late-threshold; 0: the default rule */

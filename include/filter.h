@@ -43,6 +43,12 @@ int filter_load(struct filter_spec *f, const char *path, const char *ports, char
 int filter_prepend_file(struct filter_spec *f, const char *path, const char *ports, char *err,
 			size_t errlen);
 
+/*
+ * The same for a user's expression (--app-filter): one alternative before
+ * those of *f.  Returns 0, or -1 with a reason in err.
+ */
+int filter_prepend_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen);
+
 /* Makes a spec of the single user expression `expr`. Returns 0 or -1 (out of memory). */
 int filter_from_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen);
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "announce.h"
+#include "app.h"
 #include "decode.h"
 #include "echo.h"
 #include "flow.h"
@@ -21,6 +22,7 @@ struct meter_cfg {
 	struct echo_cfg echo;
 	struct ann_cfg announce;
 	struct mig_cfg migration;
+	struct app_cfg app;	/* --app, --app-filter (app.h); enabled 0 without */
 	mm_ns bin;		/* time-series bin width (> 0) */
 };
 
@@ -47,6 +49,7 @@ struct meter {
 	struct series *series;
 	struct ann_table *announce;		/* RARP/GARP announces and the VM's frames around them */
 	struct mig_table *migs;			/* flows grouped into migrations (records after meter_finish) */
+	struct app_table *app;			/* the VM's service traffic (--app) */
 	uint64_t frames;			/* frames handed to meter_frame */
 	uint64_t decode[DEC_STATUS_COUNT];	/* decoder outcome of each */
 	uint64_t mig_frames, echo_frames;	/* frames taken by the flow table / echo table */

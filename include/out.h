@@ -54,7 +54,9 @@ int out_csv_series(FILE *fp, const struct series *s, int digits);
 /* The time series' fixed header (README "Time series"; man FILES lists every column). */
 #define OUT_SERIES_HEADER "t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets," \
 	"ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes," \
-	"bin_s,t_mig_s,migration,bps,main_bps,multifd_bps,nbd_bps,rtt_mean_s,rtt_max_s"
+	"bin_s,t_mig_s,migration,bps,main_bps,multifd_bps,nbd_bps,rtt_mean_s,rtt_max_s," \
+	"app_goodput_bytes,app_client_bytes,app_turns,app_response_mean_s,app_response_max_s," \
+	"app_conns_opened,app_conns_refused,app_conns_reset,app_retrans_bytes,app_longest_stall_s"
 
 /* A migration's span on the timeline: the bins it touches carry its id and the time from its start. */
 struct out_span {
@@ -66,9 +68,11 @@ struct out_span {
  * out_csv_series with the migrations' spans (in order of id): a bin that
  * touches a span gets that migration's id and its start's offset from the
  * migration's start (t_mig_s); a bin that touches several, the first's.
+ * The app_* columns are stage `app`'s (NULL or disabled: empty fields).
  */
+struct app_table;
 int out_csv_series_spans(FILE *fp, const struct series *s, const struct out_span *spans, size_t nspans,
-			 int digits);
+			 const struct app_table *app, int digits);
 
 /*
  * A CSV column: its header name and where its value is in a row's object

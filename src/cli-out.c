@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app-report.h"
 #include "out.h"
 #include "out-migration.h"
 #include "outpath.h"
@@ -14,6 +15,7 @@
 struct series_ctx {
 	const struct series *s;
 	const struct mig_table *migs;
+	const struct app_table *app;
 	int digits;
 };
 
@@ -66,7 +68,7 @@ static int write_series(FILE *fp, void *ctx)
 		if (r->resumed != MM_NS_NONE && (sp[i].end == MM_NS_NONE || r->resumed > sp[i].end))
 			sp[i].end = r->resumed;
 	}
-	rc = out_csv_series_spans(fp, sc->s, sp, n, sc->digits);
+	rc = out_csv_series_spans(fp, sc->s, sp, n, sc->app, sc->digits);
 	free(sp);
 	return rc;
 }
@@ -122,6 +124,16 @@ static void side_paths(const struct cli_opts *o, char **ep, char **st, char **to
 		*st = sibling_name(o->out, "-streams");
 }
 
+/* The phases CSV: --app-csv, or beside a CSV report file (X-app.csv) when --app is on; NULL otherwise. */
+static char *app_path(const struct cli_opts *o)
+{
+	int beside = o->out && strcmp(o->format, "csv") == 0 && !report_to_stream(o);
+
+	if (o->app_csv)
+		return strdup(o->app_csv);
+	return beside && (o->app_nports || o->app_filter) ? sibling_name(o->out, "-app") : NULL;
+}
+
 /* Writes one output (out_atomic's rules). Returns 0 or CLI_EXIT_RUNTIME after saying why. */
 static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
 {
@@ -137,7 +149,7 @@ static int emit_file(const char *path, int (*fn)(FILE *, void *), void *ctx)
 int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, int digits)
 {
 	const struct out_writer *w = out_find(o->format);
-	struct series_ctx sc = { m->series, m->migs, digits };
+	struct series_ctx sc = { m->series, m->migs, m->app, digits };
 	int sections = strcmp(o->format, "csv") == 0 && report_to_stream(o);
 	struct report_ctx main_ctx = { w->write, r, sections && !o->episodes, sections && !o->streams,
 				       sections, sections && !o->migrations };
@@ -147,7 +159,8 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 	struct report_ctx mg_ctx = { out_csv_migrations, r, 0, 0, 0, 0 };
 	struct report_ctx ev_ctx = { out_csv_events, r, 0, 0, 0, 0 };
 	struct report_ctx un_ctx = { out_csv_unresp, r, 0, 0, 0, 0 };
-	char *ep, *st, *tot, *mg;
+	struct report_ctx app_ctx = { out_csv_app, r, 0, 0, 0, 0 };
+	char *ep, *st, *tot, *mg, *ap = app_path(o);
 	int rc = 0;
 
 	if (o->out) {
@@ -171,6 +184,9 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 		rc |= emit_file(o->unresponsive, write_report, &un_ctx);
 	if (o->timeseries)
 		rc |= emit_file(o->timeseries, write_series, &sc);
+	if (ap)
+		rc |= emit_file(ap, write_report, &app_ctx);
+	free(ap);
 	free(ep);
 	free(st);
 	free(tot);
@@ -180,7 +196,7 @@ int cli_emit(const struct cli_opts *o, const struct meter *m, json_object *r, in
 
 char **cli_output_paths(const struct cli_opts *o)
 {
-	char **p = calloc(12, sizeof(*p));
+	char **p = calloc(14, sizeof(*p));
 	char *ep, *st, *tot, *mg;
 	size_t n = 0;
 
@@ -205,6 +221,7 @@ char **cli_output_paths(const struct cli_opts *o)
 		p[n++] = strdup(o->timeseries);
 	if (o->prom_textfile)
 		p[n++] = strdup(o->prom_textfile);
+	p[n] = app_path(o);
 	return p;
 }
 
@@ -220,7 +237,7 @@ void cli_free_paths(char **paths)
 }
 
 /* The outputs cli_check_outputs weighs against each other and the inputs. */
-#define CLI_MAX_OUTPUTS 12
+#define CLI_MAX_OUTPUTS 14
 
 struct out_check {
 	struct outpath op[CLI_MAX_OUTPUTS];
@@ -293,7 +310,7 @@ static int outputs_apart(const struct out_check *c)
 int cli_check_outputs(const struct cli_opts *o)
 {
 	struct out_check c;
-	char *ep, *st, *tot, *mg, dir[PATH_MAX + 64], path[PATH_MAX + 96];
+	char *ep, *st, *tot, *mg, *ap = app_path(o), dir[PATH_MAX + 64], path[PATH_MAX + 96];
 	size_t i;
 	int rc = 0;
 
@@ -322,6 +339,8 @@ int cli_check_outputs(const struct cli_opts *o)
 	if (!rc)
 		rc = add_output(&c, "--prom-textfile", o->prom_textfile);
 	if (!rc)
+		rc = add_output(&c, o->app_csv ? "--app-csv" : "the app CSV", ap);
+	if (!rc)
 		rc = outputs_apart(&c);
 	for (i = 0; !rc && o->cmd == CLI_REPLAY && i < o->nargs; i++)
 		rc = not_an_input(&c, o->args[i], "input");
@@ -339,8 +358,13 @@ int cli_check_outputs(const struct cli_opts *o)
 		snprintf(path, sizeof(path), "%s/announce.bpf", dir);
 		rc = not_an_input(&c, path, "filter file");
 	}
+	if (!rc && (o->app_nports || o->app_filter) && !o->app_filter) {
+		snprintf(path, sizeof(path), "%s/app.bpf", dir);
+		rc = not_an_input(&c, path, "filter file");
+	}
 	for (i = 0; i < c.n; i++)
 		outpath_release(&c.op[i]);
+	free(ap);
 	free(ep);
 	free(st);
 	free(tot);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli-service.h"
+#include "cli-app.h"
 #include "cli-usage.h"
 #include "out.h"
 #include "plot.h"
@@ -370,6 +371,11 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		}
 		return nonempty(opt, v, "a time zone", &o->log_tz);
 	}
+	case CLI_OPT_APP:
+	case CLI_OPT_APP_FILTER:
+	case CLI_OPT_APP_WINDOW:
+	case CLI_OPT_APP_CSV:
+		return cli_app_value(o, id, opt, v);
 	}
 	fprintf(stderr, "migmeter: %s: not handled\n", opt);
 	return CLI_EXIT_USAGE;
@@ -575,6 +581,8 @@ static int filter_words(struct cli_opts *o)
 /* Checks that need every option seen. Returns 0 or CLI_EXIT_USAGE after one line. */
 static int check_opts(struct cli_opts *o)
 {
+	if (cli_app_check(o) != 0)
+		return CLI_EXIT_USAGE;
 	if (o->cmd == CLI_REPLAY && o->nargs == 0) {
 		fprintf(stderr, "migmeter: replay needs at least one capture file: FILE or -r FILE (see "
 			"'migmeter replay --help')\n");
@@ -630,6 +638,7 @@ static void defaults(enum cli_cmd cmd, struct cli_opts *o)
 	o->bin = MM_NS_PER_S;
 	o->ping_interval = MM_NS_NONE;
 	o->duration = o->idle_stop = MM_NS_NONE;
+	o->app_window = MM_NS_NONE;
 	o->snaplen = 256;
 	o->buffer_mib = 64;
 	o->promisc = 1;

@@ -104,6 +104,27 @@ static int add_announce_filter(struct filter_spec *icmp, const char *dir, const 
 	return 0;
 }
 
+/* --app/--app-filter: the service's lines before the ICMP capture's (bpf/app.bpf, README "Application impact"). */
+static int add_app_filter(const struct cli_opts *o, struct filter_spec *icmp, const char *dir)
+{
+	char path[PATH_MAX + 128], err[512], ports[APP_MAX_PORTS * 12 + 1];
+	size_t i, at = 0;
+	int rc;
+
+	if (o->app_filter) {
+		rc = filter_prepend_expr(icmp, "--app-filter", o->app_filter, err, sizeof(err));
+	} else {
+		for (i = 0; i < o->app_nports; i++)
+			at += (size_t)snprintf(ports + at, sizeof(ports) - at, "%sport %u", i ? " or " : "",
+					       (unsigned)o->app_ports[i]);
+		snprintf(path, sizeof(path), "%s/app.bpf", dir);
+		rc = filter_prepend_file(icmp, path, ports, err, sizeof(err));
+	}
+	if (rc < 0)
+		fprintf(stderr, "migmeter: %s\n", err);
+	return rc;
+}
+
 int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct filter_spec *icmp)
 {
 	char dir[PATH_MAX + 64];
@@ -117,7 +138,8 @@ int cli_load_filters(const struct cli_opts *o, struct filter_spec *mig, struct f
 		return -1;
 	}
 	/* The VM's announces travel beside its pings: the ICMP capture takes them too. */
-	if (!o->icmp_filter && add_announce_filter(icmp, dir, o->ports) < 0) {
+	if ((!o->icmp_filter && add_announce_filter(icmp, dir, o->ports) < 0) ||
+	    ((o->app_nports || o->app_filter) && add_app_filter(o, icmp, dir) < 0)) {
 		filter_release(mig);
 		filter_release(icmp);
 		return -1;
@@ -176,6 +198,11 @@ void cli_meter_cfg(const struct cli_opts *o, struct meter_cfg *cfg)
 	cfg->flow.any = (uint8_t)o->ports_any;
 	cfg->bin = o->bin;
 	cfg->echo.late_threshold = o->late_threshold;
+	cfg->app.enabled = o->app_nports > 0 || o->app_filter != NULL;
+	memcpy(cfg->app.ports, o->app_ports, sizeof(cfg->app.ports));
+	cfg->app.nports = o->app_nports;
+	cfg->app.window = o->app_window != MM_NS_NONE ? o->app_window : 0;
+	cfg->app.filter = o->app_filter;
 }
 
 void cli_report_opts(const struct cli_opts *o, struct report_opts *ro)

@@ -105,30 +105,53 @@ out:
 	return rc;
 }
 
+/* Moves the alternatives of `more` before those of *f (more is emptied); 0, or -1 with a reason. */
+static int prepend(struct filter_spec *f, struct filter_spec *more, char *err, size_t errlen)
+{
+	char origin[2 * sizeof(f->pre_origin) + 8];
+	size_t i;
+
+	if (f->n + more->n > FILTER_MAX_ALTS) {
+		snprintf(err, errlen, "%s and %s have more than %d alternatives together", more->origin,
+			 f->origin, FILTER_MAX_ALTS);
+		filter_release(more);
+		return -1;
+	}
+	memmove(f->alts + more->n, f->alts, f->n * sizeof(f->alts[0]));
+	memmove(f->line + more->n, f->line, f->n * sizeof(f->line[0]));
+	for (i = 0; i < more->n; i++) {
+		f->alts[i] = more->alts[i];
+		f->line[i] = more->line[i];
+	}
+	f->n += more->n;
+	/* A second file joining names both (messages only). */
+	if (f->n_pre)
+		snprintf(origin, sizeof(origin), "%s or %s", more->origin, f->pre_origin);
+	else
+		snprintf(origin, sizeof(origin), "%s", more->origin);
+	snprintf(f->pre_origin, sizeof(f->pre_origin), "%.*s", (int)sizeof(f->pre_origin) - 1, origin);
+	f->n_pre += more->n;
+	more->n = 0;
+	return 0;
+}
+
 int filter_prepend_file(struct filter_spec *f, const char *path, const char *ports, char *err,
 			size_t errlen)
 {
 	struct filter_spec more;
-	size_t i;
 
 	if (filter_load(&more, path, ports, err, errlen) < 0)
 		return -1;
-	if (f->n + more.n > FILTER_MAX_ALTS) {
-		snprintf(err, errlen, "%s and %s have more than %d alternatives together", path, f->origin,
-			 FILTER_MAX_ALTS);
-		filter_release(&more);
+	return prepend(f, &more, err, errlen);
+}
+
+int filter_prepend_expr(struct filter_spec *f, const char *origin, const char *expr, char *err, size_t errlen)
+{
+	struct filter_spec more;
+
+	if (filter_from_expr(&more, origin, expr, err, errlen) < 0)
 		return -1;
-	}
-	memmove(f->alts + more.n, f->alts, f->n * sizeof(f->alts[0]));
-	memmove(f->line + more.n, f->line, f->n * sizeof(f->line[0]));
-	for (i = 0; i < more.n; i++) {
-		f->alts[i] = more.alts[i];
-		f->line[i] = more.line[i];
-	}
-	f->n += more.n;
-	f->n_pre = more.n;
-	snprintf(f->pre_origin, sizeof(f->pre_origin), "%s", more.origin);
-	return 0;
+	return prepend(f, &more, err, errlen);
 }
 
 const char *filter_alt_origin(const struct filter_spec *f, size_t i)

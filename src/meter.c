@@ -23,7 +23,13 @@ int meter_init(struct meter *m, const struct meter_cfg *cfg)
 	m->series = series_new(cfg->bin, 0);
 	m->announce = ann_new(&cfg->announce);
 	m->migs = mig_new(&cfg->migration);
-	if (!m->flows || !m->echo || !m->series || !m->announce || !m->migs) {
+	{
+		struct app_cfg ac = cfg->app;
+
+		ac.bin = cfg->bin;
+		m->app = app_new(&ac);
+	}
+	if (!m->flows || !m->echo || !m->series || !m->announce || !m->migs || !m->app) {
 		meter_release(m);
 		return -1;
 	}
@@ -39,6 +45,8 @@ void meter_release(struct meter *m)
 	series_free(m->series);
 	ann_free(m->announce);
 	mig_free(m->migs);
+	app_free(m->app);
+	m->app = NULL;
 	m->flows = NULL;
 	m->echo = NULL;
 	m->series = NULL;
@@ -92,6 +100,15 @@ static unsigned series_role_of(enum kind k)
 }
 
 static void retire_if_filling(struct meter *m);
+/* The VM's own traffic: its service's TCP, and every frame's source for the blackout. */
+static void meter_app(struct meter *m, const struct dec_pkt *p, unsigned view, mm_ns ts)
+{
+	app_host_frame(m->app, &p->src, ts);
+	if (p->proto != 6)
+		return;
+	series_extend(m->series, ts);	/* the time series' rows cover the app traffic */
+	app_frame(m->app, p, view, ts, series_t0(m->series));
+}
 
 void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len,
 		 mm_ns ts, unsigned src, uint32_t ifid, unsigned match)
@@ -126,6 +143,9 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 	}
 	if (match & METER_ICMP)
 		ann_frame(m->announce, &p, data, view, ts);
+	/* The app filter joins the ICMP capture's (README "Application impact"). */
+	if ((match & METER_ICMP) && st == DEC_OK && app_enabled(m->app))
+		meter_app(m, &p, view, ts);
 	if ((match & METER_ICMP) && st == DEC_OK && (p.proto == 1 || p.proto == 58) &&
 	    p.icmp.echo != DEC_ECHO_NONE) {
 		int taken = echo_account(m->echo, &p, view, ts);
@@ -264,6 +284,8 @@ int meter_finish(struct meter *m)
 	if (echo_finish(m->echo, m->last_ts) < 0)
 		return -1;
 	echo_visit_lost(m->echo, add_lost, m->series);
+	if (app_finish(m->app, m->last_ts) < 0)
+		return -1;
 	meter_feed_migrations(m, m->migs, 0);
 	return mig_poll(m->migs, m->last_ts, MIG_POLL_FINAL) < 0 ? -1 : 0;
 }

@@ -63,6 +63,12 @@ static const struct csv_col cols[] = {
 	OUT_CSV_COL("unresponsive_total_s", "unresponsive.total_s"),
 	{ "unresponsive_episodes", "unresponsive.episodes", OUT_CSV_COUNT },
 	OUT_CSV_COL("worst_rtt_s", "unresponsive.worst_rtt_s"),
+	OUT_CSV_COL("downtime_source", "downtime_source"),
+	OUT_CSV_COL("app_longest_stall_s", "app.longest_stall_s"),
+	OUT_CSV_COL("app_switchover_goodput_vs_before", "app.switchover_goodput_vs_before"),
+	OUT_CSV_COL("app_switchover_response_median_vs_before", "app.switchover_response_median_vs_before"),
+	OUT_CSV_COL("app_blackout_source", "app.blackout.source"),
+	OUT_CSV_COL("app_blackout_s", "app.blackout.gap_s"),
 };
 
 int out_csv_migrations(FILE *fp, json_object *r)

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "report.h"
 
 void out_csv_field(FILE *fp, const char *s)
@@ -289,6 +290,7 @@ int out_csv_unresp(FILE *fp, json_object *report)
 /* What one time-series row needs besides its bin. */
 struct series_out {
 	const struct series *s;
+	const struct app_table *app;	/* its app_* columns; NULL: empty */
 	const struct out_span *spans;
 	size_t nspans;
 	int digits;
@@ -350,7 +352,10 @@ static void series_row(FILE *fp, const struct series_out *so, uint64_t i, const 
 	put_bps(fp, b->role_bytes[SERIES_ROLE_MAIN], bin);
 	put_bps(fp, b->role_bytes[SERIES_ROLE_MULTIFD], bin);
 	put_bps(fp, b->role_bytes[SERIES_ROLE_NBD], bin);
-	fprintf(fp, ",%s,%s\n", rtt, rmax);
+	fprintf(fp, ",%s,%s", rtt, rmax);
+	/* The app_* columns come last (README "Application impact"). */
+	app_csv_series_row(fp, so->app, i, digits);
+	fputc('\n', fp);
 }
 
 /* The empty bins [from, to): every one, or the first and the last of a long quiet stretch. */
@@ -368,10 +373,10 @@ static void series_gap(FILE *fp, const struct series_out *so, uint64_t from, uin
 }
 
 int out_csv_series_spans(FILE *fp, const struct series *s, const struct out_span *spans, size_t nspans,
-			 int digits)
+			 const struct app_table *app, int digits)
 {
 	struct series_iter it = { 0, 0 };
-	struct series_out so = { s, spans, nspans, digits, "" };
+	struct series_out so = { s, app, spans, nspans, digits, "" };
 	const struct series_bin *b;
 	uint64_t i, next = 0, len = series_len(s);
 
@@ -388,5 +393,5 @@ int out_csv_series_spans(FILE *fp, const struct series *s, const struct out_span
 
 int out_csv_series(FILE *fp, const struct series *s, int digits)
 {
-	return out_csv_series_spans(fp, s, NULL, 0, digits);
+	return out_csv_series_spans(fp, s, NULL, 0, NULL, digits);
 }

@@ -53,7 +53,7 @@ static void text_unresp_episode(FILE *fp, json_object *e)
 static void text_unresp(FILE *fp, json_object *mg)
 {
 	json_object *eps = report_get(mg, "unresponsive.episodes");
-	size_t k, n = eps ? json_object_array_length(eps) : 0;
+	size_t k, n = eps ? report_len(eps) : 0;
 
 	if (!report_get(mg, "unresponsive.threshold_s") && n == 0)
 		return;
@@ -61,7 +61,30 @@ static void text_unresp(FILE *fp, json_object *mg)
 		n == 1 ? "" : "s", str(mg, "unresponsive.total_s"), str(mg, "unresponsive.worst_rtt_s"),
 		str(mg, "unresponsive.threshold_s"), str(mg, "unresponsive.threshold_rule"));
 	for (k = 0; k < n; k++)
-		text_unresp_episode(fp, json_object_array_get_idx(eps, k));
+		text_unresp_episode(fp, report_at(eps, k));
+}
+
+/* --app (README "Application impact"): one line per phase, then the blackout. */
+static void text_app(FILE *fp, json_object *mg)
+{
+	json_object *ph = report_get(mg, "app.phases");
+	size_t k;
+
+	if (!ph)
+		return;
+	fprintf(fp, "  app      longest stall %s s; downtime source %s\n", str(mg, "app.longest_stall_s"),
+		str(mg, "downtime_source"));
+	for (k = 0; k < report_len(ph); k++) {
+		json_object *p = report_at(ph, k);
+
+		fprintf(fp, "    %-10s %s turns, median %s s, p99 %s s, goodput %s bit/s (x%s), stall %s s\n",
+			str(p, "phase"), str(p, "turns"), str(p, "response_median_s"), str(p, "response_p99_s"),
+			str(p, "goodput_bps"), str(p, "goodput_vs_before"), str(p, "longest_stall_s"));
+	}
+	if (report_get(mg, "app.blackout"))
+		fprintf(fp, "    blackout %s s [%s, %s] from %s traffic, resolution %s s\n", str(mg, "app.blackout.gap_s"),
+			str(mg, "app.blackout.lower_s"), str(mg, "app.blackout.upper_s"), str(mg, "app.blackout.source"),
+			str(mg, "app.blackout.resolution_s"));
 }
 
 static void text_one(FILE *fp, json_object *mg, double bin_s)
@@ -110,6 +133,7 @@ static void text_one(FILE *fp, json_object *mg, double bin_s)
 	for (k = 0; k < ne; k++)
 		text_episode(fp, report_at(eps, k));
 	text_unresp(fp, mg);
+	text_app(fp, mg);
 	out_text_migration_views(fp, mg);
 }
 
@@ -127,11 +151,11 @@ int out_text_migrations(FILE *fp, json_object *r)
 			text_episode(fp, report_at(out, i));
 	}
 	out = report_get(r, "unresponsive_outside_migrations");
-	no = out ? json_object_array_length(out) : 0;
+	no = out ? report_len(out) : 0;
 	if (no) {
 		fprintf(fp, "\noutside any migration: %zu unresponsive episode%s\n", no, no == 1 ? "" : "s");
 		for (i = 0; i < no; i++)
-			text_unresp_episode(fp, json_object_array_get_idx(out, i));
+			text_unresp_episode(fp, report_at(out, i));
 	}
 	out_text_views_unmatched(fp, r);
 	if (report_u64(r, "announces.damaged"))

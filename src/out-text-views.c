@@ -16,7 +16,7 @@ static size_t len(json_object *o, const char *path)
 {
 	json_object *a = report_get(o, path);
 
-	return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+	return a && json_object_is_type(a, json_type_array) ? report_len(a) : 0;
 }
 
 static void file_line(FILE *fp, const char *what, json_object *v, size_t n, const char *things)
@@ -44,7 +44,7 @@ static void text_ping_run(FILE *fp, json_object *run, size_t i)
 		str(run, "error_lines"), str(run, "first_seq"), str(run, "last_seq"), str(run, "lost"),
 		str(run, "interval_s"), str(run, "interval_from"));
 	for (k = 0; k < n; k++) {
-		json_object *e = json_object_array_get_idx(eps, k);
+		json_object *e = report_at(eps, k);
 
 		fprintf(fp, "    episode %zu: seq %s-%s, %s lost, from %s%s s, downtime %s s [%s, %s]%s%s\n", k + 1,
 			str(e, "first_seq"), str(e, "last_seq"), str(e, "lost"), abs ? "" : "+",
@@ -59,7 +59,7 @@ static void text_ping_run(FILE *fp, json_object *run, size_t i)
 		"continuity: %s\n", str(run, "classic.lost_x_interval_s"), str(run, "classic.lost_x_asked_interval_s"),
 		str(run, "classic.time_x_loss_s"), str(run, "classic.continuity"));
 	for (k = 0; k < len(run, "classic.misleading"); k++)
-		fprintf(fp, "    misleading: %s\n", json_object_get_string(json_object_array_get_idx(notes, k)));
+		fprintf(fp, "    misleading: %s\n", json_object_get_string(report_at(notes, k)));
 }
 
 static void text_nova(FILE *fp, json_object *v)
@@ -68,7 +68,7 @@ static void text_nova(FILE *fp, json_object *v)
 	size_t i, n = len(v, "migrations");
 
 	for (i = 0; i < n; i++) {
-		json_object *m = json_object_array_get_idx(ms, i);
+		json_object *m = report_at(ms, i);
 		size_t ns = len(m, "downtime_steps");
 
 		fprintf(fp, "  instance %s (line %s): %s, start %s (%s), end %s, duration %s s\n", str(m, "instance"),
@@ -77,13 +77,13 @@ static void text_nova(FILE *fp, json_object *v)
 		fprintf(fp, "    %zu downtime steps", ns);
 		if (ns)
 			fprintf(fp, " (last %s s after %s s)",
-				str(json_object_array_get_idx(report_get(m, "downtime_steps"), ns - 1), "downtime_s"),
-				str(json_object_array_get_idx(report_get(m, "downtime_steps"), ns - 1), "after_s"));
+				str(report_at(report_get(m, "downtime_steps"), ns - 1), "downtime_s"),
+				str(report_at(report_get(m, "downtime_steps"), ns - 1), "after_s"));
 		fprintf(fp, ", %zu progress lines; paused %s, resumed %s, stopped %s, started %s\n",
 			len(m, "progress"), str(m, "paused"), str(m, "resumed"), str(m, "stopped"), str(m, "started"));
 	}
 	for (i = 0; i < len(v, "lifecycle_events"); i++) {
-		json_object *e = json_object_array_get_idx(ev, i);
+		json_object *e = report_at(ev, i);
 
 		fprintf(fp, "  lifecycle event outside a migration: %s VM %s at %s\n", str(e, "instance"),
 			str(e, "event"), str(e, "t"));
@@ -96,7 +96,7 @@ static void text_jobs(FILE *fp, json_object *v)
 	size_t i;
 
 	for (i = 0; i < len(v, "jobs"); i++) {
-		json_object *j = json_object_array_get_idx(js, i);
+		json_object *j = report_at(js, i);
 
 		fprintf(fp, "  job %zu (line %s): %s%s%s: elapsed %s s, downtime %s s, setup %s s, memory %s bytes "
 			"of %s, data %s bytes%s\n", i + 1, str(j, "line"), str(j, "status"),
@@ -120,7 +120,7 @@ int out_text_logs(FILE *fp, json_object *r)
 	if (x) {
 		file_line(fp, "ping log", x, len(x, "runs"), "runs");
 		for (i = 0; i < len(x, "runs"); i++)
-			text_ping_run(fp, json_object_array_get_idx(report_get(x, "runs"), i), i);
+			text_ping_run(fp, report_at(report_get(x, "runs"), i), i);
 	}
 	x = report_get(v, "nova");
 	if (x) {
@@ -135,7 +135,7 @@ int out_text_logs(FILE *fp, json_object *r)
 
 		file_line(fp, "migration list", x, len(x, "rows"), "rows");
 		for (i = 0; i < len(x, "rows"); i++) {
-			json_object *w = json_object_array_get_idx(rows, i);
+			json_object *w = report_at(rows, i);
 
 			fprintf(fp, "  id %s: %s %s -> %s (%s), %s, %s: created %s, updated %s (UTC), span %s s\n",
 				str(w, "id"), str(w, "instance"), str(w, "source_compute"), str(w, "dest_compute"),
@@ -218,7 +218,7 @@ void out_text_migration_views(FILE *fp, json_object *mg)
 	}
 	d = report_get(v, "differences");
 	for (i = 0; i < len(v, "differences"); i++)
-		fprintf(fp, "    - %s\n", json_object_get_string(json_object_array_get_idx(d, i)));
+		fprintf(fp, "    - %s\n", json_object_get_string(report_at(d, i)));
 }
 
 void out_text_views_unmatched(FILE *fp, json_object *r)
@@ -233,7 +233,7 @@ void out_text_views_unmatched(FILE *fp, json_object *r)
 		return;
 	fprintf(fp, "\nview entries no migration took: %zu\n", n);
 	for (i = 0; i < n; i++) {
-		json_object *e = json_object_array_get_idx(u, i);
+		json_object *e = report_at(u, i);
 
 		fprintf(fp, "  %s entry %s: %s\n", str(e, "view"), str(e, "entry"), str(e, "why"));
 	}

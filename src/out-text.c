@@ -156,7 +156,7 @@ static void text_flows(FILE *fp, json_object *r)
 static void text_stream_unresp(FILE *fp, json_object *s)
 {
 	json_object *eps = report_get(s, "unresponsive_episodes");
-	size_t k, n = eps ? json_object_array_length(eps) : 0;
+	size_t k, n = eps ? report_len(eps) : 0;
 
 	if (!report_get(s, "unresponsive_threshold_s"))
 		return;
@@ -165,7 +165,7 @@ static void text_stream_unresp(FILE *fp, json_object *s)
 		n, n == 1 ? "" : "s", report_str(s, "unresponsive_total_s", "-"),
 		report_str(s, "unresponsive_longest_s", "-"));
 	for (k = 0; k < n; k++) {
-		json_object *e = json_object_array_get_idx(eps, k);
+		json_object *e = report_at(eps, k);
 
 		fprintf(fp, "    unresponsive %zu: %s .. %s, gap %s s [%s, %s], %llu late, %llu lost, worst RTT %s s%s\n",
 			k + 1, report_str(e, "start", "-"), report_str(e, "end", "-"), report_str(e, "gap_s", "-"),

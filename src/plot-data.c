@@ -168,17 +168,17 @@ static int load_series(json_object *report, struct plot_data *d, char *err, size
 		return -1;
 	}
 	if (plot_time(report_get(ts, "t0"), &t0) < 0) {
-		if (json_object_array_length(data) > 0 || len > 0) {
+		if (report_len(data) > 0 || len > 0) {
 			set_err(err, n, "its \"timeseries\" has bins but no t0");
 			return -1;
 		}
 		return 0;
 	}
-	ncols = json_object_array_length(cols);
+	ncols = report_len(cols);
 	for (k = 0; k < NTS; k++) {
 		where[k] = -1;
 		for (i = 1; i < ncols; i++) {
-			const char *c = json_object_get_string(json_object_array_get_idx(cols, i));
+			const char *c = json_object_get_string(report_at(cols, i));
 
 			if (c && strcmp(c, ts_cols[k]) == 0)
 				where[k] = (int)i;
@@ -189,18 +189,18 @@ static int load_series(json_object *report, struct plot_data *d, char *err, size
 		return -1;
 	}
 	series_set_t0(d->series, t0);
-	for (i = 0; i < json_object_array_length(data); i++) {
-		json_object *row = json_object_array_get_idx(data, i);
+	for (i = 0; i < report_len(data); i++) {
+		json_object *row = report_at(data, i);
 		struct series_bin b;
 		uint64_t *f[NTS], index;
 
 		memset(&b, 0, sizeof(b));
 		bin_fields(&b, f);
-		if (!row || !json_object_is_type(row, json_type_array) || json_object_array_length(row) != ncols ||
-		    get_count(json_object_array_get_idx(row, 0), &index) < 0 || index >= len)
+		if (!row || !json_object_is_type(row, json_type_array) || report_len(row) != ncols ||
+		    get_count(report_at(row, 0), &index) < 0 || index >= len)
 			goto bad;
 		for (k = 0; k < NTS; k++)
-			if (where[k] >= 0 && get_count(json_object_array_get_idx(row, (size_t)where[k]), f[k]) < 0)
+			if (where[k] >= 0 && get_count(report_at(row, (size_t)where[k]), f[k]) < 0)
 				goto bad;
 		if (series_add_bin(d->series, index, &b) < 0) {
 			set_err(err, n, "its \"timeseries\" holds more bins than a series keeps (%zu)",
@@ -261,8 +261,8 @@ static int add_episodes(struct plot_data *d, json_object *eps, unsigned mig)
 {
 	size_t i;
 
-	for (i = 0; eps && json_object_is_type(eps, json_type_array) && i < json_object_array_length(eps); i++) {
-		json_object *e = json_object_array_get_idx(eps, i);
+	for (i = 0; eps && json_object_is_type(eps, json_type_array) && i < report_len(eps); i++) {
+		json_object *e = report_at(eps, i);
 
 		if (add_band(d, time_or_none(e, "first_lost_ts"), time_or_none(e, "end_ts"), 0, mig) < 0)
 			return -1;
@@ -275,9 +275,9 @@ static int add_phases(struct plot_data *d, json_object *phases, unsigned mig)
 {
 	size_t i;
 
-	for (i = 0; phases && json_object_is_type(phases, json_type_array) && i < json_object_array_length(phases);
+	for (i = 0; phases && json_object_is_type(phases, json_type_array) && i < report_len(phases);
 	     i++) {
-		json_object *p = json_object_array_get_idx(phases, i);
+		json_object *p = report_at(phases, i);
 		struct plot_phase *np, *ph;
 		mm_ns s = time_or_none(p, "start"), e = time_or_none(p, "end");
 
@@ -320,8 +320,8 @@ static int load_migration(struct plot_data *d, json_object *j)
 	d->nmigs++;
 	if (add_episodes(d, report_get(j, "episodes"), m->id) < 0)
 		return -1;
-	for (i = 0; un && json_object_is_type(un, json_type_array) && i < json_object_array_length(un); i++) {
-		json_object *e = json_object_array_get_idx(un, i);
+	for (i = 0; un && json_object_is_type(un, json_type_array) && i < report_len(un); i++) {
+		json_object *e = report_at(un, i);
 
 		if (add_band(d, time_or_none(e, "start"), time_or_none(e, "end"), 1, m->id) < 0)
 			return -1;
@@ -333,14 +333,14 @@ static int load_migration(struct plot_data *d, json_object *j)
 static void input_names(json_object *report, struct plot_data *d)
 {
 	json_object *in = report_get(report, "inputs");
-	size_t i, at = 0, n = in && json_object_is_type(in, json_type_array) ? json_object_array_length(in) : 0;
+	size_t i, at = 0, n = in && json_object_is_type(in, json_type_array) ? report_len(in) : 0;
 
 	d->inputs[0] = '\0';
 	for (i = 0; i < n && at < sizeof(d->inputs); i++) {
-		const char *f = report_str(json_object_array_get_idx(in, i), "file", "?");
+		const char *f = report_str(report_at(in, i), "file", "?");
 		const char *slash = strrchr(f, '/');
 
-		if (report_u64(json_object_array_get_idx(in, i), "part") > 1)
+		if (report_u64(report_at(in, i), "part") > 1)
 			continue;
 		at += (size_t)snprintf(d->inputs + at, sizeof(d->inputs) - at, "%s%s", at ? ", " : "",
 				       slash ? slash + 1 : f);
@@ -364,12 +364,12 @@ int plot_data_load(json_object *report, struct plot_data *d, char *err, size_t e
 	d->digits = strcmp(prec, "ns") == 0 ? 9 : strcmp(prec, "ms") == 0 ? 3 : 6;
 	if (load_series(report, d, err, errlen) < 0)
 		goto fail;
-	n = migs && json_object_is_type(migs, json_type_array) ? json_object_array_length(migs) : 0;
+	n = migs && json_object_is_type(migs, json_type_array) ? report_len(migs) : 0;
 	d->migs = n ? calloc(n, sizeof(*d->migs)) : NULL;
 	if (n && !d->migs)
 		goto oom;
 	for (i = 0; i < n; i++)
-		if (load_migration(d, json_object_array_get_idx(migs, i)) < 0)
+		if (load_migration(d, report_at(migs, i)) < 0)
 			goto oom;
 	if (add_episodes(d, report_get(report, "episodes_outside_migrations"), 0) < 0)
 		goto oom;
@@ -410,7 +410,7 @@ int plot_write_series(FILE *fp, const struct plot_data *d)
 		sp[i].start = d->migs[i].start;
 		sp[i].end = d->migs[i].end;
 	}
-	rc = out_csv_series_spans(fp, d->series, sp, d->nmigs, d->digits);
+	rc = out_csv_series_spans(fp, d->series, sp, d->nmigs, NULL, d->digits);
 	free(sp);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app-report.h"
 #include "kind.h"
 #include "report-unresp.h"
 
@@ -153,6 +154,15 @@ static json_object *switchover_obj(const struct mig_record *r, int digits)
 	return j;
 }
 
+/* The VM's service traffic in this migration's phases (--app), and where its downtime figure comes from. */
+static void add_app(json_object *j, const struct meter *m, const struct mig_record *r, int digits)
+{
+	json_object *app = app_report_migration(m, r, digits);
+
+	put_str(j, "downtime_source", app_downtime_source(r, app));
+	put(j, "app", app);
+}
+
 static json_object *record_obj(const struct meter *m, const struct mig_table *mt, const struct mig_record *r,
 			       int digits)
 {
@@ -202,6 +212,7 @@ static json_object *record_obj(const struct meter *m, const struct mig_table *mt
 	put(j, "downtime_total_s", report_jtime(r->downtime_total, digits));
 	put(j, "announce_bound_s", report_jtime(r->announce_bound, digits));
 	put(j, "unresponsive", report_unresp_record(m, mt, r, digits));
+	add_app(j, m, r, digits);
 	return j;
 }
 

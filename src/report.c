@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app-report.h"
 #include "kind.h"
 #include "report-migration.h"
 #include "report-unresp.h"
@@ -508,6 +509,7 @@ json_object *report_build(const struct meter *m, const struct report_opts *o)
 	put(r, "flows", flows_arr(m, o));
 	put(r, "downtime", downtime_obj(m, o));
 	report_add_migrations(r, m, o->digits);
+	put(r, "app", app_report_totals(m, o->digits));
 	return r;
 }
 

@@ -1270,6 +1270,9 @@ static void fx_badlink(void)
 /* The --ports any fixture (migrations on any port among ordinary TCP). */
 #include "gen_fixtures_any.c"
 
+/* The --app fixture (HTTP-like turns around a migration; README "Application impact"). */
+#include "gen_fixtures_app.c"
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -1325,6 +1328,7 @@ int main(int argc, char **argv)
 	fx_migrations();
 	fx_mig_postcopy();
 	fx_mig_anyport();
+	fx_app();
 
 	fputs("\n}\n", xf);
 	if (fclose(xf) != 0)

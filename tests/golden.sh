@@ -587,7 +587,7 @@ if replay_json $t "$FIX/mig_src.pcap" "$FIX/ping_dst.pcap"; then
 fi
 
 # ---- CSV outputs ---------------------------------------------------------------
-SERIES_HDR='t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes,bin_s,t_mig_s,migration,bps,main_bps,multifd_bps,nbd_bps,rtt_mean_s,rtt_max_s'
+SERIES_HDR='t_rel_s,t_abs,fwd_bytes,rev_bytes,unique_payload_bytes,packets,ping_requests,ping_replies,ping_lost,main_bytes,multifd_bytes,nbd_bytes,other_bytes,bin_s,t_mig_s,migration,bps,main_bps,multifd_bps,nbd_bps,rtt_mean_s,rtt_max_s,app_goodput_bytes,app_client_bytes,app_turns,app_response_mean_s,app_response_max_s,app_conns_opened,app_conns_refused,app_conns_reset,app_retrans_bytes,app_longest_stall_s'
 # mig_eth spans 2.000000 .. 5.456200: 4 one-second bins, 14 quarter-second bins.
 for b in 1s:4 250ms:14; do
 	bin=${b%:*}
@@ -812,8 +812,74 @@ if replay_json $t-any --ports any "$FIX/$t.pcap"; then
 		"$("$PYTHON" -c "import json, sys; r = json.load(open(sys.argv[1])); print(len(r['episodes_outside_migrations']), *[len(m['episodes']) for m in r['migrations']])" "$TMP/$t-any.out")"
 fi
 
+# --app (README "Application impact"): HTTP-like turns around a migration whose VM pauses;
+# the generator worked the answers out from the definitions (app_expect.json).
+t=app_mig
+if replay_json $t --app 80 --timeseries "$TMP/$t-ts.csv" --app-csv "$TMP/$t-app.csv" "$FIX/$t.pcap"; then
+	check "$t figures == what was written" "$PYTHON" - "$TMP/$t.out" "$FIX/app_expect.json" <<'PYEOF'
+import json, sys
+from decimal import Decimal
+r = json.load(open(sys.argv[1]), parse_float=Decimal)
+x = json.load(open(sys.argv[2]))
+bad = []
+def want(what, got, exp):
+    if got != exp:
+        bad.append('%s: got %s, want %s' % (what, got, exp))
+def s(ns):
+    return Decimal(ns) / Decimal(10**9)
+a = r['app']
+for k in ('turns', 'goodput_bytes', 'client_bytes', 'conns_opened', 'conns_refused', 'conns_reset'):
+    want(k, a[k], x[k])
+want('connections', a['connections'], 4)
+m = r['migrations'][0]
+want('downtime_source', m['downtime_source'], 'app')
+want('start', m['start'], s(x['migration_start_ns']))
+want('final_burst_end', m['switchover']['final_burst_end'], s(x['final_burst_end_ns']))
+want('resumed', m['switchover']['resumed'], s(x['resumed_ns']))
+want('switchover_end_timely', m['app']['switchover_end_timely'], s(x['switchover_end_ns']))
+for ph in m['app']['phases']:
+    e = x['phases'][ph['phase']]
+    want(ph['phase'] + ' start', ph['start'], s(e['start_ns']))
+    want(ph['phase'] + ' end', ph['end'], s(e['end_ns']))
+    want(ph['phase'] + ' turns', ph['turns'], e['turns'])
+    want(ph['phase'] + ' median', ph['response_median_s'], s(e['median_ns']))
+    want(ph['phase'] + ' longest stall', ph['longest_stall_s'], s(e['longest_stall_ns']))
+b, eb = m['app']['blackout'], x['blackout']
+want('blackout source', b['source'], eb['source'])
+want('blackout start', b['start'], s(eb['start_ns']))
+want('blackout gap', b['gap_s'], s(eb['gap_ns']))
+want('blackout resolution', b['resolution_s'], s(eb['resolution_ns']))
+want('blackout lower', b['lower_s'], s(eb['gap_ns'] - 2 * eb['resolution_ns']))
+want('longest stall', m['app']['longest_stall_s'], s(x['phases']['switchover']['longest_stall_ns']))
+print('; '.join(bad))
+sys.exit(1 if bad else 0)
+PYEOF
+	eq "$t X-app.csv: header, 4 phase rows" "migration,phase,start,end,goodput_bps,turns,response_median_s,response_p99_s,conns_opened,conns_refused,conns_reset,retrans_bytes,longest_stall_s,goodput_vs_before,response_median_vs_before,blackout_source,blackout_s 4" \
+		"$(py csv_header "$TMP/$t-app.csv" 2>&1) $(py csv_rows "$TMP/$t-app.csv" 2>&1)"
+	eq "$t X-app.csv switchover row" "switchover 2 0.130200 app 0.138300" \
+		"$(for c in phase turns longest_stall_s blackout_source blackout_s; do py csv_cell "$TMP/$t-app.csv" 3 $c; done | xargs)"
+	eq "$t time series: the longest stall of the bins == the capture's" "$(jget $t app.longest_stall.stall_s)" \
+		"$("$PYTHON" -c "import csv; r = list(csv.DictReader(open('$TMP/$t-ts.csv'))); print('%.6f' % max(float(x['app_longest_stall_s'] or 0) for x in r))")"
+	eq "$t time series: app turns and goodput over the bins == the totals" "$(jget $t app.turns app.goodput_bytes)" \
+		"$("$PYTHON" -c "import csv; r = list(csv.DictReader(open('$TMP/$t-ts.csv'))); print(sum(int(x['app_turns']) for x in r), sum(int(x['app_goodput_bytes']) for x in r))")"
+fi
+replay_json $t-noapp "$FIX/$t.pcap"
+if replay_json $t-filter --app-filter 'tcp port 80' "$FIX/$t.pcap"; then
+	eq "$t --app-filter: the same figures as --app 80" \
+		"$("$PYTHON" -c "import json; r = json.load(open('$TMP/$t.out')); a = r['app']; del a['ports'], a['filter']; print(json.dumps([a, r['migrations'][0]['app']], sort_keys=True))")" \
+		"$("$PYTHON" -c "import json; r = json.load(open('$TMP/$t-filter.out')); a = r['app']; del a['ports'], a['filter']; print(json.dumps([a, r['migrations'][0]['app']], sort_keys=True))")"
+	eq "$t --app-filter: no ports, the expression" "null tcp port 80" "$(jget $t-filter app.ports app.filter)"
+fi
+for bad in "--app 0" "--app 80,80" "--app 80," "--app 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17" "--app x" \
+	"--app-csv $TMP/x.csv" "--app-window 1s" "--app 80 --app-filter tcp" "--app 80 --app-window 0"; do
+	# shellcheck disable=SC2086  # each case is several words
+	replay app-bad $bad "$FIX/$t.pcap"
+	eq "usage error: $bad" "2 1" "$(rc_of app-bad) $(wc -l <"$TMP/app-bad.err")"
+done
+eq "$t without --app: app null, downtime source null" "null null" "$(jget $t-noapp app migrations.0.downtime_source)"
+
 # The migrations CSV: a fixed header, one row per migration; the events CSV in time order.
-MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s,unresponsive_threshold_s,unresponsive_total_s,unresponsive_episodes,worst_rtt_s
+MIG_HDR=id,status,status_reason,inferred,inferred_reason,source,destination,vm_mac,vm_ip,uuid,flows,multifd_channels,nbd_flows,other_flows,start,start_utc,connect,first_payload,end,end_utc,duration_s,setup_s,unique_payload_bytes,wire_bytes,retrans_bytes,main_unique_payload_bytes,main_wire_bytes,multifd_unique_payload_bytes,multifd_wire_bytes,nbd_unique_payload_bytes,nbd_wire_bytes,other_unique_payload_bytes,other_wire_bytes,mean_bps,peak_bps,peak_shared,final_burst_end,resumed,resumed_by,burst_to_resumed_s,announces,vm_first_frame,first_reply_after,last_reply_before,episodes,downtime_total_s,announce_bound_s,unresponsive_threshold_s,unresponsive_total_s,unresponsive_episodes,worst_rtt_s,downtime_source,app_longest_stall_s,app_switchover_goodput_vs_before,app_switchover_response_median_vs_before,app_blackout_source,app_blackout_s
 t=csv_mig
 replay $t --format csv -o "$TMP/$t.csv" --events "$TMP/$t-events.csv" "$FIX/mig_5x.pcap"
 eq "csv -o writes X-migrations.csv: fixed header" "$MIG_HDR" "$(py csv_header "$TMP/$t-migrations.csv" 2>&1)"
@@ -1045,5 +1111,6 @@ golden nohandshake.json --format json "$FIX/nohandshake.pcap"
 golden mixed.txt --format text "$FIX/mixed.pcap"
 golden mig_5x.txt --format text "$FIX/mig_5x.pcap"
 golden mig_postcopy.txt --format text "$FIX/mig_postcopy.pcap"
+golden app_mig.json --format json --app 80 "$FIX/app_mig.pcap"
 
 summary

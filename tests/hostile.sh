@@ -105,7 +105,8 @@ with tempfile.TemporaryDirectory(prefix="mm-hostile.") as tmp:
         if f.startswith(".") or f.endswith(".md"):
             continue
         for name, opts in (("default", []), ("wide", ["--ports", "1-65535", "--icmp-filter", "len >= 0",
-                                                       "--bin", "1us"])):
+                                                       "--bin", "1us"]),
+                           ("app", ["--app-filter", "len >= 0", "--app-window", "1s", "--bin", "1ms"])):
             js = os.path.join(tmp, "r.json")
             if os.path.exists(js):
                 os.remove(js)
@@ -135,6 +136,16 @@ with tempfile.TemporaryDirectory(prefix="mm-hostile.") as tmp:
                                     if e.get(k) is not None and e[k] < 0]
                             if e["lower_s"] > e["gap_s"] or (e["upper_s"] is not None and e["gap_s"] > e["upper_s"]):
                                 neg.append("gap_s outside [lower_s, upper_s]")
+                    # --app: no negative time, rate or ratio in any phase or blackout.
+                    for m in r["migrations"]:
+                        a = m.get("app") or {}
+                        for ph in a.get("phases", []):
+                            neg += ["app " + k for k in ("goodput_bps", "response_median_s", "response_p99_s",
+                                                         "longest_stall_s", "goodput_vs_before")
+                                    if ph.get(k) is not None and ph[k] < 0]
+                        b = a.get("blackout") or {}
+                        neg += ["blackout " + k for k in ("gap_s", "lower_s", "upper_s", "resolution_s")
+                                if b.get(k) is not None and b[k] < 0]
                 except (OSError, ValueError, KeyError) as e:
                     ok, neg = False, [str(e)]
             check("regress %s %s" % (f, name), ok and not neg and rss < max_rss,

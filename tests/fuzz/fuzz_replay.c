@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "meter.h"
 #include "out.h"
+#include "app-report.h"
 #include "report.h"
 #include "source.h"
 
@@ -223,6 +224,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.flow.port_hi = FUZZ_HI;
 	cfg.flow.max_flows = 1024;
 	cfg.bin = FUZZ_BIN;
+#ifdef FUZZ_WIDE
+	/* As --app-filter 'len >= 0' would: every TCP frame is the VM's service. */
+	cfg.app.enabled = 1;
+	cfg.app.window = 1000000000LL;
+#endif
 	if (meter_init(&m, &cfg) < 0)
 		goto out_src;
 	while (source_next(src, &fr) == 1)
@@ -250,7 +256,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		out_json(sink, r);
 		out_csv_streams(sink, r);
 		out_csv_episodes(sink, r);
-		out_csv_series(sink, m.series, ro.digits);
+		out_csv_series_app(sink, m.series, m.app, ro.digits);
+		out_csv_app(sink, r);
 		json_object_put(r);
 	}
 out_meter:

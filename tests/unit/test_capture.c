@@ -138,6 +138,23 @@ static void test_filter_kernel(void **state)
 	assert_int_equal(filter_compile(&f, p, &prog, err, sizeof(err)), 0);
 	pcap_freecode(&prog);
 	filter_release(&f);
+	/* --app joins the file's alternatives: its file, or its expression, goes first (vlan offsets). */
+	assert_int_equal(filter_load(&f, path, "49152-49261", err, sizeof(err)), 0);
+	assert_int_equal(filter_prepend_expr(&f, "--app-filter", "tcp port 80", err, sizeof(err)), 0);
+	assert_int_equal(f.n, 3);
+	assert_string_equal(f.alts[0], "tcp port 80");
+	assert_string_equal(f.alts[1], "tcp portrange 49152-49261");
+	assert_string_equal(filter_alt_origin(&f, 0), "--app-filter");
+	assert_string_equal(filter_alt_origin(&f, 1), path);
+	assert_int_equal(filter_prepend_file(&f, path, "port 80 or port 443", err, sizeof(err)), 0);
+	assert_int_equal(f.n, 5);
+	assert_string_equal(f.alts[0], "tcp portrange port 80 or port 443");
+	assert_string_equal(f.alts[2], "tcp port 80");
+	assert_int_equal(f.n_pre, 3);
+	assert_non_null(strstr(filter_alt_origin(&f, 2), "--app-filter"));
+	assert_int_equal(filter_compile(&f, p, &prog, err, sizeof(err)), 0);
+	pcap_freecode(&prog);
+	filter_release(&f);
 	/* A user's expression is kept as it is, even one the kernel cannot run. */
 	assert_int_equal(filter_from_expr(&f, "--filter", "ip6 protochain 6", err, sizeof(err)), 0);
 	assert_int_equal(filter_compile_kernel(&f, p, &prog, &left_out, err, sizeof(err)), 0);

@@ -7,13 +7,15 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := libpcap libnl-3.0 libnl-route-3.0 json-c libmicrohttpd
+PKGS    := libpcap libnl-3.0 libnl-route-3.0 json-c
+# libmicrohttpd: its header only; the library is dlopen()ed by --metrics-listen (src/prom-http.c)
+CPKGS   := $(PKGS) libmicrohttpd
 WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
            -Wwrite-strings -Wshadow -Werror
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude \
              -DMM_VERSION='"$(VERSION)"' -DMM_BPFDIR='"$(DATADIR)/bpf"' \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+             $(shell pkg-config --cflags $(CPKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CMOCKA  = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 

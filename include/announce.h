@@ -55,6 +55,13 @@ void ann_frame(struct ann_table *at, const struct dec_pkt *p, const uint8_t *fra
 	       mm_ns ts);
 
 /* Announces kept, in order of arrival. */
+/*
+ * Frees the events held (their figures stay in ann_get_stats): the end of
+ * a capture, once the migration stage has taken its copies.  Later frames
+ * start over.
+ */
+void ann_release_events(struct ann_table *at);
+
 size_t ann_count(const struct ann_table *at);
 const struct ann_event *ann_get(const struct ann_table *at, size_t i);	/* NULL past the end */
 

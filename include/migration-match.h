@@ -15,10 +15,18 @@ struct mflow {
 	unsigned mig;		/* the record it is in; 0: still being grouped */
 };
 
+/* After the final poll a flow needs only its record: the flow copies go (mig_poll). */
+struct mflow_id {
+	size_t flow;
+	unsigned mig;
+};
+
 struct mig_table {
 	struct mig_cfg cfg;
 	struct mflow *fl;
 	size_t nfl, capfl;
+	struct mflow_id *ids;		/* after MIG_POLL_FINAL: fl's flow and record, fl freed */
+	size_t nids;
 	struct mig_announce *an;
 	size_t nan, capan;
 	struct mig_episode *ep;

@@ -52,12 +52,21 @@ struct mig_cfg {
 				 * quiet less than this before the capture's end was cut by it (2 s) */
 };
 
+/* What a record keeps of a member flow (the rest is the flow table's): a few dozen bytes, not a flow_info. */
+struct mig_flow_brief {
+	mm_ns first_ts;
+	enum kind kind;
+	enum kind_unreadable unreadable;
+	uint16_t client_port, server_port;
+	uint8_t has_uuid, uuid[16];
+};
+
 /* One flow of a migration, with the state it had when the record was made. */
 struct mig_member {
 	size_t flow;		/* the flow's index in the flow table (report id - 1) */
 	uint8_t role;		/* enum mig_role */
 	int16_t channel;	/* multifd channel id; -1 when not multifd or not read */
-	struct flow_info fi;
+	struct mig_flow_brief fi;
 };
 
 struct mig_record {

@@ -213,6 +213,13 @@ void ann_frame(struct ann_table *at, const struct dec_pkt *p, const uint8_t *fra
 	fill_after(at, me, ts, 0, NULL);
 }
 
+void ann_release_events(struct ann_table *at)
+{
+	free(at->ev);
+	at->ev = NULL;
+	at->n = at->cap = 0;
+}
+
 size_t ann_count(const struct ann_table *at)
 {
 	return at->n;

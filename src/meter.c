@@ -287,5 +287,7 @@ int meter_finish(struct meter *m)
 	if (app_finish(m->app, m->last_ts) < 0)
 		return -1;
 	meter_feed_migrations(m, m->migs, 0);
+	/* the stage holds its copies: the announce table's go (a long capture holds many) */
+	ann_release_events(m->announce);
 	return mig_poll(m->migs, m->last_ts, MIG_POLL_FINAL) < 0 ? -1 : 0;
 }

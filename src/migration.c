@@ -48,6 +48,7 @@ void mig_free(struct mig_table *mt)
 	for (i = 0; i < mt->nrec; i++)
 		free(mt->rec[i].members);
 	free(mt->fl);
+	free(mt->ids);
 	free(mt->an);
 	free(mt->ep);
 	free(mt->rec);
@@ -74,6 +75,37 @@ void mig_reserve(struct mig_table *mt, size_t flows, size_t announces)
 {
 	reserve((void **)&mt->fl, &mt->capfl, flows, sizeof(*mt->fl), mt->cfg.max_flows);
 	reserve((void **)&mt->an, &mt->capan, announces, sizeof(*mt->an), mt->cfg.max_announces);
+}
+
+/*
+ * The capture is over (MIG_POLL_FINAL): of each flow copy only its flow
+ * and record stay, and the records' array loses its spare room; a long
+ * capture's report is then written with a few megabytes less held.
+ * Out of memory: everything stays as it is.
+ */
+static void compact(struct mig_table *mt)
+{
+	struct mflow_id *ids = malloc((mt->nfl ? mt->nfl : 1) * sizeof(*ids));
+	struct mig_record *rec;
+	size_t i;
+
+	if (!ids || mt->ids) {
+		free(ids);
+		return;
+	}
+	for (i = 0; i < mt->nfl; i++) {
+		ids[i].flow = mt->fl[i].flow;
+		ids[i].mig = mt->fl[i].mig;
+	}
+	mt->ids = ids;
+	mt->nids = mt->nfl;
+	free(mt->fl);
+	mt->fl = NULL;
+	mt->nfl = mt->capfl = 0;
+	if (mt->nrec && mt->nrec < mt->caprec && (rec = realloc(mt->rec, mt->nrec * sizeof(*rec)))) {
+		mt->rec = rec;
+		mt->caprec = mt->nrec;
+	}
 }
 
 /* The held flow with index `flow`, or NULL (the array is in increasing index order). */
@@ -289,7 +321,13 @@ static int make_record(struct poll_ctx *pc, size_t c, unsigned id)
 		mm->flow = mt->fl[pc->fl_of[i]].flow;
 		mm->role = pc->g.role[i];
 		mm->channel = pc->g.chan[i];
-		mm->fi = *f;
+		mm->fi.first_ts = f->first_ts;
+		mm->fi.kind = f->kind;
+		mm->fi.unreadable = f->unreadable;
+		mm->fi.client_port = f->client_port;
+		mm->fi.server_port = f->server_port;
+		mm->fi.has_uuid = f->has_uuid;
+		memcpy(mm->fi.uuid, f->uuid, sizeof(mm->fi.uuid));
 		mt->fl[pc->fl_of[i]].mig = id;
 		r->unique[mm->role] += f->fwd.unique_payload_bytes + f->rev.unique_payload_bytes;
 		r->wire[mm->role] += f->fwd.wire_bytes + f->rev.wire_bytes;
@@ -463,6 +501,8 @@ int mig_poll(struct mig_table *mt, mm_ns now, unsigned flags)
 			break;
 	mark_overlaps(mt, first_new);
 	rc = (int)(mt->nrec - first_new);
+	if (flags & MIG_POLL_FINAL)
+		compact(mt);
 out:
 	poll_release(&pc);
 	return rc;
@@ -485,21 +525,42 @@ const struct mig_record *mig_get(const struct mig_table *mt, size_t i)
 	return i < mt->nrec ? &mt->rec[i] : NULL;
 }
 
+/* The record flow `flow` is in (0: none), from the flow copies or, after the final poll, mt->ids. */
+static unsigned record_of(const struct mig_table *mt, size_t flow)
+{
+	const struct mflow *f;
+	size_t lo = 0, hi = mt->nids;
+
+	if (!mt->ids) {
+		f = find_flow(mt, flow);
+		return f ? f->mig : 0;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (mt->ids[mid].flow < flow)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < mt->nids && mt->ids[lo].flow == flow ? mt->ids[lo].mig : 0;
+}
+
 unsigned mig_of_flow(const struct mig_table *mt, size_t flow, const struct mig_member **m)
 {
-	const struct mflow *f = find_flow(mt, flow);
+	unsigned mig = record_of(mt, flow);
 	const struct mig_record *r;
 	size_t k;
 
 	if (m)
 		*m = NULL;
-	if (!f || f->mig <= mt->id_base || f->mig - mt->id_base > mt->nrec)
+	if (mig <= mt->id_base || mig - mt->id_base > mt->nrec)
 		return 0;
-	r = &mt->rec[f->mig - mt->id_base - 1];
+	r = &mt->rec[mig - mt->id_base - 1];
 	for (k = 0; m && k < r->nmembers; k++)
 		if (r->members[k].flow == flow)
 			*m = &r->members[k];
-	return f->mig;
+	return mig;
 }
 
 size_t mig_announce_count(const struct mig_table *mt)

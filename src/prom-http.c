@@ -2,6 +2,7 @@
 #include "prom-http.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -35,6 +36,61 @@ struct prom_http {
 };
 
 /* Drops one reference (the lock not held); frees the last. Also libmicrohttpd's free callback. */
+/*
+ * libmicrohttpd is loaded when --metrics-listen asks for it, not linked:
+ * Debian's build pulls in GnuTLS, whose start-up costs every replay and
+ * capture about 3 MB of memory.  The library and the ABI are Debian's
+ * libmicrohttpd12 (the -dev package's header gives the types).
+ */
+#define MHD_SONAME "libmicrohttpd.so.12"
+
+static struct {
+	void *so;
+	struct MHD_Response *(*from_buffer)(size_t, void *, enum MHD_ResponseMemoryMode);
+	struct MHD_Response *(*from_buffer_cb)(size_t, const void *, MHD_ContentReaderFreeCallback, void *);
+	enum MHD_Result (*add_header)(struct MHD_Response *, const char *, const char *);
+	enum MHD_Result (*queue)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
+	void (*destroy)(struct MHD_Response *);
+	struct MHD_Daemon *(*start)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
+				    MHD_AccessHandlerCallback, void *, ...);
+	void (*stop)(struct MHD_Daemon *);
+} mhd;
+
+/* One symbol into *slot (a function pointer's storage). Returns 0 or -1. */
+static int sym(void *slot, const char *name)
+{
+	void *p = dlsym(mhd.so, name);
+
+	if (!p)
+		return -1;
+	memcpy(slot, &p, sizeof(p));
+	return 0;
+}
+
+static int mhd_load(char *err, size_t errlen)
+{
+	if (mhd.so)
+		return 0;
+	mhd.so = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!mhd.so) {
+		snprintf(err, errlen, "--metrics-listen: cannot load %s (Debian package libmicrohttpd12): %s",
+			 MHD_SONAME, dlerror());
+		return -1;
+	}
+	if (sym(&mhd.from_buffer, "MHD_create_response_from_buffer") < 0 ||
+	    sym(&mhd.from_buffer_cb, "MHD_create_response_from_buffer_with_free_callback_cls") < 0 ||
+	    sym(&mhd.add_header, "MHD_add_response_header") < 0 || sym(&mhd.queue, "MHD_queue_response") < 0 ||
+	    sym(&mhd.destroy, "MHD_destroy_response") < 0 || sym(&mhd.start, "MHD_start_daemon") < 0 ||
+	    sym(&mhd.stop, "MHD_stop_daemon") < 0) {
+		snprintf(err, errlen, "--metrics-listen: %s lacks a function migmeter calls: %s", MHD_SONAME,
+			 dlerror());
+		dlclose(mhd.so);
+		mhd.so = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static void snap_release(void *cls)
 {
 	struct snap *sn = cls;
@@ -67,17 +123,17 @@ static const char not_allowed[] = "Method not allowed: GET /metrics\n";
 /* A fixed answer (404, 405) from static text. */
 static enum MHD_Result answer_static(struct MHD_Connection *conn, unsigned code, const char *text, int allow)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text,
+	struct MHD_Response *r = mhd.from_buffer(strlen(text), (void *)(uintptr_t)text,
 								 MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	mhd.add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
+		mhd.add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = mhd.queue(conn, code, r);
+	mhd.destroy(r);
 	return ret;
 }
 
@@ -116,14 +172,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	sn->refs++;
 	h->served++;
 	pthread_mutex_unlock(&h->lock);
-	r = MHD_create_response_from_buffer_with_free_callback_cls(sn->len, sn->data, snap_release, sn);
+	r = mhd.from_buffer_cb(sn->len, sn->data, snap_release, sn);
 	if (!r) {
 		snap_release(sn);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	mhd.add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+	ret = mhd.queue(conn, MHD_HTTP_OK, r);
+	mhd.destroy(r);
 	return ret;
 }
 
@@ -187,6 +243,8 @@ int prom_http_listen(const char *addrport, int *usage, char *err, size_t errlen)
 	int fd, on = 1;
 
 	*usage = 0;
+	if (mhd_load(err, errlen) < 0)
+		return -1;
 	if (parse_addr(addrport, &sa, &salen) < 0) {
 		*usage = 1;
 		snprintf(err, errlen, "--metrics-listen '%.100s': must be ADDR:PORT (10.0.0.1:9900, "
@@ -230,7 +288,7 @@ struct prom_http *prom_http_start(int fd, char *err, size_t errlen)
 	/* The thread inherits this mask: SIGINT, SIGTERM (and SIGHUP) stay the capture loop's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, answer, h,
+	h->d = mhd.start(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, answer, h,
 				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)PROM_HTTP_MAX_CONNS,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PROM_HTTP_MAX_PER_IP,
@@ -278,7 +336,7 @@ void prom_http_stop(struct prom_http *h)
 	if (!h)
 		return;
 	/* Every response (and its reference) is gone once the daemon has stopped. */
-	MHD_stop_daemon(h->d);
+	mhd.stop(h->d);
 	snap_release(h->snap);
 	pthread_mutex_destroy(&h->lock);
 	free(h);

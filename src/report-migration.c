@@ -89,7 +89,7 @@ static void put_uuid(json_object *o, const char *k, int has, const uint8_t u[16]
 static json_object *member_obj(const struct mig_member *mm)
 {
 	json_object *j = json_object_new_object();
-	const struct flow_info *f = &mm->fi;
+	const struct mig_flow_brief *f = &mm->fi;
 
 	put_u64(j, "flow", mm->flow + 1);
 	put_str(j, "role", mig_role_name(mm->role));

@@ -1,6 +1,7 @@
 /* report-unresp.c - unresponsive time in the report tree: per echo stream and per migration. */
 #include "report-unresp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -54,9 +55,32 @@ static json_object *stream_episode(const struct unresp_episode *e, int digits)
 	return j;
 }
 
+/* A stream's unresponsive episodes, made as a writer reaches them. */
+struct un_ctx {
+	const struct echo_stream_info *s;
+	int digits;
+};
+
+static json_object *make_un(void *ctx, size_t i)
+{
+	const struct un_ctx *c = ctx;
+
+	return stream_episode(&c->s->unresp[i], c->digits);
+}
+
+static json_object *stream_episodes(const struct echo_stream_info *s, int digits)
+{
+	struct un_ctx *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->s = s;
+	c->digits = digits;
+	return report_lazy_array(s->n_unresp, make_un, c, free);
+}
+
 void report_stream_unresp(json_object *js, const struct echo_stream_info *s, int digits)
 {
-	json_object *arr = json_object_new_array();
 	int told = s->unresp_threshold != MM_NS_NONE;
 
 	put(js, "unresponsive_threshold_s", report_jtime(s->unresp_threshold, digits));
@@ -67,9 +91,7 @@ void report_stream_unresp(json_object *js, const struct echo_stream_info *s, int
 	put(js, "unresponsive_worst_rtt_s", report_jtime(s->unresp_worst_rtt, digits));
 	put_u64(js, "n_unresponsive_episodes", s->n_unresp);
 	put_u64(js, "unlisted_unresponsive_episodes", s->unresp_not_listed);
-	for (size_t k = 0; k < s->n_unresp; k++)
-		json_object_array_add(arr, stream_episode(&s->unresp[k], digits));
-	put(js, "unresponsive_episodes", arr);
+	put(js, "unresponsive_episodes", stream_episodes(s, digits));
 }
 
 json_object *report_unresp_episode(const struct mig_episode *e, int digits)

@@ -342,6 +342,30 @@ struct dt_sum {
 };
 
 /* The hand method with the interval ping was asked for: what users used to report. */
+/* A stream's episodes, made as a writer reaches them (up to 4096 listed; each a dozen json-c objects). */
+struct eps_ctx {
+	const struct echo_stream_info *s;
+	int digits;
+};
+
+static json_object *make_episode(void *ctx, size_t i)
+{
+	const struct eps_ctx *c = ctx;
+
+	return episode_obj(&c->s->episodes[i], c->digits);
+}
+
+static json_object *stream_episodes(const struct echo_stream_info *s, int digits)
+{
+	struct eps_ctx *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->s = s;
+	c->digits = digits;
+	return report_lazy_array(s->n_episodes, make_episode, c, free);
+}
+
 static json_object *lost_x_nominal(uint64_t lost, mm_ns nominal, int digits)
 {
 	return nominal == MM_NS_NONE ? NULL : report_jtime(mm_mul(lost, nominal), digits);
@@ -394,7 +418,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 {
 	json_object *j = json_object_new_object(), *arr = json_object_new_array(), *tot;
 	struct dt_sum sum;
-	size_t i, k;
+	size_t i;
 
 	memset(&sum, 0, sizeof(sum));
 	sum.nominal = o->nominal_interval;
@@ -402,7 +426,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 	put(j, "nominal_interval_s", report_jtime(o->nominal_interval, o->digits));
 	for (i = 0; i < echo_stream_count(m->echo); i++) {
 		const struct echo_stream_info *s = echo_stream(m->echo, i);
-		json_object *js = json_object_new_object(), *eps = json_object_new_array();
+		json_object *js = json_object_new_object();
 		char tbuf[64];
 		int told = !s->never_answered;	/* a stream never answered tells no downtime */
 
@@ -433,9 +457,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		    told ? lost_x_nominal(s->lost, o->nominal_interval, o->digits) : NULL);
 		put_u64(js, "clock_steps_back", s->clock_steps_back);
 		report_stream_unresp(js, s, o->digits);
-		for (k = 0; k < s->n_episodes; k++)
-			json_object_array_add(eps, episode_obj(&s->episodes[k], o->digits));
-		put(js, "episodes", eps);
+		put(js, "episodes", stream_episodes(s, o->digits));
 		json_object_array_add(arr, js);
 
 		dec_addr_str(&s->target, tbuf, sizeof(tbuf));

@@ -501,7 +501,7 @@ static void test_poll_incremental(void **state)
 	assert_int_equal(mig_get(mt, 0)->id, 1);
 	f = fl(1, 40000, 2, 49152, KIND_QEMU, 1000, 5000);
 	add(mt, 0, f);				/* in a record already: left as it was */
-	assert_int_equal(mig_get(mt, 0)->members[0].fi.last_ts, 2001 * MS);
+	assert_int_equal(mig_get(mt, 0)->last_frame, 2001 * MS);
 	add(mt, 1, fl(2, 40001, 1, 49153, KIND_QEMU, 11000, 12000));
 	assert_int_equal(mig_poll(mt, 30 * S, MIG_POLL_FINAL), 1);
 	assert_int_equal(mig_get(mt, 1)->id, 2);

@@ -158,19 +158,29 @@ int mig_add_announce(struct mig_table *mt, const struct ann_event *e)
 	return 0;
 }
 
-int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *target,
-		    const struct episode *ep)
+/* A new held episode of echo stream `stream` (zeroed but for its stream and target), or NULL when full. */
+static struct mig_episode *new_episode(struct mig_table *mt, size_t stream, const struct dec_addr *target)
 {
 	struct mig_episode *e;
 
 	if (grow((void **)&mt->ep, &mt->capep, mt->nep, sizeof(*mt->ep), mt->cfg.max_episodes) < 0) {
 		mt->st.episodes_not_held++;
-		return -1;
+		return NULL;
 	}
 	e = &mt->ep[mt->nep++];
 	memset(e, 0, sizeof(*e));
 	e->stream = stream;
 	e->target = *target;
+	return e;
+}
+
+int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *target,
+		    const struct episode *ep)
+{
+	struct mig_episode *e = new_episode(mt, stream, target);
+
+	if (!e)
+		return -1;
 	e->ep = *ep;
 	return 0;
 }
@@ -178,16 +188,10 @@ int mig_add_episode(struct mig_table *mt, size_t stream, const struct dec_addr *
 int mig_add_unresp(struct mig_table *mt, size_t stream, const struct dec_addr *target,
 		   const struct unresp_episode *un)
 {
-	struct mig_episode *e;
+	struct mig_episode *e = new_episode(mt, stream, target);
 
-	if (grow((void **)&mt->ep, &mt->capep, mt->nep, sizeof(*mt->ep), mt->cfg.max_episodes) < 0) {
-		mt->st.episodes_not_held++;
+	if (!e)
 		return -1;
-	}
-	e = &mt->ep[mt->nep++];
-	memset(e, 0, sizeof(*e));
-	e->stream = stream;
-	e->target = *target;
 	e->kind = MIG_EP_UNRESP;
 	e->un = *un;
 	return 0;

@@ -130,43 +130,42 @@ static int ev_cmp(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-static void outages(struct events *es, json_object *eps, unsigned long mig)
+/*
+ * Each episode's start and end events (loss: first lost request, end;
+ * unresponsive: the last timely reply before and the first after, its end
+ * naming the late and lost requests and the worst RTT).
+ */
+static void episode_events(struct events *es, json_object *eps, unsigned long mig, int unresp)
 {
 	size_t i;
 
 	for (i = 0; eps && i < report_len(eps); i++) {
 		json_object *e = report_at(eps, i);
-		struct event *a = ev_add(es, report_get(e, "first_lost_ts"), mig, "outage_start");
-		struct event *b = ev_add(es, report_get(e, "end_ts"), mig, "outage_end");
+		struct event *a = ev_add(es, report_get(e, unresp ? "start" : "first_lost_ts"), mig,
+					 unresp ? "unresponsive_start" : "outage_start");
+		struct event *b = ev_add(es, report_get(e, unresp ? "end" : "end_ts"), mig,
+					 unresp ? "unresponsive_end" : "outage_end");
+		const char *st = report_str(e, "stream", "?"), *tg = report_str(e, "target", "?");
 
 		if (a)
-			snprintf(a->detail, sizeof(a->detail), "stream %s %s", report_str(e, "stream", "?"),
-				 report_str(e, "target", "?"));
-		if (b)
-			snprintf(b->detail, sizeof(b->detail), "stream %s %s", report_str(e, "stream", "?"),
-				 report_str(e, "target", "?"));
+			snprintf(a->detail, sizeof(a->detail), "stream %s %s", st, tg);
+		if (b && unresp)
+			snprintf(b->detail, sizeof(b->detail), "stream %s %s: %s late, %s lost, worst RTT %s s", st,
+				 tg, report_str(e, "late", "?"), report_str(e, "lost", "?"),
+				 report_str(e, "worst_rtt_s", "-"));
+		else if (b)
+			snprintf(b->detail, sizeof(b->detail), "stream %s %s", st, tg);
 	}
 }
 
-/* Unresponsive episodes: the last timely reply before and the first after. */
+static void outages(struct events *es, json_object *eps, unsigned long mig)
+{
+	episode_events(es, eps, mig, 0);
+}
+
 static void unresponsive(struct events *es, json_object *eps, unsigned long mig)
 {
-	size_t i;
-
-	for (i = 0; eps && i < report_len(eps); i++) {
-		json_object *e = report_at(eps, i);
-		struct event *a = ev_add(es, report_get(e, "start"), mig, "unresponsive_start");
-		struct event *b = ev_add(es, report_get(e, "end"), mig, "unresponsive_end");
-
-		if (a)
-			snprintf(a->detail, sizeof(a->detail), "stream %s %s", report_str(e, "stream", "?"),
-				 report_str(e, "target", "?"));
-		if (b)
-			snprintf(b->detail, sizeof(b->detail), "stream %s %s: %s late, %s lost, worst RTT %s s",
-				 report_str(e, "stream", "?"), report_str(e, "target", "?"),
-				 report_str(e, "late", "?"), report_str(e, "lost", "?"),
-				 report_str(e, "worst_rtt_s", "-"));
-	}
+	episode_events(es, eps, mig, 1);
 }
 
 /* Each announce time in the array at `path`, with its kind and the VM's MAC. */

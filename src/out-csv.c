@@ -216,30 +216,40 @@ int out_csv_totals(FILE *fp, json_object *report)
 	return ferror(fp) ? -1 : 0;
 }
 
-int out_csv_episodes(FILE *fp, json_object *report)
+/*
+ * One row per episode of every echo stream: the stream's columns `sc`, its
+ * episode number, the episode's columns `ec` (the stream's list at `list`).
+ */
+static int stream_episode_rows(FILE *fp, json_object *report, const char *list, const struct csv_col *sc,
+			       size_t nsc, const struct csv_col *ec, size_t nec)
 {
 	json_object *streams = report_get(report, "downtime.streams");
-	size_t i, k, n = streams && json_object_is_type(streams, json_type_array) ?
-			 report_len(streams) : 0;
+	size_t i, k, n = report_len(streams);
 	int first = 1;
 
-	header(fp, episode_stream_cols, NCOLS(episode_stream_cols), &first);
+	header(fp, sc, nsc, &first);
 	fputs(",episode", fp);
-	header(fp, episode_cols, NCOLS(episode_cols), &first);
+	header(fp, ec, nec, &first);
 	fputc('\n', fp);
 	for (i = 0; i < n; i++) {
 		json_object *s = report_at(streams, i);
-		json_object *eps = report_get(s, "episodes");
+		json_object *eps = report_get(s, list);
 
 		for (k = 0; eps && k < report_len(eps); k++) {
 			first = 1;
-			row(fp, s, episode_stream_cols, NCOLS(episode_stream_cols), &first);
+			row(fp, s, sc, nsc, &first);
 			fprintf(fp, ",%zu", k + 1);
-			row(fp, report_at(eps, k), episode_cols, NCOLS(episode_cols), &first);
+			row(fp, report_at(eps, k), ec, nec, &first);
 			fputc('\n', fp);
 		}
 	}
 	return ferror(fp) ? -1 : 0;
+}
+
+int out_csv_episodes(FILE *fp, json_object *report)
+{
+	return stream_episode_rows(fp, report, "episodes", episode_stream_cols, NCOLS(episode_stream_cols),
+				   episode_cols, NCOLS(episode_cols));
 }
 
 /* The unresponsive episodes (README "Unresponsive time"): the stream's identity, then the episode. */
@@ -263,28 +273,8 @@ static const struct csv_col unresp_stream_cols[] = {
 
 int out_csv_unresp(FILE *fp, json_object *report)
 {
-	json_object *streams = report_get(report, "downtime.streams");
-	size_t i, k, n = streams && json_object_is_type(streams, json_type_array) ?
-			 report_len(streams) : 0;
-	int first = 1;
-
-	header(fp, unresp_stream_cols, NCOLS(unresp_stream_cols), &first);
-	fputs(",episode", fp);
-	header(fp, unresp_cols, NCOLS(unresp_cols), &first);
-	fputc('\n', fp);
-	for (i = 0; i < n; i++) {
-		json_object *s = report_at(streams, i);
-		json_object *eps = report_get(s, "unresponsive_episodes");
-
-		for (k = 0; eps && k < report_len(eps); k++) {
-			first = 1;
-			row(fp, s, unresp_stream_cols, NCOLS(unresp_stream_cols), &first);
-			fprintf(fp, ",%zu", k + 1);
-			row(fp, report_at(eps, k), unresp_cols, NCOLS(unresp_cols), &first);
-			fputc('\n', fp);
-		}
-	}
-	return ferror(fp) ? -1 : 0;
+	return stream_episode_rows(fp, report, "unresponsive_episodes", unresp_stream_cols,
+				   NCOLS(unresp_stream_cols), unresp_cols, NCOLS(unresp_cols));
 }
 
 /* What one time-series row needs besides its bin. */

@@ -326,11 +326,11 @@ static void test_csv_columns_cover_report(void **state)
 
 	covers(flows, report_at(report_get(r, "flows"), 0), "");
 	covers(streams, s0, "");
-	covers(eps, json_object_array_get_idx(report_get(s0, "episodes"), 0), "");
+	covers(eps, report_at(report_get(s0, "episodes"), 0), "");
 	/* the ping outage is unresponsive time too: its CSV covers the episode objects */
 	{
 		char *un = render(out_csv_unresp, r);
-		json_object *u0 = json_object_array_get_idx(report_get(s0, "unresponsive_episodes"), 0);
+		json_object *u0 = report_at(report_get(s0, "unresponsive_episodes"), 0);
 
 		assert_non_null(u0);
 		covers(un, u0, "");

@@ -289,17 +289,22 @@ def compare_events(rows, report, checks):
         count = {}
         for r in mine:
             count[r["event"]] = count.get(r["event"], 0) + 1
+        un = len((rec.get("unresponsive") or {}).get("episodes") or [])
         want = {"connect": len(rec["flows"]), "first_payload": 1, "final_burst_end": 1,
                 "announce": rec["switchover"].get("announces"), "outage_start": len(rec["episodes"]),
                 "outage_end": len(rec["episodes"]), "end": 1}
+        if un:
+            want["unresponsive_start"] = want["unresponsive_end"] = un
         checks.add(f"{n}-counts", count == want and (want["announce"] or 0) > 0 and want["outage_start"] > 0,
                    f"events {count}, record says {want}")
         ann = [float(r["time"]) for r in mine if r["event"] == "announce"]
         res = rec["switchover"].get("resumed")
         checks.add(f"{n}-first-announce-is-resumed", bool(ann) and num(res) and abs(min(ann) - res) <= SAME_FRAME_S,
                    f"first announce event {min(ann) if ann else None}, resumed {res}")
-    stray = [r for r in rows if r.get("migration") == ""]
-    checks.add("events-none-outside-migrations", not stray, f"{len(stray)} events outside every migration")
+    # A guest under TCG answers late now and then (unresponsive time outside every
+    # migration is real and listed); no request is lost outside a migration.
+    stray = [r for r in rows if r.get("migration") == "" and r["event"].startswith("outage")]
+    checks.add("events-no-outage-outside-migrations", not stray, f"{len(stray)} outage events outside every migration")
 
 
 def table(figures):

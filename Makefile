@@ -29,11 +29,11 @@ LIBOBJS := $(filter-out $(B)/main.o,$(OBJS))
 
 # Each unit test links only the modules it exercises.
 # The migration records: announces, grouping, their report and outputs.
-MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-group.o \
+MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration-get.o $(B)/migration-group.o \
 	       $(B)/migration-match.o $(B)/report-migration.o $(B)/report-unresp.o $(B)/out-text-migration.o \
 	       $(B)/out-csv-migration.o $(B)/out-text-views.o \
 	       $(B)/app.o $(B)/app-timeline.o $(B)/app-phase.o $(B)/app-report.o
-UNIT_migration := $(B)/migration.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
+UNIT_migration := $(B)/migration.o $(B)/migration-get.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
 UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o

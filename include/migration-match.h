@@ -72,4 +72,7 @@ void mig_match_announces(struct poll_ctx *pc);
 /* After mig_match_announces: each held episode's migration, into pc->ep_take. */
 void mig_match_episodes(struct poll_ctx *pc);
 
+/* The held flow with index `flow` (mt->fl is in increasing index order), or NULL. */
+struct mflow *mig_flow_find(const struct mig_table *mt, size_t flow);
+
 #endif

@@ -13,6 +13,7 @@
 #include "cli-service.h"
 #include "cli-app.h"
 #include "cli-usage.h"
+#include "cli-values.h"
 #include "out.h"
 #include "plot.h"
 #include "view.h"
@@ -34,127 +35,6 @@ static int usage_error(const struct parse_state *ps, const char *opt, const char
 {
 	fprintf(stderr, "migmeter: %s%s (see 'migmeter %s --help')\n", opt, what, cli_cmd_name(ps->cmd));
 	return CLI_EXIT_USAGE;
-}
-
-static int parse_ports(const char *s, struct cli_opts *o)
-{
-	char *end;
-	unsigned long lo, hi;
-
-	o->ports_any = strcmp(s, "any") == 0;
-	if (o->ports_any)
-		s = "1-65535";	/* the filter lets every TCP port through (README "Migrations on any port") */
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	lo = strtoul(s, &end, 10);
-	if (end == s || errno)
-		return -1;
-	hi = lo;
-	if (*end == '-') {
-		const char *h = end + 1;
-
-		if (!isdigit((unsigned char)*h))
-			return -1;
-		hi = strtoul(h, &end, 10);
-		if (end == h || errno)
-			return -1;
-	}
-	if (*end || lo == 0 || hi > 65535 || lo > hi)
-		return -1;
-	o->port_lo = (uint16_t)lo;
-	o->port_hi = (uint16_t)hi;
-	snprintf(o->ports, sizeof(o->ports), "%u-%u", (unsigned)o->port_lo, (unsigned)o->port_hi);
-	return 0;
-}
-
-static int parse_target(const char *s, struct cli_opts *o)
-{
-	unsigned char buf[16];
-
-	if (inet_pton(AF_INET, s, buf) == 1)
-		return inet_ntop(AF_INET, buf, o->ping_target, sizeof(o->ping_target)) ? 0 : -1;
-	if (inet_pton(AF_INET6, s, buf) == 1)
-		return inet_ntop(AF_INET6, buf, o->ping_target, sizeof(o->ping_target)) ? 0 : -1;
-	return -1;
-}
-
-static int is_addr(const char *s)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-/* A decimal in [lo, hi]; else one line that names the range. */
-static int num(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
-	       unsigned long long *v)
-{
-	char *end = NULL;
-
-	errno = 0;
-	*v = isdigit((unsigned char)*s) ? strtoull(s, &end, 10) : 0;
-	if (!end || *end) {
-		fprintf(stderr, "migmeter: %s '%s': not a number (must be %llu..%llu)\n", opt, s, lo, hi);
-		return CLI_EXIT_USAGE;
-	}
-	if (errno == ERANGE || *v < lo || *v > hi) {
-		fprintf(stderr, "migmeter: %s %s: must be %llu..%llu\n", opt, s, lo, hi);
-		return CLI_EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* A positive duration; else one line that says what a duration is. */
-static int dur(const char *opt, const char *s, mm_ns *v)
-{
-	if (mm_parse_duration(s, v) == 0)
-		return 0;
-	fprintf(stderr, "migmeter: %s '%s': not a positive duration (a number and a unit: ns, us, ms, s, "
-		"m or min, h; no unit: seconds)\n", opt, s);
-	return CLI_EXIT_USAGE;
-}
-
-/* A value that must not be empty (an interface, a user). */
-static int nonempty(const char *opt, const char *s, const char *what, const char **out)
-{
-	if (!*s) {
-		fprintf(stderr, "migmeter: %s needs %s, not an empty word\n", opt, what);
-		return CLI_EXIT_USAGE;
-	}
-	*out = s;
-	return 0;
-}
-
-/* --node: a label value, so 1..255 bytes and no control characters. */
-static int node_name(const char *opt, const char *s, const char **out)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p && *p >= 0x20 && *p != 0x7f; p++)
-		;
-	if (!*s || *p || p - (const unsigned char *)s > 255) {
-		fprintf(stderr, "migmeter: %s '%.60s': must be 1..255 characters, none a control character\n",
-			opt, s);
-		return CLI_EXIT_USAGE;
-	}
-	*out = s;
-	return 0;
-}
-
-/* merge --node FILE=NAME: names FILE's node; once per FILE. */
-static int merge_node(const char *opt, const char *v, struct cli_opts *o)
-{
-	if (!strrchr(v, '=') || v == strrchr(v, '=') || !strrchr(v, '=')[1]) {
-		fprintf(stderr, "migmeter: %s '%s': must be FILE=NAME (the file as given, a name)\n", opt, v);
-		return CLI_EXIT_USAGE;
-	}
-	if (o->nnode_args == CLI_MAX_NODE_ARGS) {
-		fprintf(stderr, "migmeter: %s: at most %d of them\n", opt, CLI_MAX_NODE_ARGS);
-		return CLI_EXIT_USAGE;
-	}
-	o->node_args[o->nnode_args++] = v;
-	return 0;
 }
 
 /* Which slot remembers an option given: -B and --buffer-size set one value. */
@@ -214,7 +94,7 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 
 	switch (id) {
 	case CLI_OPT_PORTS:
-		if (parse_ports(v, o) < 0) {
+		if (cli_val_ports(v, o) < 0) {
 			fprintf(stderr, "migmeter: %s %s: must be LO-HI, PORT or any, 1 <= LO <= HI <= 65535\n",
 				opt, v);
 			return CLI_EXIT_USAGE;
@@ -227,9 +107,9 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		o->icmp_filter = v;
 		return 0;
 	case CLI_OPT_BPF_DIR:
-		return nonempty(opt, v, "a directory", &o->bpf_dir);
+		return cli_val_nonempty(opt, v, "a directory", &o->bpf_dir);
 	case CLI_OPT_TARGET:
-		if (parse_target(v, o) < 0) {
+		if (cli_val_target(v, o) < 0) {
 			fprintf(stderr, "migmeter: %s '%s': not an IPv4 or IPv6 address\n", opt, v);
 			return CLI_EXIT_USAGE;
 		}
@@ -247,26 +127,26 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		o->format = v;
 		return 0;
 	case CLI_OPT_OUTPUT:
-		return nonempty(opt, v, "a file name ('-': standard output)", &o->out);
+		return cli_val_nonempty(opt, v, "a file name ('-': standard output)", &o->out);
 	case CLI_OPT_EPISODES:
-		return nonempty(opt, v, "a file name", &o->episodes);
+		return cli_val_nonempty(opt, v, "a file name", &o->episodes);
 	case CLI_OPT_STREAMS:
-		return nonempty(opt, v, "a file name", &o->streams);
+		return cli_val_nonempty(opt, v, "a file name", &o->streams);
 	case CLI_OPT_SERIES:
-		return nonempty(opt, v, "a file name", &o->timeseries);
+		return cli_val_nonempty(opt, v, "a file name", &o->timeseries);
 	case CLI_OPT_MIGRATIONS:
-		return nonempty(opt, v, "a file name", &o->migrations);
+		return cli_val_nonempty(opt, v, "a file name", &o->migrations);
 	case CLI_OPT_EVENTS:
-		return nonempty(opt, v, "a file name", &o->events);
+		return cli_val_nonempty(opt, v, "a file name", &o->events);
 	case CLI_OPT_BIN:
 		o->bin_given = 1;
-		return dur(opt, v, &o->bin);
+		return cli_val_dur(opt, v, &o->bin);
 	case CLI_OPT_PING_INTERVAL:
-		return dur(opt, v, &o->ping_interval);
+		return cli_val_dur(opt, v, &o->ping_interval);
 	case CLI_OPT_LATE_THRESHOLD:
-		return dur(opt, v, &o->late_threshold);
+		return cli_val_dur(opt, v, &o->late_threshold);
 	case CLI_OPT_UNRESPONSIVE:
-		return nonempty(opt, v, "a file name", &o->unresponsive);
+		return cli_val_nonempty(opt, v, "a file name", &o->unresponsive);
 	case CLI_OPT_INPUTS:
 		if (strcmp(v, "auto") == 0)
 			o->inputs = JOIN_AUTO;
@@ -280,62 +160,62 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		}
 		return 0;
 	case CLI_OPT_MAX_FLOWS:
-		rc = num(opt, v, 1, 1ULL << 24, &n);
+		rc = cli_val_num(opt, v, 1, 1ULL << 24, &n);
 		o->max_flows = (size_t)n;
 		return rc;
 	case CLI_OPT_IFACE:
-		return nonempty(opt, v, "an interface name", &o->iface);
+		return cli_val_nonempty(opt, v, "an interface name", &o->iface);
 	case CLI_OPT_ICMP_IFACE:
-		return nonempty(opt, v, "an interface name", &o->icmp_iface);
+		return cli_val_nonempty(opt, v, "an interface name", &o->icmp_iface);
 	case CLI_OPT_PEER:
-		if (!is_addr(v)) {
+		if (!cli_val_is_addr(v)) {
 			fprintf(stderr, "migmeter: %s '%s': not an IPv4 or IPv6 address\n", opt, v);
 			return CLI_EXIT_USAGE;
 		}
 		o->peer = v;
 		return 0;
 	case CLI_OPT_RECORDS:
-		return nonempty(opt, v, "a file name ('-': standard output)", &o->records);
+		return cli_val_nonempty(opt, v, "a file name ('-': standard output)", &o->records);
 	case CLI_OPT_WRITE:
-		return nonempty(opt, v, "a file name ('-': standard output)", &o->write);
+		return cli_val_nonempty(opt, v, "a file name ('-': standard output)", &o->write);
 	case CLI_OPT_PROM_TEXTFILE:
-		return nonempty(opt, v, "a file name", &o->prom_textfile);
+		return cli_val_nonempty(opt, v, "a file name", &o->prom_textfile);
 	case CLI_OPT_METRICS_LISTEN:
-		return nonempty(opt, v, "ADDR:PORT", &o->metrics_listen);
+		return cli_val_nonempty(opt, v, "ADDR:PORT", &o->metrics_listen);
 	case CLI_OPT_NODE:
 		if (ps->cmd == CLI_MERGE)
-			return merge_node(opt, v, o);
-		return node_name(opt, v, &o->node);
+			return cli_val_merge_node(opt, v, o);
+		return cli_val_node(opt, v, &o->node);
 	case CLI_OPT_COUNT:
-		rc = num(opt, v, 1, UINT32_MAX, &n);
+		rc = cli_val_num(opt, v, 1, UINT32_MAX, &n);
 		o->count = n;
 		return rc;
 	case CLI_OPT_DURATION:
-		return dur(opt, v, &o->duration);
+		return cli_val_dur(opt, v, &o->duration);
 	case CLI_OPT_IDLE_STOP:
-		return dur(opt, v, &o->idle_stop);
+		return cli_val_dur(opt, v, &o->idle_stop);
 	case CLI_OPT_SNAPLEN:
 		/* Enough for Ethernet + VLANs + IPv6 + TCP with options; 0 is tcpdump's "all". */
 		if (strcmp(v, "0") == 0) {
 			o->snaplen = 262144;
 			return 0;
 		}
-		rc = num(opt, v, 96, 262144, &n);
+		rc = cli_val_num(opt, v, 96, 262144, &n);
 		o->snaplen = (int)n;
 		return rc;
 	case CLI_OPT_BUFFER_KIB:
 		/* tcpdump's unit; libpcap takes an int of bytes, and the ring comes in whole MiB. */
-		rc = num(opt, v, 1, 2047 * 1024, &n);
+		rc = cli_val_num(opt, v, 1, 2047 * 1024, &n);
 		o->buffer_mib = (int)((n + 1023) / 1024);
 		return rc;
 	case CLI_OPT_BUFFER:
-		rc = num(opt, v, 1, 2047, &n);
+		rc = cli_val_num(opt, v, 1, 2047, &n);
 		o->buffer_mib = (int)n;
 		return rc;
 	case CLI_OPT_USER:
-		return nonempty(opt, v, "a user name", &o->user);
+		return cli_val_nonempty(opt, v, "a user name", &o->user);
 	case CLI_OPT_PAIR_WINDOW:
-		return dur(opt, v, &o->pair_window);
+		return cli_val_dur(opt, v, &o->pair_window);
 	case CLI_OPT_PLOT_SCRIPT:
 	case CLI_OPT_ALIGN:
 	case CLI_OPT_SIZE:
@@ -352,15 +232,15 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 				"option)\n", opt);
 			return CLI_EXIT_USAGE;
 		}
-		return nonempty(opt, v, "a file name ('-': standard input)", &o->ping_log);
+		return cli_val_nonempty(opt, v, "a file name ('-': standard input)", &o->ping_log);
 	case CLI_OPT_NOVA_LOG:
-		return nonempty(opt, v, "a file name", &o->nova_log);
+		return cli_val_nonempty(opt, v, "a file name", &o->nova_log);
 	case CLI_OPT_MLIST:
-		return nonempty(opt, v, "a file name", &o->mlist);
+		return cli_val_nonempty(opt, v, "a file name", &o->mlist);
 	case CLI_OPT_DOMJOBINFO:
-		return nonempty(opt, v, "a file name", &o->domjobinfo);
+		return cli_val_nonempty(opt, v, "a file name", &o->domjobinfo);
 	case CLI_OPT_QUERY_MIGRATE:
-		return nonempty(opt, v, "a file name", &o->query_migrate);
+		return cli_val_nonempty(opt, v, "a file name", &o->query_migrate);
 	case CLI_OPT_LOG_TZ: {
 		struct view_tz z;
 		char why[VIEW_ERR];
@@ -369,7 +249,7 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 			fprintf(stderr, "migmeter: %s: %s\n", opt, why);
 			return CLI_EXIT_USAGE;
 		}
-		return nonempty(opt, v, "a time zone", &o->log_tz);
+		return cli_val_nonempty(opt, v, "a time zone", &o->log_tz);
 	}
 	case CLI_OPT_APP:
 	case CLI_OPT_APP_FILTER:
@@ -632,7 +512,7 @@ static void defaults(enum cli_cmd cmd, struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
-	parse_ports("49152-49261", o);
+	cli_val_ports("49152-49261", o);
 	o->format = cmd == CLI_MERGE ? "csv" : "text";
 	o->pair_window = 60 * MM_NS_PER_S;
 	o->bin = MM_NS_PER_S;

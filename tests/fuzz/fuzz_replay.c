@@ -256,7 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		out_json(sink, r);
 		out_csv_streams(sink, r);
 		out_csv_episodes(sink, r);
-		out_csv_series_app(sink, m.series, m.app, ro.digits);
+		out_csv_series_spans(sink, m.series, NULL, 0, m.app, ro.digits);
 		out_csv_app(sink, r);
 		json_object_put(r);
 	}

@@ -30,7 +30,7 @@ table inet mmmig {
 	}
 }
 EOF
-ns_port_range "$NS_A" 40000 40999 || die "port range in A"
+ns_port_range "$NS_A" 40100 40999 || die "port range in A"	# clear of the fixed --cport 4000N
 BMAC=$(ip netns exec "$NS_B" cat /sys/class/net/veth-b/address) || die "B's MAC"
 UUID=6d69676d-6574-6572-2d74-6573742d3031	# tests/xfer.c's MultiFDInit_t UUID
 

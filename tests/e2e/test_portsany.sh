@@ -17,7 +17,7 @@ require_tools ip jq
 require_binaries migmeter xfer
 
 netns_pair || die "could not create the namespace pair"
-ns_port_range "$NS_A" 40000 40999 || die "port range in A"
+ns_port_range "$NS_A" 40100 40999 || die "port range in A"	# clear of the fixed --cport 4000N
 
 OUT=$E2E_TMP/live.json
 CAP=$E2E_TMP/live.pcapng

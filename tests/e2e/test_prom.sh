@@ -40,8 +40,11 @@ check "textfile-nonexistent-refused" "$(head -c 200 "$E2E_TMP/bad2.err")" \
 	bash -c "grep -q /nonexistent '$E2E_TMP/bad2.err' && ! grep -q 'listening on' '$E2E_TMP/bad2.err'"
 
 netns_pair || die "could not create the namespace pair"
-ns_port_range "$NS_A" 40000 40999 || die "port range in A"
-ns_port_range "$NS_B" 41000 41999 || die "port range in B"
+# The kernel's ephemeral ports stay clear of the fixed client ports the
+# migrations use (--cport 4000N, 4100N): a scrape or a curl on one of them
+# would make that xfer's bind fail.
+ns_port_range "$NS_A" 40100 40999 || die "port range in A"
+ns_port_range "$NS_B" 41100 41999 || die "port range in B"
 AMAC=$(ip netns exec "$NS_A" cat /sys/class/net/veth-a/address) || die "A's MAC"
 BMAC=$(ip netns exec "$NS_B" cat /sys/class/net/veth-b/address) || die "B's MAC"
 

@@ -74,6 +74,24 @@ size_t echo_pending_from(const struct seqwin_slot *v, size_t n, mm_ns iv, mm_ns 
 	return pend_from;
 }
 
+
+/*
+ * The next run of slots with no reply in [*i, end): its first and last
+ * slot in *k, *m, and *i just past it (the answered slot that ends it, or
+ * end).  Returns 0 when there is none.
+ */
+static int unanswered_run(const struct seqwin_slot *v, size_t *i, size_t end, size_t *k, size_t *m)
+{
+	while (*i < end && (v[*i].flags & SL_REP))
+		(*i)++;
+	if (*i >= end)
+		return 0;
+	*k = *i;
+	while (*i < end && !(v[*i].flags & SL_REP))
+		(*i)++;
+	*m = *i - 1;
+	return 1;
+}
 /*
  * Episodes from unanswered requests; the ones from pend_from on are
  * pending.  v[0] is sequence number s->w.base; a run the retired slots
@@ -101,18 +119,13 @@ int echo_request_episodes(struct echo_table *et, struct stream *s, struct seqwin
 			return -1;
 	}
 
-	while (i < pend_from) {
+	for (;;) {
 		size_t k, m;
-		int carried = i == 0 && s->r.open;
+		int carried;
 
-		if (v[i].flags & SL_REP) {
-			i++;
-			continue;
-		}
-		k = i;
-		while (i < pend_from && !(v[i].flags & SL_REP))
-			i++;
-		m = i - 1;
+		if (!unanswered_run(v, &i, pend_from, &k, &m))
+			break;
+		carried = k == 0 && s->r.open;
 		for (size_t j = k; j <= m; j++)
 			v[j].flags |= SL_LOST;
 		/* slot i is answered when i < pend_from; past it the run ran into the pending ones */
@@ -154,19 +167,14 @@ int echo_reply_episodes(struct echo_table *et, struct stream *s, struct seqwin_s
 		if (add_episode(et, s, reply_run(s->r.open_k, base - 1, s->r.open_before_t, v[0].t), iv, &ep) < 0)
 			return -1;
 	}
-	while (i < n) {
+	for (;;) {
 		size_t k, m;
-		int carried = i == 0 && s->r.open;
+		int carried;
 
-		if (v[i].flags & SL_REP) {
-			i++;
-			continue;
-		}
 		/* range ends are replies, so k > 0 (or the run is carried in) and i < n after it */
-		k = i;
-		while (i < n && !(v[i].flags & SL_REP))
-			i++;
-		m = i - 1;
+		if (!unanswered_run(v, &i, n, &k, &m))
+			break;
+		carried = k == 0 && s->r.open;
 		if (add_episode(et, s, reply_run(carried ? s->r.open_k : base + (int64_t)k, base + (int64_t)m,
 						 carried ? s->r.open_before_t : v[k - 1].t, v[i].t), iv, &ep) < 0)
 			return -1;

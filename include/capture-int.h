@@ -28,8 +28,10 @@ struct cap {
 	struct tsm *merge;		/* both captures into one timeline before anything else */
 	struct dump *dump[LIVE_N];	/* the file each role's frames go to (may be shared) */
 	unsigned dump_if[LIVE_N];	/* interface number within that file */
+	struct source *from;		/* --from FILE: its frames instead of the live captures' */
 	struct source_input in[LIVE_N];
 	int dlt[LIVE_N];
+	int snap[LIVE_N];		/* snap length of each role's frames (-w's header) */
 	mm_ns last_mig_ts;		/* newest frame of a migration flow (idle stop) */
 	uint64_t bad_time;
 	int dump_failed;
@@ -52,6 +54,38 @@ struct cap {
 	struct stat rec_st;		/* the records file last opened (where files are opened) */
 	unsigned rec_warned;		/* records rotations or reopenings that failed */
 };
+
+/* Set by SIGINT/SIGTERM (stop, still write everything) and SIGHUP (reopen the outputs). */
+extern volatile sig_atomic_t capture_stop, capture_hup;
+
+/*
+ * One frame in timestamp order: saved (-w, role's file) first, then
+ * accounted (`match`: METER_* bits).  h->ts.tv_usec holds nanoseconds.
+ */
+void capture_take(struct cap *c, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data,
+		  unsigned match);
+
+/* --records: the records complete by capture time `now`; -c counts them. Returns 0 or -1 (err). */
+int capture_poll_records(struct cap *c, mm_ns now, char *err, size_t errlen);
+
+/* The one-line progress display on stderr (`elapsed` of wall time). */
+void capture_progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *last_at);
+
+/*
+ * --from FILE (capture-from.c): opens FILE as replay does, for both
+ * roles, and fills c->in, c->dlt, c->snap.  Prints why not. Returns 0 or
+ * the exit status.
+ */
+int capture_from_open(struct cap *c, const struct cli_opts *o, const struct filter_spec *mig,
+		      const struct filter_spec *icmp);
+/*
+ * Takes FILE's frames through the capture path at FILE's own times: the
+ * records, metrics, -G and --duration/--idle-stop all go by frame time.
+ * Returns 0, or -1 when FILE could not be read whole (err says why).
+ */
+int capture_from_loop(struct cap *c, const struct cli_opts *o, int show, char *err, size_t errlen);
+/* After the loop: what the reader counted, into c->in[0] for the report. */
+void capture_from_inputs(struct cap *c);
 
 /* -w: opens the file(s) the frames are saved to; prints why not. Returns 0 or -1. */
 int capture_open_dumps(struct cap *c, const struct cli_opts *o, const char *const ifn[LIVE_N]);

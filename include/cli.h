@@ -53,6 +53,7 @@ struct cli_opts {
 	int verbose;			/* -v: notes on stderr (how many -v) */
 	/* capture only */
 	const char *iface, *icmp_iface, *peer, *write, *user;
+	const char *from;		/* --from FILE: a saved capture through the capture path instead of -i */
 	uint64_t count;			/* -c: stop after this many completed migrations; 0 none */
 	mm_ns duration, idle_stop;	/* MM_NS_NONE when not given */
 	int snaplen;			/* bytes kept of each frame */

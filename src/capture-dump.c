@@ -69,10 +69,10 @@ int capture_open_dumps(struct cap *c, const struct cli_opts *o, const char *cons
 	const char *dot = strrchr(o->write, '.');
 	int pcapng = dot && strcmp(dot, ".pcapng") == 0;
 	int same_if = strcmp(ifn[LIVE_MIG], ifn[LIVE_ICMP]) == 0;
-	int snap = live_snaplen(c->live, LIVE_MIG);
+	int snap = c->snap[LIVE_MIG];
 	char err[512];
 
-	if (c->dlt[LIVE_MIG] == c->dlt[LIVE_ICMP] && snap == live_snaplen(c->live, LIVE_ICMP)) {
+	if (c->dlt[LIVE_MIG] == c->dlt[LIVE_ICMP] && snap == c->snap[LIVE_ICMP]) {
 		/* pcapng names each interface; pcap has no names. */
 		c->dump[LIVE_MIG] = open_one(c, o, LIVE_MIG, o->write, pcapng, c->dlt[LIVE_MIG], snap, ifn,
 					     same_if ? 1 : 2, err, sizeof(err));
@@ -85,8 +85,8 @@ int capture_open_dumps(struct cap *c, const struct cli_opts *o, const char *cons
 		if (!dump_is_file(o->write)) {
 			fprintf(stderr, "migmeter: -w %s: the two captures have different link types (%s on "
 				"%s, %s on %s) and need two files; give -w a file name\n",
-				o->write, live_dlt_name(c->live, LIVE_MIG),
-				ifn[LIVE_MIG], live_dlt_name(c->live, LIVE_ICMP), ifn[LIVE_ICMP]);
+				o->write, c->in[LIVE_MIG].dlt_name,
+				ifn[LIVE_MIG], c->in[LIVE_ICMP].dlt_name, ifn[LIVE_ICMP]);
 			return -1;
 		}
 		icmp = malloc(n);
@@ -102,11 +102,11 @@ int capture_open_dumps(struct cap *c, const struct cli_opts *o, const char *cons
 					     &ifn[LIVE_MIG], 1, err, sizeof(err));
 		if (c->dump[LIVE_MIG]) {
 			c->dump[LIVE_ICMP] = open_one(c, o, LIVE_ICMP, icmp, pcapng, c->dlt[LIVE_ICMP],
-						      live_snaplen(c->live, LIVE_ICMP), &ifn[LIVE_ICMP],
+						      c->snap[LIVE_ICMP], &ifn[LIVE_ICMP],
 						      1, err, sizeof(err));
 			if (c->dump[LIVE_ICMP] && !o->quiet)
 				fprintf(stderr, "migmeter: the ICMP capture (%s, link type %s) is saved "
-					"apart in %s\n", ifn[LIVE_ICMP], live_dlt_name(c->live, LIVE_ICMP),
+					"apart in %s\n", ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name,
 					icmp);
 		}
 		free(icmp);

@@ -27,10 +27,10 @@
 #include "tsmerge.h"
 
 /* Set by SIGINT/SIGTERM: stop capturing, still write everything. */
-static volatile sig_atomic_t capture_stop;
+volatile sig_atomic_t capture_stop;
 
 /* Set by SIGHUP: reopen the outputs (logrotate); see capture_reopen. */
-static volatile sig_atomic_t capture_hup;
+volatile sig_atomic_t capture_hup;
 
 static void on_signal(int sig)
 {
@@ -79,9 +79,9 @@ static mm_ns real_now(void)
  * One frame, in timestamp order over both captures: saved (-w) first, then
  * accounted, so replay of the file sees the frames as the meter did.
  */
-static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
+void capture_take(struct cap *c, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data,
+		  unsigned match)
 {
-	struct cap *c = ctx;
 	uint64_t before = c->m.mig_frames;
 	mm_ns ts;
 
@@ -97,10 +97,15 @@ static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const ui
 	}
 	ts = (mm_ns)h->ts.tv_sec * MM_NS_PER_S + h->ts.tv_usec;
 	c->in[role].matched++;
-	meter_frame(&c->m, c->dlt[role], data, h->caplen, h->len, ts, role, 0,
-		    role == LIVE_MIG ? METER_MIG : METER_ICMP);
+	meter_frame(&c->m, c->dlt[role], data, h->caplen, h->len, ts, role, 0, match);
 	if (c->m.mig_frames != before)
 		c->last_mig_ts = ts;
+}
+
+/* A live capture's frame: its role is its filter. */
+static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
+{
+	capture_take(ctx, role, h, data, role == LIVE_MIG ? METER_MIG : METER_ICMP);
 }
 
 /* A record written: its summary line on stderr (above the progress line). */
@@ -115,7 +120,7 @@ static void said(void *ctx, const char *line)
 }
 
 /* --records: the records complete by `now` (every frame up to it taken); -c counts them. */
-static int poll_records(struct cap *c, mm_ns now, char *err, size_t errlen)
+int capture_poll_records(struct cap *c, mm_ns now, char *err, size_t errlen)
 {
 	char why[256];
 
@@ -141,7 +146,7 @@ static void on_frame(void *ctx, unsigned role, const struct pcap_pkthdr *h, cons
 }
 
 /* The one-line progress display on stderr. */
-static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *last_at)
+void capture_progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *last_at)
 {
 	struct flow_totals t;
 	struct live_stats st;
@@ -152,7 +157,7 @@ static void progress(struct cap *c, mm_ns elapsed, uint64_t *last_bytes, mm_ns *
 	mm_ns dt = elapsed - *last_at;
 
 	flow_get_totals(c->m.flows, &t);
-	for (role = 0; role < LIVE_N; role++)
+	for (role = 0; c->live && role < LIVE_N; role++)
 		if (live_stats(c->live, role, &st, err, sizeof(err)) == 0)
 			drops += st.dropped + st.ifdropped;
 	if (dt > 0)
@@ -218,7 +223,7 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 		now = mono_now();
 		if (now >= next_records) {
 			next_records = now + CAPTURE_RECORDS_NS;
-			if (poll_records(c, real_now() - CAPTURE_MERGE_LAG_NS, err, errlen) < 0) {
+			if (capture_poll_records(c, real_now() - CAPTURE_MERGE_LAG_NS, err, errlen) < 0) {
 				rc = -1;
 				break;
 			}
@@ -232,7 +237,7 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 		    tsm_queued(c->merge, LIVE_MIG) == 0 && real_now() - c->last_mig_ts >= o->idle_stop)
 			break;
 		if (show && now >= next_progress) {
-			progress(c, now - start, &last_bytes, &last_at);
+			capture_progress(c, now - start, &last_bytes, &last_at);
 			next_progress = now + CAPTURE_PROGRESS_NS;
 		}
 	}
@@ -246,7 +251,7 @@ static int run_loop(struct cap *c, const struct cli_opts *o, int show, char *err
 	}
 	tsm_emit(c->merge, INT64_MAX, take, c);
 	if (show) {
-		progress(c, mono_now() - start, &last_bytes, &last_at);
+		capture_progress(c, mono_now() - start, &last_bytes, &last_at);
 		fputc('\n', stderr);
 	}
 	return rc;
@@ -297,9 +302,13 @@ static int finish(struct cap *c, const struct cli_opts *o)
 	unsigned role;
 	int rc = 0;
 
-	kernel_stats(c);
-	for (role = 0; role < LIVE_N; role++)
-		link_counters(&c->in[role], 1);
+	if (c->live) {
+		kernel_stats(c);
+		for (role = 0; role < LIVE_N; role++)
+			link_counters(&c->in[role], 1);
+	} else {
+		capture_from_inputs(c);
+	}
 	if (o->write && capture_close_dumps(c) < 0)
 		rc = CLI_EXIT_RUNTIME;
 	if (meter_finish(&c->m) < 0) {
@@ -318,9 +327,9 @@ static int finish(struct cap *c, const struct cli_opts *o)
 	if (capprom_finish(c->prom, c->live) != 0)
 		rc = CLI_EXIT_RUNTIME;
 	cli_report_opts(o, &ro);
-	ro.digits = 9;
+	ro.digits = c->live ? 9 : c->in[0].digits;
 	ro.inputs = c->in;
-	ro.ninputs = LIVE_N;
+	ro.ninputs = c->live ? LIVE_N : 1;
 	r = report_build(&c->m, &ro);
 	if (!r) {
 		fprintf(stderr, "migmeter: out of memory while building the report\n");
@@ -368,7 +377,7 @@ static int open_captures(struct cap *c, const struct cli_opts *o, const char *co
 		in->dlt = c->dlt[role];
 		in->dlt_name = live_dlt_name(c->live, role);
 		in->digits = 9;
-		in->snaplen = live_snaplen(c->live, role);
+		in->snaplen = c->snap[role] = live_snaplen(c->live, role);
 		in->filter_left_out = live_left_out(c->live, role);
 		if (in->filter_left_out) {
 			char where[128];
@@ -403,8 +412,8 @@ int capture_main(int argc, char **argv)
 	if (rc)
 		goto out;
 	rc = CLI_EXIT_RUNTIME;
-	ifn[LIVE_MIG] = o.iface;
-	if (strcmp(o.iface, "auto") == 0) {
+	ifn[LIVE_MIG] = o.from ? o.from : o.iface;
+	if (!o.from && strcmp(o.iface, "auto") == 0) {
 		if (netif_route(o.peer, auto_if, sizeof(auto_if), err, sizeof(err)) < 0) {
 			fprintf(stderr, "migmeter: -i auto: %s\n", err);
 			goto out;
@@ -428,7 +437,7 @@ int capture_main(int argc, char **argv)
 	rc = capprom_open(&c->prom, &o);
 	if (rc)
 		goto out;
-	rc = open_captures(c, &o, ifn, &mig, &icmp);
+	rc = o.from ? capture_from_open(c, &o, &mig, &icmp) : open_captures(c, &o, ifn, &mig, &icmp);
 	if (rc)
 		goto out;
 	rc = CLI_EXIT_RUNTIME;
@@ -441,7 +450,7 @@ int capture_main(int argc, char **argv)
 	}
 	meter_ok = 1;
 	if ((o.records || o.count || c->prom) &&
-	    !(c->rec = caprec_new(c->rec_fp, &mc.migration, 9, said, c))) {
+	    !(c->rec = caprec_new(c->rec_fp, &mc.migration, c->live ? 9 : c->in[0].digits, said, c))) {
 		fprintf(stderr, "migmeter: out of memory\n");
 		goto out;
 	}
@@ -455,7 +464,7 @@ int capture_main(int argc, char **argv)
 		fprintf(stderr, "migmeter: out of memory\n");
 		goto out;
 	}
-	for (role = 0; role < LIVE_N; role++)
+	for (role = 0; c->live && role < LIVE_N; role++)
 		link_counters(&c->in[role], 0);
 
 	/* A capture stops on SIGINT/SIGTERM even if started with them ignored or blocked. */
@@ -494,14 +503,18 @@ int capture_main(int argc, char **argv)
 	if (rc)
 		goto out;
 	/* Said once everything is ready: from now on every frame is taken, and a signal stops cleanly. */
-	if (!o.quiet)
+	if (!o.quiet && o.from)
+		fprintf(stderr, "migmeter: reading %s through the capture path (%s, at its own times)\n",
+			o.from, c->in[LIVE_MIG].dlt_name);
+	else if (!o.quiet)
 		fprintf(stderr, "migmeter: listening on %s (migration, %s, snaplen %d, ring %d MiB) and "
 			"%s (icmp, %s)\n", ifn[LIVE_MIG], c->in[LIVE_MIG].dlt_name,
 			c->in[LIVE_MIG].snaplen, o.buffer_mib, ifn[LIVE_ICMP], c->in[LIVE_ICMP].dlt_name);
 	show = o.progress == -1 ? isatty(STDERR_FILENO) : o.progress;
 	c->show = show;
 	rc = 0;
-	if (run_loop(c, &o, show, err, sizeof(err)) < 0) {
+	if ((o.from ? capture_from_loop(c, &o, show, err, sizeof(err))
+		    : run_loop(c, &o, show, err, sizeof(err))) < 0) {
 		fprintf(stderr, "migmeter: %s; the report covers the frames taken before\n", err);
 		for (role = 0; role < LIVE_N; role++) {
 			c->in[role].failed = 1;
@@ -526,6 +539,7 @@ out:
 		if (meter_ok)
 			meter_release(&c->m);
 		live_close(c->live);
+		source_close(c->from);
 		tsm_free(c->merge);
 		free(c);
 	}

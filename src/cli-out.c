@@ -344,6 +344,8 @@ int cli_check_outputs(const struct cli_opts *o)
 		rc = outputs_apart(&c);
 	for (i = 0; !rc && o->cmd == CLI_REPLAY && i < o->nargs; i++)
 		rc = not_an_input(&c, o->args[i], "input");
+	if (!rc && o->cmd == CLI_CAPTURE && o->from)
+		rc = not_an_input(&c, o->from, "input");
 	/* The filter files are read too (by every command), and never written over. */
 	cli_bpf_dir(o, dir, sizeof(dir));
 	if (!rc && !o->filter) {

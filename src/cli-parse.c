@@ -167,6 +167,8 @@ static int set_value(struct parse_state *ps, struct cli_opts *o, int id, const c
 		return cli_val_nonempty(opt, v, "an interface name", &o->iface);
 	case CLI_OPT_ICMP_IFACE:
 		return cli_val_nonempty(opt, v, "an interface name", &o->icmp_iface);
+	case CLI_OPT_FROM:
+		return cli_val_nonempty(opt, v, "a capture file ('-': standard input)", &o->from);
 	case CLI_OPT_PEER:
 		if (!cli_val_is_addr(v)) {
 			fprintf(stderr, "migmeter: %s '%s': not an IPv4 or IPv6 address\n", opt, v);
@@ -493,8 +495,16 @@ static int check_opts(struct cli_opts *o)
 		return 0;
 	if (o->nargs > 0 && filter_words(o) != 0)
 		return CLI_EXIT_USAGE;
+	if (o->from) {
+		if (o->iface || o->icmp_iface || o->peer) {
+			fprintf(stderr, "migmeter: --from FILE reads FILE instead of interfaces: no %s\n",
+				o->iface ? "-i" : o->icmp_iface ? "--icmp-iface" : "--peer");
+			return CLI_EXIT_USAGE;
+		}
+		return cli_service_check(o);
+	}
 	if (!o->iface) {
-		fprintf(stderr, "migmeter: capture needs -i IFACE (see 'migmeter interfaces')\n");
+		fprintf(stderr, "migmeter: capture needs -i IFACE (see 'migmeter interfaces') or --from FILE\n");
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(o->iface, "auto") == 0 && !o->peer) {

@@ -80,6 +80,8 @@ const struct cli_option cli_options[] = {
 	  "the other compute node (for -i auto)" },
 	{ CLI_OPT_ICMP_IFACE, 0, "icmp-iface", "IFACE", C, CLI_SEC_CAPTURE,
 	  "interface of the ping traffic (default: -i)" },
+	{ CLI_OPT_FROM, 0, "from", "FILE", C, CLI_SEC_CAPTURE,
+	  "instead of -i: a saved capture (pcap, pcapng; - is\nstdin) through everything capture does, at its own\ntimes (README \"Running for days\")" },
 	{ CLI_OPT_WRITE, 'w', "write", "FILE", C, CLI_SEC_CAPTURE,
 	  "also save what was captured (.pcapng: pcapng, else pcap)" },
 	{ CLI_OPT_RECORDS, 0, "records", "FILE", C, CLI_SEC_CAPTURE,

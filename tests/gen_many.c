@@ -6,19 +6,25 @@
  * 100 ms throughout; every 10th switchover loses the 2 requests around it.
  * Frames are written as they are made (no capture in memory), so N may be
  * large: the test that replay memory stays bounded uses N = 10,000.
+ * For days of capture time (tests/e2e/test_longrun.sh), the spacing and
+ * the ping interval can be set, and every Kth migration followed by a
+ * port collision (a client's ephemeral port inside 49152-49261 to a
+ * server's 443: listed, never a migration) and a SYN nobody answers.
  *
- * Usage: gen_many N OUT.pcap      (prints: migrations N, episodes E)
+ * Usage: gen_many [-s SPACING_MS] [-p PING_MS] [-k K] N OUT.pcap
+ *        (prints: migrations N, unique bytes each, episodes E, lost requests L)
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NS_PER_MS 1000000LL
 #define T0 (1700000000LL * 1000000000LL)
-#define SPACING (3000 * NS_PER_MS)
-#define PING_EVERY (100 * NS_PER_MS)
+static int64_t SPACING = 3000 * NS_PER_MS;
+static int64_t PING_EVERY = 100 * NS_PER_MS;
 #define SEGS 8
 #define SEG_LEN 512
 
@@ -85,16 +91,18 @@ static size_t ip_frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6],
 	return 34 + l4len;
 }
 
-/* One TCP segment from host `from` (0/1) of migration flow (cport -> 49152). */
-static void tcp(int64_t ts, int from, int src_host, uint16_t cport, uint32_t seq, uint32_t ack, uint8_t flags,
-		const uint8_t *pl, size_t plen)
+static const uint8_t web_ip[4] = { 10, 7, 2, 5 };
+
+/* One TCP segment between a client port and a server port; `to_server` its direction. */
+static void segment(int64_t ts, const uint8_t cip[4], const uint8_t sip[4], const uint8_t cmac[6],
+		    const uint8_t smac[6], int to_server, uint16_t cport, uint16_t sport, uint32_t seq,
+		    uint32_t ack, uint8_t flags, const uint8_t *pl, size_t plen)
 {
 	static uint8_t f[64 + SEG_LEN];
-	int client = from == src_host;
 	uint8_t *t = f + 34;
 
-	be16(t, client ? cport : 49152);
-	be16(t + 2, client ? 49152 : cport);
+	be16(t, to_server ? cport : sport);
+	be16(t + 2, to_server ? sport : cport);
 	be32(t + 4, seq);
 	be32(t + 8, ack);
 	t[12] = 5 << 4;
@@ -104,7 +112,41 @@ static void tcp(int64_t ts, int from, int src_host, uint16_t cport, uint32_t seq
 	be16(t + 18, 0);
 	if (plen)
 		memcpy(t + 20, pl, plen);
-	emit(ts, f, ip_frame(f, host_mac[!from], host_mac[from], host_ip[from], host_ip[!from], 6, 20 + plen));
+	if (to_server)
+		emit(ts, f, ip_frame(f, smac, cmac, cip, sip, 6, 20 + plen));
+	else
+		emit(ts, f, ip_frame(f, cmac, smac, sip, cip, 6, 20 + plen));
+}
+
+/* One TCP segment from host `from` (0/1) of migration flow (cport -> 49152). */
+static void tcp(int64_t ts, int from, int src_host, uint16_t cport, uint32_t seq, uint32_t ack, uint8_t flags,
+		const uint8_t *pl, size_t plen)
+{
+	int d = !src_host;
+
+	segment(ts, host_ip[src_host], host_ip[d], host_mac[src_host], host_mac[d], from == src_host, cport,
+		49152, seq, ack, flags, pl, plen);
+}
+
+/*
+ * Host 0's HTTPS fetch from an ephemeral port inside the migration range
+ * (a port collision), then a SYN of its to a migration port nobody answers.
+ */
+static void strays(int64_t t, long i)
+{
+	static const uint8_t web_mac[6] = { 0x02, 0, 0, 0, 0, 0x0d };
+	static uint8_t req[200];
+	uint16_t cport = (uint16_t)(49200 + i % 60);
+
+	memset(req, 'g', sizeof(req));
+	segment(t, host_ip[0], web_ip, host_mac[0], web_mac, 1, cport, 443, 100, 0, 0x02, NULL, 0);
+	segment(t + 100000, host_ip[0], web_ip, host_mac[0], web_mac, 0, cport, 443, 500, 101, 0x12, NULL, 0);
+	segment(t + 200000, host_ip[0], web_ip, host_mac[0], web_mac, 1, cport, 443, 101, 501, 0x18, req,
+		sizeof(req));
+	segment(t + 300000, host_ip[0], web_ip, host_mac[0], web_mac, 0, cport, 443, 501, 301, 0x11, NULL, 0);
+	segment(t + 400000, host_ip[0], web_ip, host_mac[0], web_mac, 1, cport, 443, 301, 502, 0x11, NULL, 0);
+	segment(t + 500000, host_ip[0], host_ip[1], host_mac[0], host_mac[1], 1, (uint16_t)(40000 + i % 20000),
+		49160, 7, 0, 0x02, NULL, 0);
 }
 
 static void echo(int64_t ts, int reply, uint16_t seq)
@@ -168,15 +210,32 @@ int main(int argc, char **argv)
 	int64_t next_ping = T0 - 50 * NS_PER_MS;
 	uint16_t ping_seq = 1;
 	unsigned long lost = 0, episodes = 0;
+	long stray_every = 0;
+	int opt;
 
-	if (argc != 3 || (n = strtol(argv[1], NULL, 10)) <= 0 || n > 1000000) {
-		fprintf(stderr, "usage: gen_many N OUT.pcap (1 <= N <= 1000000)\n");
+	while ((opt = getopt(argc, argv, "s:p:k:")) != -1) {
+		long v = strtol(optarg, NULL, 10);
+
+		if (v <= 0)
+			opt = '?';
+		if (opt == 's' && v >= 1000)
+			SPACING = v * NS_PER_MS;
+		else if (opt == 'p' && v >= 10 && v <= 1000)
+			PING_EVERY = v * NS_PER_MS;
+		else if (opt == 'k')
+			stray_every = v;
+		else
+			argc = 0;	/* usage */
+	}
+	if (argc - optind != 2 || (n = strtol(argv[optind], NULL, 10)) <= 0 || n > 1000000) {
+		fprintf(stderr, "usage: gen_many [-s SPACING_MS (>= 1000)] [-p PING_MS (10..1000)] [-k K] N OUT.pcap "
+			"(1 <= N <= 1000000)\n");
 		return 2;
 	}
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
-	out = dead ? pcap_dump_open(dead, argv[2]) : NULL;
+	out = dead ? pcap_dump_open(dead, argv[optind + 1]) : NULL;
 	if (!out) {
-		fprintf(stderr, "gen_many: %s: %s\n", argv[2], dead ? pcap_geterr(dead) : "pcap_open_dead failed");
+		fprintf(stderr, "gen_many: %s: %s\n", argv[optind + 1], dead ? pcap_geterr(dead) : "pcap_open_dead failed");
 		return 1;
 	}
 	memset(pl, 'm', sizeof(pl));
@@ -217,10 +276,14 @@ int main(int argc, char **argv)
 		rarp(burst_end + 75 * NS_PER_MS);
 		pings_until(burst_end + 175 * NS_PER_MS, &next_ping, &ping_seq, lf, lt, &lost);
 		rarp(burst_end + 175 * NS_PER_MS);
+		if (stray_every && i % stray_every == stray_every - 1) {
+			pings_until(burst_end + 1000 * NS_PER_MS, &next_ping, &ping_seq, lf, lt, &lost);
+			strays(burst_end + 1000 * NS_PER_MS, i);
+		}
 	}
 	pings_until(T0 + n * SPACING, &next_ping, &ping_seq, 0, 0, &lost);
 	if (pcap_dump_flush(out) < 0) {
-		fprintf(stderr, "gen_many: %s: write failed\n", argv[2]);
+		fprintf(stderr, "gen_many: %s: write failed\n", argv[optind + 1]);
 		return 1;
 	}
 	pcap_dump_close(out);

@@ -36,6 +36,7 @@ struct ann_cfg {
 /* What the stage saw; damaged = truncated or lying ARP headers. */
 struct ann_stats {
 	uint64_t rarp, garp, damaged, not_kept, macs_not_followed;
+	uint64_t forgotten;	/* kept, then let go by ann_forget_before (a long live capture) */
 };
 
 struct ann_table;
@@ -61,6 +62,14 @@ void ann_frame(struct ann_table *at, const struct dec_pkt *p, const uint8_t *fra
  * start over.
  */
 void ann_release_events(struct ann_table *at);
+
+/*
+ * A live capture's retention: the announces that came before `before`
+ * (the oldest migration still held) leave the table for good, in order
+ * of arrival, so a capture running for weeks never meets max_events;
+ * counted in ann_stats.forgotten.  Returns how many.
+ */
+size_t ann_forget_before(struct ann_table *at, mm_ns before);
 
 size_t ann_count(const struct ann_table *at);
 const struct ann_event *ann_get(const struct ann_table *at, size_t i);	/* NULL past the end */

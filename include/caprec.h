@@ -56,6 +56,12 @@ int caprec_finish(struct caprec *cr, const struct meter *m, char *err, size_t er
 typedef void (*caprec_seen_fn)(void *ctx, json_object *rec);
 void caprec_set_observer(struct caprec *cr, caprec_seen_fn fn, void *ctx);
 
+/*
+ * Retention (meter-keep.h): only the newest n written records' flows stay
+ * in the table, so only their keys are kept (0, the default: all).
+ */
+void caprec_keep_keys(struct caprec *cr, size_t n);
+
 /* Records written so far with status completed (for -c). */
 unsigned caprec_completed(const struct caprec *cr);
 

@@ -28,6 +28,16 @@ struct meter_cfg {
 
 #define METER_MAX_VIEWS 256
 
+/* What a live capture's retention let go (meter-keep.h), for the report's "retention". */
+struct meter_kept {
+	int on;				/* retention ran: the report lists only what is kept */
+	uint64_t records_not_listed;	/* written migrations whose flows were let go */
+	uint64_t flows_not_listed;
+	uint64_t announces_not_listed;
+	uint64_t episodes_not_listed;	/* loss and unresponsive episodes let go (still in the streams' figures) */
+	uint64_t bins_let_go;		/* time-series bins let go (no output showed the series) */
+};
+
 /*
  * A vantage point: one input (the parts of one rotated capture are one
  * input), within a pcapng file one interface, and within a Linux cooked
@@ -65,6 +75,12 @@ struct meter {
 	mm_ns next_retire;		/* not before this capture time again */
 	mm_ns retire_every;		/* the wait after a round (longer while rounds free nothing) */
 	uint64_t retire_rounds;		/* meter_retire calls that found the table filling */
+	/* a live capture's retention (meter-keep.c) */
+	struct meter_kept kept;
+	int keep_bins_go;		/* old time-series bins may go too */
+	uint64_t keep_batch;		/* the batch of the record retired last */
+	uint64_t keep_forgot_upto;	/* batches below this are let go */
+	mm_ns keep_horizon;		/* announces, episodes, bins before this are let go */
 };
 
 /* Returns 0, or -1 when out of memory (m is then released). */

@@ -100,6 +100,16 @@ int series_next(const struct series *s, struct series_iter *it, uint64_t *index,
 		const struct series_bin **bin);
 
 /*
+ * A live capture's retention, when no output shows the series: the runs
+ * of bins that end before `before` (the oldest migration still held) are
+ * let go, so a capture running for weeks holds hours of bins, not weeks.
+ * The capture's peak (series_peak_bps) stays exact: the largest bin let
+ * go is kept.  Later events for a bin let go are passed over (a lost ping
+ * told at the end).  Returns the bins freed.
+ */
+size_t series_forget_before(struct series *s, mm_ns before);
+
+/*
  * The peak throughput: the largest unique-payload rate over one bin,
  * unique_payload_bytes x 8 / bin, in bits per second -- the figure a user
  * recomputes from the --timeseries CSV with the same --bin.  0 when no

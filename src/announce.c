@@ -220,6 +220,36 @@ void ann_release_events(struct ann_table *at)
 	at->n = at->cap = 0;
 }
 
+size_t ann_forget_before(struct ann_table *at, mm_ns before)
+{
+	size_t k = 0, i;
+
+	while (k < at->n && at->ev[k].e.ts < before)
+		k++;
+	if (k == 0)
+		return 0;
+	/* The chains and the MACs' latest announces point into the array: moved down with it. */
+	memmove(at->ev, at->ev + k, (at->n - k) * sizeof(*at->ev));
+	at->n -= k;
+	for (i = 0; i < at->n; i++)
+		at->ev[i].prev_same = at->ev[i].prev_same >= (long)k ? at->ev[i].prev_same - (long)k : -1;
+	for (i = 0; i < at->nslots && at->macs; i++)
+		if (at->macs[i].used)
+			at->macs[i].last_ev = at->macs[i].last_ev >= (long)k ? at->macs[i].last_ev - (long)k : -1;
+	at->st.forgotten += k;
+	/* Memory goes with them: a table a busy hour filled shrinks again. */
+	if (at->cap > 64 && at->n < at->cap / 4) {
+		size_t ncap = at->n * 2 > 64 ? at->n * 2 : 64;
+		struct ev *nv = realloc(at->ev, ncap * sizeof(*nv));
+
+		if (nv) {
+			at->ev = nv;
+			at->cap = ncap;
+		}
+	}
+	return k;
+}
+
 size_t ann_count(const struct ann_table *at)
 {
 	return at->n;

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meter-keep.h"
 #include "nodeinfo.h"
 #include "out.h"
 #include "report-migration.h"
 
-/* A record already written: its main flow and start tell it apart from every other. */
+/* A record already written: its main flow's id (flow_info.id, kept when flows are let go) and start. */
 struct caprec_key {
-	size_t flow;
+	uint64_t flow;
 	mm_ns start;
 };
 
@@ -25,11 +26,18 @@ struct caprec {
 	void *seen_ctx;
 	struct caprec_key *done;
 	size_t ndone, cap;
+	uint64_t nwritten;	/* records written (ndone: the keys kept of them) */
 	unsigned completed;
 	int failed;
 	caprec_write_fn write;	/* when set, lines go here instead of fp */
 	void *wctx;
+	size_t keep_keys;	/* 0: every key; else only the newest this many matter (meter-keep.h) */
 };
+
+void caprec_keep_keys(struct caprec *cr, size_t n)
+{
+	cr->keep_keys = n;
+}
 
 void caprec_set_writer(struct caprec *cr, caprec_write_fn fn, void *ctx)
 {
@@ -70,11 +78,12 @@ unsigned caprec_completed(const struct caprec *cr)
 	return cr->completed;
 }
 
-static struct caprec_key key_of(const struct mig_record *r)
+static struct caprec_key key_of(const struct meter *m, const struct mig_record *r)
 {
 	struct caprec_key k;
+	struct flow_info fi;
 
-	k.flow = r->nmembers ? r->members[0].flow : (size_t)-1;
+	k.flow = r->nmembers && flow_get(m->flows, r->members[0].flow, &fi) == 0 ? fi.id : UINT64_MAX;
 	k.start = r->start;
 	return k;
 }
@@ -112,11 +121,16 @@ static void summary(struct caprec *cr, const struct mig_record *r)
 static int write_one(struct caprec *cr, const struct meter *m, const struct mig_table *mt,
 		     const struct mig_record *r, char *err, size_t errlen)
 {
-	struct caprec_key k = key_of(r);
+	struct caprec_key k = key_of(m, r);
 	json_object *j;
 	const char *s;
 	int bad;
 
+	/* Retention: the keys of records whose flows were let go can never match again. */
+	if (cr->keep_keys && cr->ndone >= 2 * cr->keep_keys) {
+		memmove(cr->done, cr->done + cr->ndone - cr->keep_keys, cr->keep_keys * sizeof(*cr->done));
+		cr->ndone = cr->keep_keys;
+	}
 	if (cr->ndone == cr->cap) {
 		size_t n = cr->cap ? cr->cap * 2 : 64;
 		struct caprec_key *d = realloc(cr->done, n * sizeof(*d));
@@ -154,6 +168,7 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 		return -1;
 	}
 	cr->done[cr->ndone++] = k;
+	cr->nwritten++;
 	if (r->status == MIG_COMPLETED)
 		cr->completed++;
 	summary(cr, r);
@@ -161,12 +176,12 @@ static int write_one(struct caprec *cr, const struct meter *m, const struct mig_
 }
 
 /* A record of mt not written yet. */
-static int any_due(const struct caprec *cr, const struct mig_table *mt)
+static int any_due(const struct caprec *cr, const struct meter *m, const struct mig_table *mt)
 {
 	size_t i;
 
 	for (i = 0; i < mig_count(mt); i++) {
-		struct caprec_key k = key_of(mig_get(mt, i));
+		struct caprec_key k = key_of(m, mig_get(mt, i));
 
 		if (!written(cr, &k))
 			return 1;
@@ -189,13 +204,13 @@ static struct mig_table *stage_at(struct caprec *cr, struct meter *m, mm_ns now)
 		mt = mig_new(&cr->cfg);
 		if (!mt || (pass && meter_live_episodes(m, now) < 0))
 			break;
-		mig_set_id_base(mt, (unsigned)cr->ndone);
+		mig_set_id_base(mt, (unsigned)cr->nwritten);
 		meter_feed_migrations(m, mt, 1);
 		if (pass)
 			meter_feed_episodes(m, mt, 1);
 		if (mig_poll(mt, now, 0) < 0)
 			break;
-		if (pass || !any_due(cr, mt))
+		if (pass || !any_due(cr, m, mt))
 			return mt;
 	}
 	mig_free(mt);
@@ -217,7 +232,7 @@ int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t
 	}
 	for (i = 0; i < mig_count(mt); i++) {
 		const struct mig_record *r = mig_get(mt, i);
-		struct caprec_key k = key_of(r);
+		struct caprec_key k = key_of(m, r);
 		size_t f;
 
 		if (written(cr, &k))
@@ -226,7 +241,8 @@ int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t
 			n = -1;
 			break;
 		}
-		/* Written: its flows leave the lookup (their figures stay for the report). */
+		/* Written: its flows leave the lookup (their figures stay for the report), one batch. */
+		meter_keep_record(m);
 		for (f = 0; f < r->nmembers; f++)
 			flow_retire(m->flows, r->members[f].flow);
 		n++;
@@ -242,7 +258,7 @@ int caprec_finish(struct caprec *cr, const struct meter *m, char *err, size_t er
 
 	for (i = 0; !cr->failed && i < mig_count(m->migs); i++) {
 		const struct mig_record *r = mig_get(m->migs, i);
-		struct caprec_key k = key_of(r);
+		struct caprec_key k = key_of(m, r);
 
 		if (written(cr, &k))
 			continue;

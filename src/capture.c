@@ -17,6 +17,7 @@
 #include "dump.h"
 #include "live.h"
 #include "meter.h"
+#include "meter-keep.h"
 #include "netif.h"
 #include "nodeinfo.h"
 #include "out.h"
@@ -130,6 +131,7 @@ int capture_poll_records(struct cap *c, mm_ns now, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
+	meter_keep(&c->m, now);	/* retention (--records): what only records written long ago needed goes */
 	if (c->count && caprec_completed(c->rec) >= c->count)
 		c->count_done = 1;
 	return 0;
@@ -455,6 +457,14 @@ int capture_main(int argc, char **argv)
 		goto out;
 	}
 	capture_records_attach(c);
+	/*
+	 * With every record in --records, the report need not hold them all:
+	 * past METER_KEEP_RECORDS, the oldest leave memory (README "Running for days").
+	 */
+	if (o.records) {
+		meter_keep_start(&c->m, !o.timeseries);
+		caprec_keep_keys(c->rec, 2 * METER_KEEP_RECORDS);
+	}
 	/* Without records nothing else retires completed migrations (caprec does, after writing). */
 	meter_set_retire(&c->m, !c->rec);
 	if (c->prom)

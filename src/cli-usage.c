@@ -175,7 +175,8 @@ static const char synopsis_replay[] =
 	"migmeter replay [OPTIONS] FILE...\n"
 	"migmeter -r FILE [OPTIONS]\n";
 static const char synopsis_capture[] =
-	"migmeter capture [OPTIONS] -i IFACE|auto [EXPRESSION]\n";
+	"migmeter capture [OPTIONS] -i IFACE|auto [EXPRESSION]\n"
+	"migmeter capture [OPTIONS] --from FILE\n";
 static const char synopsis_ifaces[] =
 	"migmeter interfaces [--format text|json] [IFACE...]\n";
 static const char synopsis_merge[] =

@@ -16,7 +16,7 @@ static void add_rtt(void *ctx, mm_ns sent, mm_ns rtt)
 int meter_init(struct meter *m, const struct meter_cfg *cfg)
 {
 	memset(m, 0, sizeof(*m));
-	m->first_ts = m->last_ts = m->next_retire = MM_NS_NONE;
+	m->first_ts = m->last_ts = m->next_retire = m->keep_horizon = MM_NS_NONE;
 	m->mig_cfg = cfg->migration;
 	m->flows = flow_table_new(&cfg->flow);
 	m->echo = echo_new(&cfg->echo);
@@ -159,6 +159,27 @@ void meter_frame(struct meter *m, int dlt, const uint8_t *data, uint32_t caplen,
 	}
 }
 
+/*
+ * The first announce at or after `t`, as far as arrival order is time
+ * order (the merged timeline): where a live feed starts, so each poll
+ * costs the announces of the open migrations, not the capture's.
+ */
+static size_t first_announce_from(const struct ann_table *at, mm_ns t)
+{
+	size_t lo = 0, hi = ann_count(at);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ann_get(at, mid)->ts < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* a clock that stepped back: an earlier announce may still come later; look a few back */
+	return lo > 16 ? lo - 16 : 0;
+}
+
 int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live)
 {
 	struct flow_info fi;
@@ -167,18 +188,21 @@ int meter_feed_migrations(const struct meter *m, struct mig_table *mt, int live)
 
 	if (!live)
 		mig_reserve(mt, flow_count(m->flows), ann_count(m->announce));
-	for (i = 0; i < flow_count(m->flows); i++) {
+	/* Live: every flow before the first open one is retired (its record written). */
+	for (i = live ? flow_first_open(m->flows) : 0; i < flow_count(m->flows); i++) {
 		if (flow_get(m->flows, i, &fi) < 0 || (live && fi.retired))
 			continue;
 		mig_add_flow(mt, i, &fi);
 		if (fi.first_ts != MM_NS_NONE && (oldest == MM_NS_NONE || fi.first_ts < oldest))
 			oldest = fi.first_ts;
 	}
-	for (i = 0; i < ann_count(m->announce); i++) {
+	/* Live, an announce before every open flow cannot be any open migration's switchover. */
+	if (live && oldest == MM_NS_NONE)
+		return 0;
+	for (i = live ? first_announce_from(m->announce, oldest) : 0; i < ann_count(m->announce); i++) {
 		const struct ann_event *e = ann_get(m->announce, i);
 
-		/* Live, an announce before every open flow cannot be any open migration's switchover. */
-		if (live && (oldest == MM_NS_NONE || e->ts < oldest))
+		if (live && e->ts < oldest)
 			continue;
 		mig_add_announce(mt, e);
 	}

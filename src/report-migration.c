@@ -7,6 +7,7 @@
 
 #include "app-report.h"
 #include "kind.h"
+#include "meter-keep.h"
 #include "report-unresp.h"
 
 /* b - a; MM_NS_NONE when either is unknown or the difference would overflow. */
@@ -172,7 +173,8 @@ static json_object *record_obj(const struct meter *m, const struct mig_table *mt
 	double peak;
 	size_t k;
 
-	put_u64(j, "id", r->id);
+	/* the final stage after retention: its records keep the ids --records gave them */
+	put_u64(j, "id", r->id + (mt == m->migs ? m->kept.records_not_listed : 0));
 	put_str(j, "status", mig_status_name(r->status));
 	put_str(j, "status_reason", mig_why_name(r->why));
 	put(j, "inferred", json_object_new_boolean(r->inferred));
@@ -387,6 +389,19 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 	put_u64(gr, "episodes_not_held", ms.episodes_not_held);
 	put_u64(gr, "records_not_held", ms.records_not_held);
 	put(r, "grouping", gr);
+	if (m->kept.on) {
+		/* a capture writing --records: the oldest let go (README "Running for days") */
+		json_object *kp = json_object_new_object();
+
+		put(kp, "active", json_object_new_boolean(1));
+		put_u64(kp, "records_kept", METER_KEEP_RECORDS);
+		put_u64(kp, "records_not_listed", m->kept.records_not_listed);
+		put_u64(kp, "flows_not_listed", m->kept.flows_not_listed);
+		put_u64(kp, "announces_not_listed", m->kept.announces_not_listed);
+		put_u64(kp, "episodes_not_listed", m->kept.episodes_not_listed);
+		put_u64(kp, "bins_let_go", m->kept.bins_let_go);
+		put(r, "retention", kp);
+	}
 }
 
 void report_flow_migration(json_object *j, const struct meter *m, size_t flow)
@@ -400,5 +415,5 @@ void report_flow_migration(json_object *j, const struct meter *m, size_t flow)
 	put_uuid(j, "uuid", fi.has_uuid, fi.uuid);
 	put(j, "channel", fi.has_uuid ? json_object_new_int(fi.channel) : NULL);
 	/* Four members: a fifth would grow every flow's json-c table to 64 entries. */
-	put(j, "migration", id ? json_object_new_uint64(id) : NULL);
+	put(j, "migration", id ? json_object_new_uint64(id + m->kept.records_not_listed) : NULL);
 }

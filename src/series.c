@@ -31,6 +31,9 @@ struct series {
 	size_t nruns, cap_runs;
 	uint64_t len;			/* bins from t0 to the last event */
 	uint64_t dropped;
+	/* series_forget_before: bins below forgot_upto are gone; the largest unique bytes among them */
+	uint64_t forgot_upto, forgot_best, forgot_late;
+	int forgot_any;
 	/* The last bin used and its span [c_lo, c_hi): saves a search and a division a frame. */
 	size_t c_run;
 	uint32_t c_off;
@@ -173,6 +176,10 @@ static struct series_bin *bin_at(struct series *s, mm_ns ts)
 	if (s->t0 == MM_NS_NONE)
 		s->t0 = ts;
 	i = index_of(s, ts);
+	if (i < s->forgot_upto) {
+		s->forgot_late++;	/* a bin let go already: no output shows it */
+		return NULL;
+	}
 	k = s->nruns ? s->nruns - 1 : SIZE_MAX;
 	if (k != SIZE_MAX && i < s->runs[k].start)
 		k = find_run(s, i);
@@ -406,6 +413,47 @@ static struct series_iter iter_at(const struct series *s, uint64_t first)
 	return it;
 }
 
+size_t series_forget_before(struct series *s, mm_ns before)
+{
+	uint64_t hi;
+	size_t k = 0, freed = 0;
+
+	if (s->t0 == MM_NS_NONE || before == MM_NS_NONE || before <= s->t0)
+		return 0;
+	hi = index_of(s, before);
+	while (k < s->nruns && s->runs[k].start + s->runs[k].len <= hi) {
+		struct run *r = &s->runs[k];
+
+		for (uint32_t j = 0; j < r->len; j++) {
+			if (!bin_empty(&r->b[j]))
+				s->forgot_any = 1;
+			if (r->b[j].unique_bytes > s->forgot_best)
+				s->forgot_best = r->b[j].unique_bytes;
+		}
+		freed += r->cap;
+		s->held -= (size_t)r->cap + 1;
+		if (r->start + r->len > s->forgot_upto)
+			s->forgot_upto = r->start + r->len;
+		free(r->b);
+		k++;
+	}
+	if (k == 0)
+		return 0;
+	memmove(s->runs, s->runs + k, (s->nruns - k) * sizeof(*s->runs));
+	s->nruns -= k;
+	s->c_lo = s->c_hi = 0;	/* the cached bin may have moved */
+	if (s->cap_runs > 64 && s->nruns < s->cap_runs / 4) {
+		size_t ncap = s->nruns * 2 > 16 ? s->nruns * 2 : 16;
+		struct run *nr = realloc(s->runs, ncap * sizeof(*nr));
+
+		if (nr) {
+			s->runs = nr;
+			s->cap_runs = ncap;
+		}
+	}
+	return freed;
+}
+
 double series_peak_bps(const struct series *s)
 {
 	return series_peak_bps_in(s, s->t0, INT64_MAX);
@@ -422,6 +470,11 @@ double series_peak_bps_in(const struct series *s, mm_ns start, mm_ns end)
 		return -1.0;
 	first = start <= s->t0 ? 0 : (uint64_t)(mm_sub(start, s->t0) / s->bin);
 	last = end <= s->t0 ? 0 : (uint64_t)(mm_sub(end, s->t0) / s->bin);
+	/* a span reaching into forgotten bins: their largest is a candidate (the capture's peak stays exact) */
+	if (s->forgot_any && first < s->forgot_upto) {
+		any = 1;
+		best = s->forgot_best;
+	}
 	it = iter_at(s, first);
 	while (series_next(s, &it, &i, &b)) {
 		if (i < first)

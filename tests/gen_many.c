@@ -11,7 +11,7 @@
  * port collision (a client's ephemeral port inside 49152-49261 to a
  * server's 443: listed, never a migration) and a SYN nobody answers.
  *
- * Usage: gen_many [-s SPACING_MS] [-p PING_MS] [-k K] N OUT.pcap
+ * Usage: gen_many [-s SPACING_MS] [-p PING_MS] [-k K] [-e E] N OUT.pcap
  *        (prints: migrations N, unique bytes each, episodes E, lost requests L)
  */
 #include <pcap/pcap.h>
@@ -210,10 +210,10 @@ int main(int argc, char **argv)
 	int64_t next_ping = T0 - 50 * NS_PER_MS;
 	uint16_t ping_seq = 1;
 	unsigned long lost = 0, episodes = 0;
-	long stray_every = 0;
+	long stray_every = 0, outage_every = 10;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:p:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:p:k:e:")) != -1) {
 		long v = strtol(optarg, NULL, 10);
 
 		if (v <= 0)
@@ -224,11 +224,13 @@ int main(int argc, char **argv)
 			PING_EVERY = v * NS_PER_MS;
 		else if (opt == 'k')
 			stray_every = v;
+		else if (opt == 'e')
+			outage_every = v;
 		else
 			argc = 0;	/* usage */
 	}
 	if (argc - optind != 2 || (n = strtol(argv[optind], NULL, 10)) <= 0 || n > 1000000) {
-		fprintf(stderr, "usage: gen_many [-s SPACING_MS (>= 1000)] [-p PING_MS (10..1000)] [-k K] N OUT.pcap "
+		fprintf(stderr, "usage: gen_many [-s SPACING_MS (>= 1000)] [-p PING_MS (10..1000)] [-k K] [-e E] N OUT.pcap "
 			"(1 <= N <= 1000000)\n");
 		return 2;
 	}
@@ -248,7 +250,7 @@ int main(int argc, char **argv)
 
 		/* the final burst ends with the last segment; the 2 requests around every 10th are lost */
 		burst_end = t + 1000000 + (int64_t)(SEGS - 1) * 200000;
-		if (i % 10 == 9) {
+		if (i % outage_every == outage_every - 1) {
 			lf = burst_end - 150 * NS_PER_MS;
 			lt = burst_end + 50 * NS_PER_MS;
 			episodes++;

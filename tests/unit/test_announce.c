@@ -285,9 +285,55 @@ static void test_caps(void **state)
 	ann_free(at);
 }
 
+/*
+ * Retention: 200,000 announces (3 times the old cap) fed in rounds, the
+ * ones before each round let go: every later one kept, chains intact
+ * (the VM's frames after an announce still fill it), memory shrinks.
+ */
+static void test_forget_before(void **state)
+{
+	struct ann_cfg cfg = { 0, 0 };
+	struct ann_table *at = ann_new(&cfg);
+	struct dec_pkt r = reply_from(vm_mac, 11);
+	struct ann_stats st;
+	int64_t t = 1000 * MS;
+	size_t total = 0, forgot = 0;
+	int round, i;
+
+	(void)state;
+	assert_non_null(at);
+	assert_int_equal(ann_forget_before(at, 5 * MS), 0);
+	for (round = 0; round < 2000; round++) {
+		for (i = 0; i < 100; i++, t += 10 * MS)
+			feed_arp(at, 0x8035, 3, t);
+		total += 100;
+		/* keep the last 50 announces of the round */
+		forgot += ann_forget_before(at, t - 50 * 10 * MS);
+		assert_int_equal(ann_count(at), 50);
+		assert_int_equal(ann_get(at, 0)->ts, t - 50 * 10 * MS);
+	}
+	assert_int_equal(forgot, total - 50);
+	/* the latest chain still works: a reply fills every kept announce not filled yet */
+	ann_frame(at, &r, NULL, 0, t);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(ann_get(at, (size_t)i)->first_reply_after, t);
+	ann_get_stats(at, &st);
+	assert_int_equal(st.rarp, total);
+	assert_int_equal(st.not_kept, 0);
+	assert_int_equal(st.forgotten, forgot);
+	/* later announces are kept again, none past a cap */
+	feed_arp(at, 0x8035, 3, t + MS);
+	assert_int_equal(ann_count(at), 51);
+	assert_int_equal(ann_get(at, 50)->first_reply_after, MM_NS_NONE);
+	assert_int_equal(ann_forget_before(at, t + 2 * MS), 51);
+	assert_int_equal(ann_count(at), 0);
+	ann_free(at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forget_before),
 		cmocka_unit_test(test_rarp_garp),
 		cmocka_unit_test(test_vlan_and_cooked),
 		cmocka_unit_test(test_damaged),

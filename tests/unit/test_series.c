@@ -221,9 +221,49 @@ static void test_any_order_matches_dense(void **state)
 	series_free(s);
 }
 
+/*
+ * Retention: days of 1 s bins, the ones an hour old let go: held bins
+ * stay bounded, the capture's peak is still the peak of every bin (an old
+ * one), a span over kept bins has its own, and events for a bin let go
+ * are passed over.
+ */
+static void test_forget_before(void **state)
+{
+	struct series *s = series_new(MM_NS_PER_S, 0);
+	mm_ns t0 = 1700000000LL * MM_NS_PER_S, t;
+	size_t max_held = 0, freed = 0, held;
+	int64_t i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(series_forget_before(s, t0), 0);
+	for (i = 0; i < 3 * 86400; i++) {
+		t = t0 + i * MM_NS_PER_S;
+		/* the day's peak at 01:00 on day 1: 1 MB in one second */
+		assert_int_equal(series_add_mig(s, t, 1, 1500, i == 3600 ? 1000000 : 1000), 0);
+		series_add_ping(s, t, SERIES_PING_REQUEST);
+		if (i % 600 == 0)
+			freed += series_forget_before(s, t - 3600 * MM_NS_PER_S);
+		if (series_held(s) > max_held)
+			max_held = series_held(s);
+	}
+	assert_true(freed > 2 * 86400);
+	assert_true(max_held < 3600 + 600 + 2 * 4096);
+	assert_true(series_peak_bps(s) == 1000000.0 * 8);
+	/* the last hour's span: its own peak */
+	assert_true(series_peak_bps_in(s, t - 1800 * MM_NS_PER_S, t) == 1000.0 * 8);
+	/* an event for a bin let go is passed over: not a new run, not dropped */
+	held = series_held(s);
+	assert_int_equal(series_add_ping(s, t0 + 10 * MM_NS_PER_S, SERIES_PING_LOST), -1);
+	assert_int_equal(series_held(s), held);
+	assert_int_equal(series_dropped(s), 0);
+	series_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forget_before),
 		cmocka_unit_test(test_binning),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_before_t0_and_cap),

@@ -39,6 +39,7 @@ UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
 UNIT_flow   := $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/flow-retire.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
 UNIT_flow_any := $(UNIT_flow)
+UNIT_flow_keep := $(UNIT_flow)
 UNIT_seqspace := $(B)/seqspace.o
 ECHO_OBJS   := $(B)/echo.o $(B)/echo-times.o $(B)/echo-episodes.o $(B)/echo-unresp.o $(B)/echo-retire.o \
 	       $(B)/seqwin.o $(B)/unresp.o $(B)/episode.o $(B)/medset.o

@@ -52,6 +52,7 @@ struct flow {
 	uint8_t uuid[16];
 	uint8_t retired;		/* flow_retire: out of the lookup, its sequence space released */
 	uint8_t coll;			/* counted in open_coll: a collision, not retired */
+	uint8_t reused;			/* retired because a new connection took its 5-tuple */
 	mm_ns first_ts, last_ts;
 	uint64_t id;			/* flow_info.id; 0 while --ports any holds it unlisted */
 	uint64_t batch;			/* the retirement batch it was retired in */

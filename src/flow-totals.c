@@ -166,6 +166,7 @@ void flow_info_of(const struct flow_table *ft, const struct flow *f, struct flow
 	out->unique_approx = f->side[0].seq.approx || f->side[1].seq.approx;
 	out->secondary = f->secondary;
 	out->retired = f->retired;
+	out->reused = f->reused;
 	out->src = f->src;
 	out->fwd = f->side[c].d;
 	out->rev = f->side[l].d;

@@ -405,6 +405,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	if (f && opens_again(f, from, t)) {
 		/* The 5-tuple used again: the ended connection keeps its figures, listed. */
 		flow_retire_flow(ft, f);
+		f->reused = 1;
 		slot = flow_find_slot(ft, a, port, src);
 		f = NULL;
 	}

@@ -274,7 +274,9 @@ static void test_reuse_after_fin(void **state)
 	assert_int_equal(a.id, 1);
 	assert_int_equal(b.id, 2);
 	assert_int_equal(a.retired, 1);
+	assert_int_equal(a.reused, 1);
 	assert_int_equal(b.retired, 0);
+	assert_int_equal(b.reused, 0);
 	assert_int_equal(a.fwd.packets, 3);
 	assert_int_equal(a.fwd.unique_payload_bytes, 10000);
 	assert_int_equal(a.last_ts, 4);

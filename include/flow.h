@@ -127,7 +127,8 @@ uint64_t flow_not_migration(const struct flow_table *ft);
  * flow_account retires a flow itself when its 5-tuple is used again: a
  * SYN without ACK on a flow that has ended (FIN seen both ways, or an
  * RST) with another initial sequence number than that side's earlier
- * SYN starts a new flow (README "What is counted"); the ended one is
+ * SYN, or the same one more than 180 s after the flow's last frame,
+ * starts a new flow (README "What is counted"); the ended one is
  * retired in the current batch with flow_info.reused set, whether or
  * not a record was written for it.
  */

@@ -184,13 +184,21 @@ size_t flow_find_slot(const struct flow_table *ft, const struct dec_addr a[2],
 }
 
 /*
- * 1 when frame t from endpoint `from` opens a new connection on f's
+ * A SYN with the same initial sequence number this long after an ended
+ * flow's last frame is a new connection all the same: past any SYN
+ * retransmission (Linux gives up after 127 s) and TIME_WAIT (60 s).
+ */
+#define FLOW_REUSE_QUIET (180 * MM_NS_PER_S)
+
+/*
+ * 1 when frame t from endpoint `from` at ts opens a new connection on f's
  * 5-tuple: a SYN without ACK after f ended (FIN both ways, or an RST)
  * with another initial sequence number than that side's earlier SYN (a
- * retransmitted SYN is the same connection).  --ports any: never on a
- * flow still held unlisted (an ended one is settled at once anyway).
+ * retransmitted SYN is the same connection), or the same one
+ * FLOW_REUSE_QUIET after f's last frame.  --ports any: never on a flow
+ * still held unlisted (an ended one is settled at once anyway).
  */
-static int opens_again(const struct flow *f, int from, const struct dec_tcp *t)
+static int opens_again(const struct flow *f, int from, const struct dec_tcp *t, mm_ns ts)
 {
 	const struct side *s0 = &f->side[0], *s1 = &f->side[1];
 
@@ -198,7 +206,10 @@ static int opens_again(const struct flow *f, int from, const struct dec_tcp *t)
 		return 0;
 	if (!((s0->d.fin && s1->d.fin) || s0->d.rst || s1->d.rst))
 		return 0;
-	return !f->side[from].syn_seen || f->side[from].isn != t->seq;
+	if (!f->side[from].syn_seen || f->side[from].isn != t->seq)
+		return 1;
+	/* ts > last_ts: their difference is exact as unsigned, whatever the timestamps */
+	return ts > f->last_ts && (uint64_t)ts - (uint64_t)f->last_ts > (uint64_t)FLOW_REUSE_QUIET;
 }
 
 /*
@@ -207,7 +218,7 @@ static int opens_again(const struct flow *f, int from, const struct dec_tcp *t)
  * frame opens again (that capture has not seen the new SYN yet).
  */
 static int seen_elsewhere(const struct flow_table *ft, const struct dec_addr a[2],
-			  const uint16_t port[2], unsigned src, int from, const struct dec_tcp *t)
+			  const uint16_t port[2], unsigned src, int from, const struct dec_tcp *t, mm_ns ts)
 {
 	unsigned s;
 
@@ -217,7 +228,7 @@ static int seen_elsewhere(const struct flow_table *ft, const struct dec_addr a[2
 		if (s == src)
 			continue;
 		slot = flow_find_slot(ft, a, port, s);
-		if (ft->slots[slot] && !opens_again(&ft->flows[ft->slots[slot] - 1], from, t))
+		if (ft->slots[slot] && !opens_again(&ft->flows[ft->slots[slot] - 1], from, t, ts))
 			return 1;
 	}
 	return 0;
@@ -231,7 +242,7 @@ void flow_dir_init(struct flow_dir *d)
 }
 
 static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct dec_addr a[2],
-				const uint16_t port[2], unsigned src, int from, const struct dec_tcp *t)
+				const uint16_t port[2], unsigned src, int from, const struct dec_tcp *t, mm_ns ts)
 {
 	struct flow *f;
 	int k;
@@ -263,7 +274,7 @@ static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct
 		seq_init(&f->side[k].seq, 0);
 	}
 	f->src = src;
-	f->secondary = (uint8_t)seen_elsewhere(ft, a, port, src, from, t);
+	f->secondary = (uint8_t)seen_elsewhere(ft, a, port, src, from, t, ts);
 	f->first_ts = f->last_ts = MM_NS_NONE;
 	f->kind = KIND_UNKNOWN;
 	if (ft->cfg.any) {
@@ -402,7 +413,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 		ft->nsrc = src + 1;
 	slot = flow_find_slot(ft, a, port, src);
 	f = ft->slots[slot] ? &ft->flows[ft->slots[slot] - 1] : NULL;
-	if (f && opens_again(f, from, t)) {
+	if (f && opens_again(f, from, t, ts)) {
 		/* The 5-tuple used again: the ended connection keeps its figures, listed. */
 		flow_retire_flow(ft, f);
 		f->reused = 1;
@@ -412,10 +423,10 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	if (!f) {
 		if (ft->cfg.any && flow_any_skip(ft, a, port, src, t))
 			return 0;
-		f = flow_create(ft, slot, a, port, src, from, t);
+		f = flow_create(ft, slot, a, port, src, from, t, ts);
 		if (!f && ft->cfg.any && flow_any_evict(ft) == 0) {
 			slot = flow_find_slot(ft, a, port, src);
-			f = flow_create(ft, slot, a, port, src, from, t);
+			f = flow_create(ft, slot, a, port, src, from, t, ts);
 		}
 		v->created = 1;	/* a new flow, or one that did not fit */
 		if (!f) {

@@ -318,7 +318,7 @@ static void test_reuse_after_rst(void **state)
 	flow_table_free(ft);
 }
 
-/* A retransmitted SYN (same ISN) after RST or FIN/FIN, or a new SYN before the end: one flow. */
+/* A retransmitted SYN (same ISN) after RST or FIN/FIN, or a new SYN before the end: one flow; the same ISN minutes later: two. */
 static void test_reuse_same_isn(void **state)
 {
 	struct flow_table *ft = table(0);
@@ -340,12 +340,24 @@ static void test_reuse_same_isn(void **state)
 	assert_int_equal(flow_get(ft, 1, &fi), 0);
 	assert_int_equal(fi.fwd.packets, 4);
 	assert_int_equal(fi.fwd.unique_payload_bytes, 1000);
+	/* still the same ISN 170 s later: past TIME_WAIT but not past SYN retries and margin (180 s) */
+	assert_int_equal(feed(ft, tcp(1, 40001, 2, 49152, 3000, DEC_TCP_SYN, 0), 170 * SEC), 0);
+	/* the same ISN 180 s and 1 ns after the last frame (a generator's fixed ISN): a new connection */
+	assert_int_equal(feed(ft, tcp(1, 40001, 2, 49152, 3000, DEC_TCP_SYN, 0), 350 * SEC + 1), 1);
+	assert_int_equal(flow_get(ft, 1, &fi), 0);
+	assert_int_equal(fi.fwd.packets, 5);
+	assert_int_equal(fi.retired, 1);
+	assert_int_equal(fi.reused, 1);
+	assert_int_equal(flow_get(ft, 2, &fi), 0);
+	assert_int_equal(fi.fwd.packets, 1);
+	assert_int_equal(fi.client_port, 40001);
+	assert_int_equal(flow_retire(ft, 2), 0);
 	/* one FIN only: not ended, a SYN with a new ISN stays in the flow */
-	feed(ft, tcp(1, 40002, 2, 49152, 100, DEC_TCP_SYN, 0), 30);
-	feed(ft, tcp(1, 40002, 2, 49152, 101, DEC_TCP_ACK | DEC_TCP_FIN, 0), 31);
-	assert_int_equal(feed(ft, tcp(1, 40002, 2, 49152, 77777, DEC_TCP_SYN, 0), 32), 0);
-	assert_int_equal(flow_count(ft), 3);
-	assert_int_equal(flow_retired(ft), 0);
+	feed(ft, tcp(1, 40002, 2, 49152, 100, DEC_TCP_SYN, 0), 400 * SEC - 2);
+	feed(ft, tcp(1, 40002, 2, 49152, 101, DEC_TCP_ACK | DEC_TCP_FIN, 0), 400 * SEC - 1);
+	assert_int_equal(feed(ft, tcp(1, 40002, 2, 49152, 77777, DEC_TCP_SYN, 0), 400 * SEC), 0);
+	assert_int_equal(flow_count(ft), 4);
+	assert_int_equal(flow_retired(ft), 2);
 	flow_table_free(ft);
 }
 

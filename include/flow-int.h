@@ -76,6 +76,7 @@ struct flow_table {
 	uint64_t ids;			/* ids given so far (the highest id) */
 	uint64_t batch;			/* current retirement batch (flow_retire_batch) */
 	size_t forgotten;		/* flows forgotten (flow_forget): gone from `flows` */
+	uint64_t min_batch;		/* no retired flow in `flows` has a lower batch */
 	struct flow_totals gone_totals;	/* their part of the totals */
 	size_t open_lo;			/* every flow before this index is retired */
 	size_t open_coll;		/* collision flows not retired */

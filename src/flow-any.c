@@ -69,7 +69,8 @@ int flow_any_evict(struct flow_table *ft)
 {
 	size_t i;
 
-	for (i = 0; i < ft->n; i++)
+	/* held flows are never retired: none before open_lo */
+	for (i = ft->open_lo; i < ft->n; i++)
 		if (ft->flows[i].found == FOUND_PENDING) {
 			flow_any_drop(ft, i);
 			ft->not_migration++;

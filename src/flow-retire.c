@@ -34,7 +34,8 @@ int flow_retire_flow(struct flow_table *ft, struct flow *f)
 	}
 	f->retired = 1;
 	f->batch = ft->batch;
-	ft->retired++;
+	if (ft->retired++ == 0 || f->batch < ft->min_batch)
+		ft->min_batch = f->batch;
 	if (f->coll) {
 		f->coll = 0;
 		ft->open_coll--;
@@ -90,8 +91,10 @@ size_t flow_forget(struct flow_table *ft, uint64_t before_batch)
 {
 	struct flow_info fi;
 	size_t i, kept = 0, open_lo = ft->open_lo, gone;
+	uint64_t min_batch = UINT64_MAX;
 
-	if (before_batch == 0 || ft->retired == 0)
+	/* Called on every poll: nothing to forget costs nothing. */
+	if (ft->retired == 0 || before_batch <= ft->min_batch)
 		return 0;
 	/* One pass: forgotten flows go into the totals, the others move down in order. */
 	for (i = 0; i < ft->n; i++) {
@@ -104,6 +107,8 @@ size_t flow_forget(struct flow_table *ft, uint64_t before_batch)
 			flow_totals_add(&ft->gone_totals, &fi);
 			continue;
 		}
+		if (f->retired && f->batch < min_batch)
+			min_batch = f->batch;
 		if (kept != i)
 			ft->flows[kept] = *f;
 		kept++;
@@ -115,6 +120,7 @@ size_t flow_forget(struct flow_table *ft, uint64_t before_batch)
 		return 0;
 	ft->n = kept;
 	ft->open_lo = open_lo;
+	ft->min_batch = min_batch;
 	ft->retired -= gone;
 	ft->forgotten += gone;
 	rebuild_lookup(ft);

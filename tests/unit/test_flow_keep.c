@@ -189,6 +189,8 @@ static void test_forget_shrinks(void **state)
 	assert_int_equal(flow_forget(ft, 0), 0);
 	assert_int_equal(flow_count(ft), 102000);
 	assert_int_equal(flow_forget(ft, 1), 100000);
+	assert_int_equal(ft->min_batch, 1);	/* a later forget(1) returns at once */
+	assert_int_equal(flow_forget(ft, 1), 0);
 	assert_int_equal(flow_count(ft), 2000);
 	assert_int_equal(flow_retired(ft), 2000);
 	assert_int_equal(flow_forgotten(ft), 100000);

@@ -37,8 +37,9 @@ UNIT_migration := $(B)/migration.o $(B)/migration-get.o $(B)/migration-group.o $
 UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
-UNIT_flow   := $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
+UNIT_flow   := $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/flow-retire.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
 UNIT_flow_any := $(UNIT_flow)
+UNIT_flow_keep := $(UNIT_flow)
 UNIT_seqspace := $(B)/seqspace.o
 ECHO_OBJS   := $(B)/echo.o $(B)/echo-times.o $(B)/echo-episodes.o $(B)/echo-unresp.o $(B)/echo-retire.o \
 	       $(B)/seqwin.o $(B)/unresp.o $(B)/episode.o $(B)/medset.o

@@ -51,7 +51,11 @@ struct flow {
 	uint8_t has_uuid, channel;	/* multifd: from MultiFDInit_t */
 	uint8_t uuid[16];
 	uint8_t retired;		/* flow_retire: out of the lookup, its sequence space released */
+	uint8_t coll;			/* counted in open_coll: a collision, not retired */
+	uint8_t reused;			/* retired because a new connection took its 5-tuple */
 	mm_ns first_ts, last_ts;
+	uint64_t id;			/* flow_info.id; 0 while --ports any holds it unlisted */
+	uint64_t batch;			/* the retirement batch it was retired in */
 };
 
 struct flow_table {
@@ -69,6 +73,14 @@ struct flow_table {
 	uint64_t not_migration;		/* --ports any: flows dropped as not migration */
 	uint64_t *gone;			/* FLOW_MISS_BITS bits: hashes of dropped flows, their frames ignored */
 	size_t retired;			/* flows retired: in `flows`, not in `slots` nor the cap */
+	uint64_t ids;			/* ids given so far (the highest id) */
+	uint64_t batch;			/* current retirement batch (flow_retire_batch) */
+	size_t forgotten;		/* flows forgotten (flow_forget): gone from `flows` */
+	uint64_t min_batch;		/* no retired flow in `flows` has a lower batch */
+	struct flow_totals gone_totals;	/* their part of the totals */
+	size_t open_lo;			/* every flow before this index is retired */
+	size_t open_coll;		/* collision flows not retired */
+	mm_ns coll_low;			/* no open collision's last frame is before this */
 };
 
 uint32_t flow_hash_key(const struct dec_addr a[2], const uint16_t port[2], unsigned src);
@@ -90,5 +102,20 @@ int flow_any_settle(struct flow_table *ft, size_t idx);
 
 /* A direction with no packets yet (times MM_NS_NONE). */
 void flow_dir_init(struct flow_dir *d);
+
+/* flow-totals.c: flow_get's figures of flow f (listed or not), and the i-th listed flow or NULL. */
+void flow_info_of(const struct flow_table *ft, const struct flow *f, struct flow_info *out);
+struct flow *flow_listed(const struct flow_table *ft, size_t i);
+/* flow.c: 1 when f is a port collision (flow_info.cls FLOW_COLLISION). */
+int flow_is_collision(const struct flow_table *ft, const struct flow *f);
+
+/* flow-retire.c: retires f (current batch). 0, or 1 when it was retired already. */
+int flow_retire_flow(struct flow_table *ft, struct flow *f);
+/* Moves the open_lo watermark past the retired flows at it. */
+void flow_advance_open(struct flow_table *ft);
+
+/* flow-totals.c: an empty sum, and one flow's part added to it as flow_get_totals does. */
+void flow_totals_init(struct flow_totals *t);
+void flow_totals_add(struct flow_totals *t, const struct flow_info *fi);
 
 #endif

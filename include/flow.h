@@ -36,6 +36,7 @@ enum flow_class {
 
 /* A flow as the report sees it: direction resolved, forward = towards the listener. */
 struct flow_info {
+	uint64_t id;                      /* 1-based, in order of first frame among listed flows (see flow_get) */
 	struct dec_addr client, server;   /* server = owner of the listening port */
 	uint16_t client_port, server_port;
 	enum flow_class cls;
@@ -44,6 +45,7 @@ struct flow_info {
 	uint8_t unique_approx;            /* 1: sequence-gap list overflowed, unique bytes are a lower bound */
 	uint8_t secondary;                /* 1: this 5-tuple was first seen in another capture: not in totals */
 	uint8_t retired;                  /* 1: flow_retire took it out of the lookup (its record is written) */
+	uint8_t reused;                   /* 1: retired by flow_account, a new connection took its 5-tuple */
 	unsigned src;                     /* which view (capture point) saw the flow; see meter_view */
 	struct flow_dir fwd, rev;
 	mm_ns first_ts, last_ts;
@@ -89,13 +91,19 @@ void flow_table_free(struct flow_table *ft);   /* NULL is a no-op */
 int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 		 mm_ns ts, struct flow_verdict *v);
 
-/* Number of flows listed (migration and collisions), in order of first frame. */
+/* Number of flows listed (migration and collisions), in order of first frame; forgotten ones not counted. */
 size_t flow_count(const struct flow_table *ft);
 
 /* The --max-flows cap: flows held at once, retired flows not counted. */
 size_t flow_capacity(const struct flow_table *ft);
 
-/* Fills *out for flow i (0 <= i < flow_count). Returns 0 or -1 for a bad index. */
+/*
+ * Fills *out for flow i (0 <= i < flow_count). Returns 0 or -1 for a bad index.
+ * The index i shifts when earlier flows are forgotten (flow_forget); out->id
+ * does not: it is the flow's number among all flows ever listed, in order of
+ * first frame (with --ports any a flow held unlisted and listed later takes
+ * its place in that order, so the ids after it move up by one, as its index does).
+ */
 int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out);
 
 void flow_get_totals(const struct flow_table *ft, struct flow_totals *t);
@@ -112,13 +120,59 @@ uint64_t flow_not_migration(const struct flow_table *ft);
  * lookup, so a later frame of its 5-tuple starts a new flow, its
  * sequence space is released, and it no longer counts against max_flows.
  * flow_get and the totals still give its figures (a small fixed summary
- * per flow stays).  Returns 0, 1 when it was retired already, -1 for a
- * bad index.
+ * per flow stays) until flow_forget.  It is marked with the current
+ * batch (flow_retire_batch; 0 before the first).  Returns 0, 1 when it
+ * was retired already, -1 for a bad index.
+ *
+ * flow_account retires a flow itself when its 5-tuple is used again: a
+ * SYN without ACK on a flow that has ended (FIN seen both ways, or an
+ * RST) with another initial sequence number than that side's earlier
+ * SYN, or the same one more than 180 s after the flow's last frame,
+ * starts a new flow (README "What is counted"); the ended one is
+ * retired in the current batch with flow_info.reused set, whether or
+ * not a record was written for it.
  */
 int flow_retire(struct flow_table *ft, size_t i);
 
-/* Flows retired so far. */
+/* Retired flows still listed (forgotten ones not counted: flow_forgotten). */
 size_t flow_retired(const struct flow_table *ft);
+
+/*
+ * Starts a new retirement batch (one migration's flows): flow_retire marks
+ * each flow it retires with the current batch.  Returns the new batch's
+ * number (1, 2, ...).
+ */
+uint64_t flow_retire_batch(struct flow_table *ft);
+
+/*
+ * Forgets, for good, every retired flow whose batch is < before_batch (0:
+ * none): it leaves the table entirely and its memory is freed (the array
+ * compacted, keeping the order, and shrunk once under a quarter used; the
+ * lookup rebuilt): flow indices (flow_get's i) of later flows change, ids
+ * do not.  Its figures stay in the totals: flow_get_totals() gives
+ * exactly what it gave before.  O(flows + lookup slots) a call.  Returns
+ * the number forgotten.
+ */
+size_t flow_forget(struct flow_table *ft, uint64_t before_batch);
+
+/* Flows forgotten so far. */
+size_t flow_forgotten(const struct flow_table *ft);
+
+/*
+ * Retires (flow_retire, current batch) every collision flow not retired
+ * yet whose last frame is before `before`.  Returns how many.  Costs
+ * nothing when there is no open collision or none can be that old; a scan
+ * of the open part of the table otherwise.
+ */
+size_t flow_retire_idle_collisions(struct flow_table *ft, mm_ns before);
+
+/*
+ * The lowest index of a flow not retired (flow_count() when all are):
+ * every flow before it is retired.  With --ports any the flow there may be
+ * one held unlisted, so the flow at this index may be retired too: check
+ * flow_info.retired.  Kept as a watermark (amortised O(1)).
+ */
+size_t flow_first_open(const struct flow_table *ft);
 
 /* Frames that did not fit because the table was full. */
 uint64_t flow_dropped(const struct flow_table *ft);

@@ -35,6 +35,33 @@ void flow_any_drop(struct flow_table *ft, size_t idx)
 	for (j = 0; j < ft->nslots; j++)
 		if (ft->slots[j] > idx + 1)
 			ft->slots[j]--;
+	/* A held flow is never retired, so it is at open_lo or later. */
+	if (idx == ft->open_lo)
+		flow_advance_open(ft);
+}
+
+/*
+ * --ports any: held flow idx is listed from now on.  Its id is its place
+ * in order of first frame among listed flows, as flow_get's index: the
+ * first listed flow after it gives up its id and every later one moves up
+ * by one (O(flows after it), once per flow).
+ */
+static void list_flow(struct flow_table *ft, size_t idx)
+{
+	struct flow *f = &ft->flows[idx];
+	size_t i;
+
+	ft->pending--;
+	f->id = ++ft->ids;	/* the last one listed, unless one after it is */
+	for (i = idx + 1; i < ft->n; i++) {
+		struct flow *g = &ft->flows[i];
+
+		if (g->found == FOUND_PENDING)
+			continue;
+		if (f->id == ft->ids)
+			f->id = g->id;	/* the first listed one after it: ids are below ft->ids */
+		g->id++;
+	}
 }
 
 /* --ports any, table full: the oldest flow not yet classified makes room. 0, or -1 when none. */
@@ -42,7 +69,8 @@ int flow_any_evict(struct flow_table *ft)
 {
 	size_t i;
 
-	for (i = 0; i < ft->n; i++)
+	/* held flows are never retired: none before open_lo */
+	for (i = ft->open_lo; i < ft->n; i++)
 		if (ft->flows[i].found == FOUND_PENDING) {
 			flow_any_drop(ft, i);
 			ft->not_migration++;
@@ -82,13 +110,13 @@ int flow_any_settle(struct flow_table *ft, size_t idx)
 
 	if (f->kind == KIND_QEMU || f->kind == KIND_MULTIFD || f->kind == KIND_NBD) {
 		f->found = FOUND_KIND;
-		ft->pending--;
+		list_flow(ft, idx);
 		return 0;
 	}
 	if (f->kind == KIND_TLS) {
 		if (d0->unique_payload_bytes >= FLOW_TLS_BULK || d1->unique_payload_bytes >= FLOW_TLS_BULK) {
 			f->found = FOUND_TLS_BULK;
-			ft->pending--;
+			list_flow(ft, idx);
 			return 0;
 		}
 		if (!closed)

@@ -45,6 +45,8 @@ struct flow_table *flow_table_new(const struct flow_cfg *cfg)
 		free(ft);
 		return NULL;
 	}
+	flow_totals_init(&ft->gone_totals);
+	ft->coll_low = INT64_MAX;
 	return ft;
 }
 
@@ -181,15 +183,54 @@ size_t flow_find_slot(const struct flow_table *ft, const struct dec_addr a[2],
 	return i;
 }
 
-/* 1 when another capture already holds this 5-tuple (only checked when a flow is created). */
+/*
+ * A SYN with the same initial sequence number this long after an ended
+ * flow's last frame is a new connection all the same: past any SYN
+ * retransmission (Linux gives up after 127 s) and TIME_WAIT (60 s).
+ */
+#define FLOW_REUSE_QUIET (180 * MM_NS_PER_S)
+
+/*
+ * 1 when frame t from endpoint `from` at ts opens a new connection on f's
+ * 5-tuple: a SYN without ACK after f ended (FIN both ways, or an RST)
+ * with another initial sequence number than that side's earlier SYN (a
+ * retransmitted SYN is the same connection), or the same one
+ * FLOW_REUSE_QUIET after f's last frame.  --ports any: never on a flow
+ * still held unlisted (an ended one is settled at once anyway).
+ */
+static int opens_again(const struct flow *f, int from, const struct dec_tcp *t, mm_ns ts)
+{
+	const struct side *s0 = &f->side[0], *s1 = &f->side[1];
+
+	if ((t->flags & (DEC_TCP_SYN | DEC_TCP_ACK)) != DEC_TCP_SYN || f->found == FOUND_PENDING)
+		return 0;
+	if (!((s0->d.fin && s1->d.fin) || s0->d.rst || s1->d.rst))
+		return 0;
+	if (!f->side[from].syn_seen || f->side[from].isn != t->seq)
+		return 1;
+	/* ts > last_ts: their difference is exact as unsigned, whatever the timestamps */
+	return ts > f->last_ts && (uint64_t)ts - (uint64_t)f->last_ts > (uint64_t)FLOW_REUSE_QUIET;
+}
+
+/*
+ * 1 when another capture already holds this 5-tuple (only checked when a
+ * flow is created); not when its flow there is an ended connection this
+ * frame opens again (that capture has not seen the new SYN yet).
+ */
 static int seen_elsewhere(const struct flow_table *ft, const struct dec_addr a[2],
-			  const uint16_t port[2], unsigned src)
+			  const uint16_t port[2], unsigned src, int from, const struct dec_tcp *t, mm_ns ts)
 {
 	unsigned s;
 
-	for (s = 0; s < ft->nsrc; s++)
-		if (s != src && ft->slots[flow_find_slot(ft, a, port, s)])
+	for (s = 0; s < ft->nsrc; s++) {
+		size_t slot;
+
+		if (s == src)
+			continue;
+		slot = flow_find_slot(ft, a, port, s);
+		if (ft->slots[slot] && !opens_again(&ft->flows[ft->slots[slot] - 1], from, t, ts))
 			return 1;
+	}
 	return 0;
 }
 
@@ -201,7 +242,7 @@ void flow_dir_init(struct flow_dir *d)
 }
 
 static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct dec_addr a[2],
-				const uint16_t port[2], unsigned src)
+				const uint16_t port[2], unsigned src, int from, const struct dec_tcp *t, mm_ns ts)
 {
 	struct flow *f;
 	int k;
@@ -233,12 +274,14 @@ static struct flow *flow_create(struct flow_table *ft, size_t slot, const struct
 		seq_init(&f->side[k].seq, 0);
 	}
 	f->src = src;
-	f->secondary = (uint8_t)seen_elsewhere(ft, a, port, src);
+	f->secondary = (uint8_t)seen_elsewhere(ft, a, port, src, from, t, ts);
 	f->first_ts = f->last_ts = MM_NS_NONE;
 	f->kind = KIND_UNKNOWN;
 	if (ft->cfg.any) {
-		f->found = FOUND_PENDING;
+		f->found = FOUND_PENDING;	/* its id when it is listed (flow_any_settle) */
 		ft->pending++;
+	} else {
+		f->id = ++ft->ids;
 	}
 	ft->n++;
 	ft->slots[slot] = (uint32_t)ft->n;
@@ -369,15 +412,21 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	if (src >= ft->nsrc)
 		ft->nsrc = src + 1;
 	slot = flow_find_slot(ft, a, port, src);
-	if (ft->slots[slot]) {
-		f = &ft->flows[ft->slots[slot] - 1];
-	} else {
+	f = ft->slots[slot] ? &ft->flows[ft->slots[slot] - 1] : NULL;
+	if (f && opens_again(f, from, t, ts)) {
+		/* The 5-tuple used again: the ended connection keeps its figures, listed. */
+		flow_retire_flow(ft, f);
+		f->reused = 1;
+		slot = flow_find_slot(ft, a, port, src);
+		f = NULL;
+	}
+	if (!f) {
 		if (ft->cfg.any && flow_any_skip(ft, a, port, src, t))
 			return 0;
-		f = flow_create(ft, slot, a, port, src);
+		f = flow_create(ft, slot, a, port, src, from, t, ts);
 		if (!f && ft->cfg.any && flow_any_evict(ft) == 0) {
 			slot = flow_find_slot(ft, a, port, src);
-			f = flow_create(ft, slot, a, port, src);
+			f = flow_create(ft, slot, a, port, src, from, t, ts);
 		}
 		v->created = 1;	/* a new flow, or one that did not fit */
 		if (!f) {
@@ -418,6 +467,17 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 
 	v->forward = from != f->listener;
 	v->kind = f->kind;
+	if ((uint8_t)flow_is_collision(ft, f) != f->coll) {
+		/* Its class follows the listener, which a later frame may still decide. */
+		f->coll ^= 1;
+		if (f->coll) {
+			ft->open_coll++;
+			if (f->last_ts < ft->coll_low)
+				ft->coll_low = f->last_ts;
+		} else {
+			ft->open_coll--;
+		}
+	}
 	if (ft->cfg.any) {
 		if (f->found == FOUND_PENDING && flow_any_settle(ft, (size_t)(f - ft->flows)))
 			f = NULL;
@@ -430,38 +490,7 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	return 0;
 }
 
-/* Why the flow's kind is not known (kind.h), from what each side's first payload showed. */
-static enum kind_unreadable unreadable(const struct flow *f)
-{
-	uint8_t n0 = f->side[0].note, n1 = f->side[1].note;
-
-	if (f->kind == KIND_TLS)
-		return f->found == FOUND_TLS_BULK ? KIND_UNREAD_TLS_BULK : KIND_UNREAD_TLS;
-	if (f->kind != KIND_UNKNOWN)
-		return KIND_READ;
-	if (n0 == NOTE_SHORT || n1 == NOTE_SHORT)
-		return KIND_UNREAD_SNAPLEN;
-	if (n0 == NOTE_NONE && n1 == NOTE_NONE)
-		return KIND_UNREAD_NO_PAYLOAD;
-	if (n0 == NOTE_FIRST || n1 == NOTE_FIRST)
-		return KIND_UNREAD_UNRECOGNISED;
-	return KIND_UNREAD_NO_FIRST_PAYLOAD;
-}
-
 /* Takes slot i out of the linear-probing lookup, shifting back the entries after it. */
-/* The i-th listed flow: with --ports any, flows not yet classified are passed over. */
-static const struct flow *listed(const struct flow_table *ft, size_t i)
-{
-	size_t k;
-
-	if (ft->pending == 0)
-		return i < ft->n ? &ft->flows[i] : NULL;
-	for (k = 0; k < ft->n; k++)
-		if (ft->flows[k].found != FOUND_PENDING && i-- == 0)
-			return &ft->flows[k];
-	return NULL;
-}
-
 void flow_slot_remove(struct flow_table *ft, size_t i)
 {
 	size_t mask = ft->nslots - 1, j = i;
@@ -485,73 +514,7 @@ void flow_slot_remove(struct flow_table *ft, size_t i)
 	}
 }
 
-int flow_retire(struct flow_table *ft, size_t i)
+int flow_is_collision(const struct flow_table *ft, const struct flow *f)
 {
-	struct flow *f;
-	size_t s;
-	int k;
-
-	/* i is a listed index (flow_get's), as the migration records name flows. */
-	f = (struct flow *)listed(ft, i);
-	if (!f)
-		return -1;
-	if (f->retired)
-		return 1;
-	s = flow_find_slot(ft, f->addr, f->port, f->src);
-	if (ft->slots[s] == (size_t)(f - ft->flows) + 1)
-		flow_slot_remove(ft, s);
-	for (k = 0; k < 2; k++) {
-		uint8_t approx = f->side[k].seq.approx;
-		size_t cap = f->side[k].seq.cap;
-
-		seq_release(&f->side[k].seq);
-		f->side[k].seq.approx = approx;
-		ft->ivals = ft->ivals >= cap ? ft->ivals - cap : 0;
-	}
-	f->retired = 1;
-	ft->retired++;
-	return 0;
-}
-
-size_t flow_retired(const struct flow_table *ft)
-{
-	return ft->retired;
-}
-
-size_t flow_count(const struct flow_table *ft)
-{
-	return ft->n - ft->pending;
-}
-
-int flow_get(const struct flow_table *ft, size_t i, struct flow_info *out)
-{
-	const struct flow *f;
-	int l, c;
-
-	f = listed(ft, i);
-	if (!f)
-		return -1;
-	l = f->listener;
-	c = 1 - l;
-	memset(out, 0, sizeof(*out));
-	out->client = f->addr[c];
-	out->server = f->addr[l];
-	out->client_port = f->port[c];
-	out->server_port = f->port[l];
-	out->cls = ft->cfg.any || in_range(ft, f->port[l]) ? FLOW_MIGRATION : FLOW_COLLISION;
-	out->kind = f->kind;
-	out->direction_inferred = f->how != DIR_HANDSHAKE;
-	out->unique_approx = f->side[0].seq.approx || f->side[1].seq.approx;
-	out->secondary = f->secondary;
-	out->retired = f->retired;
-	out->src = f->src;
-	out->fwd = f->side[c].d;
-	out->rev = f->side[l].d;
-	out->first_ts = f->first_ts;
-	out->last_ts = f->last_ts;
-	out->unreadable = unreadable(f);
-	out->has_uuid = f->has_uuid;
-	memcpy(out->uuid, f->uuid, sizeof(out->uuid));
-	out->channel = f->channel;
-	return 0;
+	return !ft->cfg.any && !in_range(ft, f->port[f->listener]);
 }

@@ -271,7 +271,7 @@ static json_object *flow_obj(void *ctx, size_t i)
 
 	if (!j || flow_get(m->flows, i, &fi) < 0)
 		return j;
-	put_u64(j, "id", i + 1);
+	put_u64(j, "id", fi.id);
 	put_str(j, "class", fi.cls == FLOW_MIGRATION ? "migration" : "collision");
 	put_str(j, "kind", kind_name(fi.kind));
 	put_addr(j, "client", &fi.client);

@@ -201,6 +201,68 @@ static void test_any_retire_listed(void **state)
 	flow_table_free(ft);
 }
 
+/*
+ * Ids with flows held unlisted: the numbering is flow_get's index + 1 as
+ * before (a flow listed late takes its place in order of first frame), and
+ * forgetting retired flows changes no id.
+ */
+static void test_any_ids(void **state)
+{
+	struct flow_table *ft = any_table(0);
+	struct flow_info fi;
+
+	(void)state;
+	handshake(ft, 1, 40000, 2, 443, 0);			/* A: held */
+	handshake(ft, 1, 40001, 2, 8443, 10 * MS);		/* B */
+	feed(ft, tcp(1, 40001, 2, 8443, 1001, DEC_TCP_ACK, 1000, qevm), 11 * MS);
+	handshake(ft, 1, 40002, 2, 9443, 20 * MS);		/* C */
+	feed(ft, tcp(1, 40002, 2, 9443, 1001, DEC_TCP_ACK, 1000, nbd), 21 * MS);
+	assert_int_equal(flow_count(ft), 2);
+	assert_int_equal(flow_get(ft, 0, &fi), 0);
+	assert_int_equal(fi.server_port, 8443);
+	assert_int_equal(fi.id, 1);
+	assert_int_equal(flow_get(ft, 1, &fi), 0);
+	assert_int_equal(fi.id, 2);
+	/* A listed now: first by its first frame, so id 1; B and C move up */
+	feed(ft, tcp(1, 40000, 2, 443, 1001, DEC_TCP_ACK, 1000, qevm), 30 * MS);
+	assert_int_equal(flow_count(ft), 3);
+	assert_int_equal(flow_get(ft, 0, &fi), 0);
+	assert_int_equal(fi.server_port, 443);
+	assert_int_equal(fi.id, 1);
+	assert_int_equal(flow_get(ft, 1, &fi), 0);
+	assert_int_equal(fi.id, 2);
+	assert_int_equal(flow_get(ft, 2, &fi), 0);
+	assert_int_equal(fi.id, 3);
+	/* D held; A and B retired and forgotten: C keeps id 3, the watermark stops at D */
+	handshake(ft, 1, 40003, 2, 7443, 40 * MS);
+	assert_int_equal(flow_retire_batch(ft), 1);
+	assert_int_equal(flow_retire(ft, 0), 0);
+	assert_int_equal(flow_retire(ft, 1), 0);
+	assert_int_equal(flow_first_open(ft), 2);
+	assert_int_equal(flow_forget(ft, 2), 2);
+	assert_int_equal(flow_count(ft), 1);
+	assert_int_equal(flow_first_open(ft), 0);
+	assert_int_equal(flow_get(ft, 0, &fi), 0);
+	assert_int_equal(fi.server_port, 9443);
+	assert_int_equal(fi.id, 3);
+	/* C retired: D, held, is where the open part begins; listed, it takes id 4 */
+	assert_int_equal(flow_retire(ft, 0), 0);
+	assert_int_equal(flow_first_open(ft), 1);
+	feed(ft, tcp(1, 40003, 2, 7443, 1001, DEC_TCP_ACK, 1000, qevm), 50 * MS);
+	assert_int_equal(flow_get(ft, 1, &fi), 0);
+	assert_int_equal(fi.server_port, 7443);
+	assert_int_equal(fi.id, 4);
+	assert_int_equal(fi.fwd.unique_payload_bytes, 1000);
+	{
+		struct flow_totals t;
+
+		flow_get_totals(ft, &t);
+		assert_int_equal(t.flows, 4);
+		assert_int_equal(t.fwd.unique_payload_bytes, 4000);
+	}
+	flow_table_free(ft);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_any_tls_bulk),
 		cmocka_unit_test(test_any_evict_and_drop),
 		cmocka_unit_test(test_any_retire_listed),
+		cmocka_unit_test(test_any_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,7 +52,7 @@ struct flow {
 	uint8_t uuid[16];
 	uint8_t retired;		/* flow_retire: out of the lookup, its sequence space released */
 	uint8_t coll;			/* counted in open_coll: a collision, not retired */
-	uint8_t reused;			/* retired because a new connection took its 5-tuple */
+	uint8_t reused;			/* out of the lookup: a new connection took its 5-tuple */
 	mm_ns first_ts, last_ts;
 	uint64_t id;			/* flow_info.id; 0 while --ports any holds it unlisted */
 	uint64_t batch;			/* the retirement batch it was retired in */
@@ -109,6 +109,8 @@ struct flow *flow_listed(const struct flow_table *ft, size_t i);
 /* flow.c: 1 when f is a port collision (flow_info.cls FLOW_COLLISION). */
 int flow_is_collision(const struct flow_table *ft, const struct flow *f);
 
+/* flow-retire.c: takes f out of the lookup and releases its sequence space (not retired). */
+void flow_leave_lookup(struct flow_table *ft, struct flow *f);
 /* flow-retire.c: retires f (current batch). 0, or 1 when it was retired already. */
 int flow_retire_flow(struct flow_table *ft, struct flow *f);
 /* Moves the open_lo watermark past the retired flows at it. */

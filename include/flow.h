@@ -45,7 +45,7 @@ struct flow_info {
 	uint8_t unique_approx;            /* 1: sequence-gap list overflowed, unique bytes are a lower bound */
 	uint8_t secondary;                /* 1: this 5-tuple was first seen in another capture: not in totals */
 	uint8_t retired;                  /* 1: flow_retire took it out of the lookup (its record is written) */
-	uint8_t reused;                   /* 1: retired by flow_account, a new connection took its 5-tuple */
+	uint8_t reused;                   /* 1: out of the lookup, a new connection took its 5-tuple */
 	unsigned src;                     /* which view (capture point) saw the flow; see meter_view */
 	struct flow_dir fwd, rev;
 	mm_ns first_ts, last_ts;
@@ -124,13 +124,13 @@ uint64_t flow_not_migration(const struct flow_table *ft);
  * batch (flow_retire_batch; 0 before the first).  Returns 0, 1 when it
  * was retired already, -1 for a bad index.
  *
- * flow_account retires a flow itself when its 5-tuple is used again: a
- * SYN without ACK on a flow that has ended (FIN seen both ways, or an
- * RST) with another initial sequence number than that side's earlier
- * SYN, or the same one more than 180 s after the flow's last frame,
- * starts a new flow (README "What is counted"); the ended one is
- * retired in the current batch with flow_info.reused set, whether or
- * not a record was written for it.
+ * When a flow's 5-tuple is used again -- a SYN without ACK on a flow
+ * that has ended (FIN seen both ways, or an RST) with another initial
+ * sequence number than that side's earlier SYN, or the same one more than
+ * 180 s after the flow's last frame -- flow_account starts a new flow
+ * (README "What is counted"); the ended one leaves the lookup with
+ * flow_info.reused set but is not retired: its migration's record takes
+ * it and retires it, as any other.
  */
 int flow_retire(struct flow_table *ft, size_t i);
 

@@ -54,6 +54,7 @@ struct mig_cfg {
 
 /* What a record keeps of a member flow (the rest is the flow table's): a few dozen bytes, not a flow_info. */
 struct mig_flow_brief {
+	uint64_t id;		/* flow_info.id: the report's `flows` entry */
 	mm_ns first_ts;
 	enum kind kind;
 	enum kind_unreadable unreadable;

@@ -14,13 +14,11 @@ void flow_advance_open(struct flow_table *ft)
 		ft->open_lo++;
 }
 
-int flow_retire_flow(struct flow_table *ft, struct flow *f)
+void flow_leave_lookup(struct flow_table *ft, struct flow *f)
 {
 	size_t s, idx = (size_t)(f - ft->flows);
 	int k;
 
-	if (f->retired)
-		return 1;
 	s = flow_find_slot(ft, f->addr, f->port, f->src);
 	if (ft->slots[s] == idx + 1)
 		flow_slot_remove(ft, s);
@@ -32,6 +30,15 @@ int flow_retire_flow(struct flow_table *ft, struct flow *f)
 		f->side[k].seq.approx = approx;
 		ft->ivals = ft->ivals >= cap ? ft->ivals - cap : 0;
 	}
+}
+
+int flow_retire_flow(struct flow_table *ft, struct flow *f)
+{
+	size_t idx = (size_t)(f - ft->flows);
+
+	if (f->retired)
+		return 1;
+	flow_leave_lookup(ft, f);
 	f->retired = 1;
 	f->batch = ft->batch;
 	if (ft->retired++ == 0 || f->batch < ft->min_batch)
@@ -82,7 +89,8 @@ static void rebuild_lookup(struct flow_table *ft)
 	for (i = ft->open_lo; i < ft->n; i++) {
 		const struct flow *f = &ft->flows[i];
 
-		if (!f->retired)
+		/* a reused flow's 5-tuple is the new connection's */
+		if (!f->retired && !f->reused)
 			ft->slots[flow_find_slot(ft, f->addr, f->port, f->src)] = (uint32_t)(i + 1);
 	}
 }

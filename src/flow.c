@@ -414,8 +414,12 @@ int flow_account(struct flow_table *ft, const struct dec_pkt *p, unsigned src,
 	slot = flow_find_slot(ft, a, port, src);
 	f = ft->slots[slot] ? &ft->flows[ft->slots[slot] - 1] : NULL;
 	if (f && opens_again(f, from, t, ts)) {
-		/* The 5-tuple used again: the ended connection keeps its figures, listed. */
-		flow_retire_flow(ft, f);
+		/*
+		 * The 5-tuple used again: the ended connection leaves the lookup,
+		 * keeping its figures, listed, and is not retired: its migration's
+		 * record (live) still takes it, and retires it when written.
+		 */
+		flow_leave_lookup(ft, f);
 		f->reused = 1;
 		slot = flow_find_slot(ft, a, port, src);
 		f = NULL;

@@ -311,6 +311,7 @@ static int make_record(struct poll_ctx *pc, size_t c, unsigned id)
 		mm->role = pc->g.role[i];
 		mm->channel = pc->g.chan[i];
 		mm->fi.first_ts = f->first_ts;
+		mm->fi.id = f->id;
 		mm->fi.kind = f->kind;
 		mm->fi.unreadable = f->unreadable;
 		mm->fi.client_port = f->client_port;

@@ -190,9 +190,11 @@ static void one_migration(struct events *es, json_object *r, json_object *mg)
 
 	for (i = 0; fl && i < report_len(fl); i++) {
 		json_object *f = report_at(fl, i);
-		size_t k = (size_t)report_u64(f, "flow");
-		json_object *t = all && k >= 1 && k <= report_len(all) ?
-				 report_get(report_at(all, k - 1), "first_ts") : NULL;
+		/* the flows are listed in id order, from the first not let go (README "Running for days") */
+		uint64_t first = all && report_len(all) ? report_u64(report_at(all, 0), "id") : 1;
+		uint64_t k = report_u64(f, "flow");
+		json_object *t = all && k >= first && k - first < report_len(all) ?
+				 report_get(report_at(all, (size_t)(k - first)), "first_ts") : NULL;
 		struct event *e = ev_add(es, t, id, "connect");
 
 		if (e)

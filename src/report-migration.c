@@ -92,7 +92,7 @@ static json_object *member_obj(const struct mig_member *mm)
 	json_object *j = json_object_new_object();
 	const struct mig_flow_brief *f = &mm->fi;
 
-	put_u64(j, "flow", mm->flow + 1);
+	put_u64(j, "flow", f->id);
 	put_str(j, "role", mig_role_name(mm->role));
 	put(j, "channel", mm->channel >= 0 ? json_object_new_int(mm->channel) : NULL);
 	put_str(j, "kind", kind_name(f->kind));

@@ -46,6 +46,7 @@ UNIT_echo   := $(ECHO_OBJS) $(B)/mmtime.o
 UNIT_seqwin := $(B)/seqwin.o
 UNIT_unresp := $(B)/unresp.o $(B)/mmtime.o
 UNIT_echo_unresp := $(UNIT_echo)
+UNIT_echo_keep := $(UNIT_echo)
 UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o

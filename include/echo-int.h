@@ -28,6 +28,7 @@ struct eplist {
 	size_t n, cap;
 	uint64_t unlisted, unlisted_lost;
 	mm_ns unlisted_total, unlisted_longest;
+	mm_ns unlisted_worst_rtt;	/* unresponsive: their largest worst_rtt; 0: none (a late RTT is > 0) */
 };
 
 /*
@@ -127,9 +128,13 @@ int echo_unresp_push(struct echo_table *et, struct eplist *l, const struct unres
 /* The window's episodes after the retired ones, into s->ureps and s->info. Returns 0 or -1. */
 int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seqwin_slot *v, size_t pend_from,
 		       mm_ns threshold, mm_ns iv);
+/* Counts one episode into l's not-listed figures. */
+void echo_eplist_count(struct eplist *l, const struct unresp_episode *e);
 void echo_eplist_free(struct eplist *l);
 
 /* echo-retire.c: folds the slots before `want` into s->r (a seqwin_retire_fn with ctx = the stream). */
 int echo_retire(struct echo_table *et, struct stream *s, int64_t want);
+/* Gives back the room of an array of `size`-byte elements holding n of *cap: all when n = 0, half and more once n <= *cap / 4. */
+void echo_arr_shrink(void **arr, size_t *cap, size_t n, size_t size);
 
 #endif

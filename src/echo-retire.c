@@ -4,6 +4,25 @@
 
 #include "echo-int.h"
 
+/*
+ * One loss episode of retired slots counted, not listed: valued with the
+ * interval `iv` of now (an inferred one without an interval only counts);
+ * an inferred one's lost requests go to the lost sink (no slot holds them).
+ */
+static void count_unlisted(struct echo_table *et, struct retired *r, const struct episode *ep, mm_ns iv)
+{
+	r->unlisted++;
+	r->unlisted_lost += ep->lost;
+	if (ep->inferred && iv == MM_NS_NONE)
+		return;
+	r->unlisted_total = mm_add(r->unlisted_total, ep->estimate);
+	if (ep->estimate > r->unlisted_longest)
+		r->unlisted_longest = ep->estimate;
+	if (ep->inferred && et->lost_fn)
+		for (uint64_t j = 0; j < ep->lost; j++)
+			et->lost_fn(et->lost_ctx, episode_lost_ts(ep, j));
+}
+
 /* A closed loss run of retired slots: listed as edges (built at finish), or past the cap counted now. */
 static void keep_run(struct echo_table *et, struct stream *s, const struct episode_edges *e, mm_ns iv)
 {
@@ -19,13 +38,7 @@ static void keep_run(struct echo_table *et, struct stream *s, const struct episo
 	}
 	/* past the listing cap: counted, with the interval measured so far */
 	episode_build(&ep, e, iv, s->first_ts, s->last_ts);
-	r->unlisted++;
-	r->unlisted_lost += ep.lost;
-	if (!ep.inferred || iv != MM_NS_NONE) {
-		r->unlisted_total = mm_add(r->unlisted_total, ep.estimate);
-		if (ep.estimate > r->unlisted_longest)
-			r->unlisted_longest = ep.estimate;
-	}
+	count_unlisted(et, r, &ep, iv);
 }
 
 /* The medians' multisets, the RTT and the late count take retired slot i (sequence number u). */
@@ -172,4 +185,102 @@ int echo_retire(struct echo_table *et, struct stream *s, int64_t want)
 		v[cut].flags |= SL_FIX;
 	seqwin_advance(&s->w, &et->pool, cut);
 	return 0;
+}
+
+/* The stream's interval as echo_finish would measure it now; *oom set when out of memory. */
+static mm_ns interval_now(const struct stream *s, int *oom)
+{
+	size_t n = seqwin_len(&s->w);
+	mm_ns *tmp = malloc((n + 1) * sizeof(*tmp)), iv;
+
+	if (!tmp) {
+		*oom = 1;
+		return MM_NS_NONE;
+	}
+	iv = echo_stream_interval(s, seqwin_first(&s->w), n, s->requests ? SL_REQ : SL_REP, tmp, oom);
+	free(tmp);
+	return iv;
+}
+
+/* The stream's retired loss episodes ended before `before` counted as not listed; how many. */
+static size_t forget_loss(struct echo_table *et, struct stream *s, mm_ns before)
+{
+	struct retired *r = &s->r;
+	size_t keep = 0, nf = 0;
+	mm_ns iv = MM_NS_NONE;
+	int have_iv = 0, oom = 0;
+
+	for (size_t k = 0; k < r->n_eps; k++) {
+		const struct episode_edges ed = r->eps[k];
+		struct episode ep;
+		mm_ns end;
+
+		if (ed.after == MM_NS_NONE || ed.after >= before || oom) {
+			r->eps[keep++] = ed;
+			continue;
+		}
+		if (!have_iv) {
+			iv = interval_now(s, &oom);
+			have_iv = 1;
+			if (oom) {
+				r->eps[keep++] = ed;
+				continue;
+			}
+		}
+		episode_build(&ep, &ed, iv, s->first_ts, s->last_ts);
+		end = mm_add(ep.first_lost_ts, ep.estimate);
+		if (end < ed.after)
+			end = ed.after;
+		if ((ed.inferred && iv == MM_NS_NONE) || end >= before) {
+			r->eps[keep++] = ed;
+			continue;
+		}
+		count_unlisted(et, r, &ep, iv);
+		nf++;
+	}
+	r->n_eps = keep;
+	echo_arr_shrink((void **)&r->eps, &r->cap_eps, r->n_eps, sizeof(*r->eps));
+	return nf;
+}
+
+/* The same for the retired unresponsive episodes (final as they are). */
+static size_t forget_unresp(struct stream *s, mm_ns before)
+{
+	struct eplist *l = &s->r.ureps;
+	struct unresp_episode *v = l->v;
+	size_t keep = 0, nf = 0;
+
+	for (size_t k = 0; k < l->n; k++) {
+		const struct unresp_episode e = v[k];
+
+		if (e.end == MM_NS_NONE || e.end >= before) {
+			v[keep++] = e;
+			continue;
+		}
+		echo_eplist_count(l, &e);
+		nf++;
+	}
+	l->n = keep;
+	echo_arr_shrink(&l->v, &l->cap, l->n, sizeof(*v));
+	return nf;
+}
+
+size_t echo_forget_before(struct echo_table *et, mm_ns before)
+{
+	size_t loss = 0, un = 0;
+
+	if (before == MM_NS_NONE)
+		return 0;
+	for (size_t i = 0; i < et->n_streams; i++) {
+		struct stream *s = et->streams[i];
+
+		loss += forget_loss(et, s, before);
+		un += forget_unresp(s, before);
+	}
+	/* their places under the listing cap are free again */
+	et->listed_retired -= loss <= et->listed_retired ? loss : et->listed_retired;
+	et->listed -= loss <= et->listed ? loss : et->listed;
+	et->ulisted_retired -= un <= et->ulisted_retired ? un : et->ulisted_retired;
+	et->ulisted -= un <= et->ulisted ? un : et->ulisted;
+	return loss + un;
 }

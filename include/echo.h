@@ -105,7 +105,9 @@ void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts
  * echo_visit_lost then tells only the others.  Inexact only at the edges:
  * a message older than the window is dropped (echo_dropped), a median
  * over more than 4096 distinct values of retired slots is rounded to a
- * power-of-two number of ns.
+ * power-of-two number of ns.  When the slots of all streams are taken, a
+ * stream quiet for a minute gives its window back (retired down to its
+ * last slots) to a new or growing one.
  */
 void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx);
 

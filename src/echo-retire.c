@@ -284,3 +284,37 @@ size_t echo_forget_before(struct echo_table *et, mm_ns before)
 	et->ulisted -= un <= et->ulisted ? un : et->ulisted;
 	return loss + un;
 }
+
+/*
+ * A stream this long without a message is idle: its window can be
+ * retired down to its last few slots when the slot pool is short, so the
+ * windows of pings that ended do not keep later ones out (a capture of
+ * weeks sees many come and go).
+ */
+#define ECHO_IDLE_NS      (60 * MM_NS_PER_S)
+#define ECHO_IDLE_KEEP    16   /* slots an idle window keeps: room for the late check */
+
+int echo_reclaim(struct echo_table *et, mm_ns now, const struct stream *except)
+{
+	struct stream *best = NULL;
+	size_t before = et->pool.used;
+	mm_ns idle_before = mm_sub(now, ECHO_IDLE_NS);
+
+	for (size_t i = 0; i < et->n_streams; i++) {
+		struct stream *s = et->streams[i];
+
+		if (s == except || s->w.alloc <= 2 * ECHO_IDLE_KEEP || s->last_ts == MM_NS_NONE ||
+		    s->last_ts >= idle_before || s->reclaimed)
+			continue;
+		if (!best || s->last_ts < best->last_ts)
+			best = s;
+	}
+	if (!best)
+		return -1;
+	best->reclaimed = 1;	/* until it is heard again */
+	if (seqwin_len(&best->w) > ECHO_IDLE_KEEP &&
+	    echo_retire(et, best, best->w.umax - ECHO_IDLE_KEEP + 1) < 0)
+		return -1;
+	seqwin_trim(&best->w, &et->pool);
+	return et->pool.used < before ? 0 : -1;
+}

@@ -26,6 +26,8 @@ struct gen {
 	int replies_only;
 	int jitter;            /* 0: every ping exactly on its second, RTT exactly 1 ms */
 	int64_t seq;           /* unwrapped: the next request's number */
+	uint16_t id;           /* the stream's identifier */
+	mm_ns t0;              /* when number 0 is sent */
 	uint64_t lcg;
 	struct { uint16_t seq; mm_ns ts; } pend[8];   /* late replies not sent yet */
 	int np;
@@ -65,7 +67,7 @@ static void send_msg(struct gen *g, int is_req, uint16_t seq, mm_ns ts)
 	p.dst = is_req ? b : a;
 	p.icmp.type = is_req ? 8 : 0;
 	p.icmp.echo = is_req ? DEC_ECHO_REQUEST : DEC_ECHO_REPLY;
-	p.icmp.id = 77;
+	p.icmp.id = g->id;
 	p.icmp.seq = seq;
 	for (int i = 0; i < g->nt; i++)
 		assert_int_equal(echo_account(g->t[i], &p, 0, ts), ECHO_NEW);
@@ -91,7 +93,7 @@ static void flush(struct gen *g, mm_ns t)
 /* The next ping, its reply `rtt` later (NO_REPLY: none); returns its send time. */
 static mm_ns gen_ping(struct gen *g, mm_ns rtt)
 {
-	mm_ns t = T0 + (mm_ns)g->seq * SEC + (g->jitter ? (mm_ns)(rnd(g) % 2000) * US : 0);
+	mm_ns t = g->t0 + (mm_ns)g->seq * SEC + (g->jitter ? (mm_ns)(rnd(g) % 2000) * US : 0);
 	uint16_t q = (uint16_t)g->seq;
 
 	if (rtt != NO_REPLY && rtt < 100 * MS && g->jitter)
@@ -151,6 +153,8 @@ static void gen_init(struct gen *g, int nt)
 	g->nt = nt;
 	g->jitter = 1;
 	g->lcg = 12345;
+	g->id = 77;
+	g->t0 = T0;
 	for (int i = 0; i < nt; i++) {
 		g->t[i] = echo_new(NULL);
 		assert_non_null(g->t[i]);
@@ -575,6 +579,57 @@ static void test_three_days_bounded(void **state)
 	free(g);
 }
 
+/*
+ * Twenty pings of 11 hours each, one after the other: more windows than
+ * the slot pool holds.  The windows of the pings that ended give their
+ * slots back, so every later one is measured (before, they were all
+ * dropped), with the figures of a table whose pool holds them all.
+ */
+static void test_idle_windows_reclaimed(void **state)
+{
+	struct gen *g = calloc(1, sizeof(*g));
+	struct echo_cfg big = { 0 };
+	const unsigned n = 40000;
+
+	(void)state;
+	assert_non_null(g);
+	gen_init(g, 2);
+	g->jitter = 0;
+	echo_free(g->t[0]);
+	big.max_requests = (size_t)64 << 20;
+	g->t[0] = echo_new(&big);
+	assert_non_null(g->t[0]);
+	for (unsigned k = 0; k < 20; k++) {
+		g->id = (uint16_t)(100 + k);
+		g->seq = 0;
+		g->t0 = T0 + (mm_ns)k * (n + 100) * SEC;
+		for (unsigned i = 0; i < n; i++)
+			gen_ping(g, i % 500 < 3 && i > 10 ? NO_REPLY : 1 * MS);
+		assert_true(g->t[1]->pool.used <= g->t[1]->pool.cap);
+	}
+	assert_int_equal(echo_dropped(g->t[0]), 0);
+	assert_int_equal(echo_dropped(g->t[1]), 0);
+	assert_true(g->t[0]->pool.used > g->t[1]->pool.cap);   /* A really needed more than B's pool */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(echo_finish(g->t[i], g->last), 0);
+		assert_int_equal(echo_stream_count(g->t[i]), 20);
+	}
+	for (size_t i = 0; i < 20; i++) {
+		const struct echo_stream_info *a = echo_stream(g->t[0], i), *b = echo_stream(g->t[1], i);
+
+		assert_int_equal(b->id, 100 + i);
+		assert_int_equal(b->requests, n);
+		assert_int_equal(b->n_episodes + b->episodes_not_listed, 79);
+		assert_int_equal(b->lost, 79 * 3);
+		assert_true(b->downtime_total == 79 * 3 * SEC);
+		assert_true(b->interval == SEC);
+		same_figures(a, b);
+	}
+	echo_free(g->t[0]);
+	echo_free(g->t[1]);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_forget_before_is_kept),
 		cmocka_unit_test(test_forget_replies_only),
 		cmocka_unit_test(test_three_days_bounded),
+		cmocka_unit_test(test_idle_windows_reclaimed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

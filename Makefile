@@ -47,6 +47,8 @@ UNIT_echo   := $(ECHO_OBJS) $(B)/mmtime.o
 UNIT_seqwin := $(B)/seqwin.o
 UNIT_unresp := $(B)/unresp.o $(B)/mmtime.o
 UNIT_echo_unresp := $(UNIT_echo)
+UNIT_echo_keep := $(UNIT_echo)
+UNIT_echo_bounded := $(UNIT_echo)
 UNIT_series := $(B)/series.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
@@ -98,7 +100,7 @@ $(B)/%.o: src/%.c $(wildcard include/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 .SECONDEXPANSION:
-$(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h)
+$(B)/test_%: tests/unit/test_%.c $$(UNIT_$$*) $(wildcard include/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_$*) $(LIBS) $(CMOCKA)
 

@@ -28,6 +28,7 @@ struct eplist {
 	size_t n, cap;
 	uint64_t unlisted, unlisted_lost;
 	mm_ns unlisted_total, unlisted_longest;
+	mm_ns unlisted_worst_rtt;	/* unresponsive: their largest worst_rtt; 0: none (a late RTT is > 0) */
 };
 
 /*
@@ -86,6 +87,7 @@ struct stream {
 	mm_ns prev_ts;             /* the stream's previous message */
 	mm_ns elapsed;             /* sum of the forward steps between messages: the duration, steps back left out */
 	uint64_t steps_back;       /* messages over ECHO_STEP_SLACK before the previous one */
+	int reclaimed;             /* its idle window was given back (echo_reclaim); 0 again once heard */
 };
 
 struct echo_table {
@@ -127,9 +129,20 @@ int echo_unresp_push(struct echo_table *et, struct eplist *l, const struct unres
 /* The window's episodes after the retired ones, into s->ureps and s->info. Returns 0 or -1. */
 int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seqwin_slot *v, size_t pend_from,
 		       mm_ns threshold, mm_ns iv);
+/* Counts one episode into l's not-listed figures. */
+void echo_eplist_count(struct eplist *l, const struct unresp_episode *e);
 void echo_eplist_free(struct eplist *l);
 
 /* echo-retire.c: folds the slots before `want` into s->r (a seqwin_retire_fn with ctx = the stream). */
 int echo_retire(struct echo_table *et, struct stream *s, int64_t want);
+/*
+ * The slot pool is short at capture time `now`: the window of the stream
+ * idle longest (no message for a minute, not `except`) is retired down to
+ * its last slots and trimmed.  Returns 0 when slots were given back, -1
+ * when no stream could give any.
+ */
+int echo_reclaim(struct echo_table *et, mm_ns now, const struct stream *except);
+/* Gives back the room of an array of `size`-byte elements holding n of *cap: all when n = 0, half and more once n <= *cap / 4. */
+void echo_arr_shrink(void **arr, size_t *cap, size_t n, size_t size);
 
 #endif

@@ -105,7 +105,9 @@ void echo_visit_lost(const struct echo_table *et, void (*fn)(void *ctx, mm_ns ts
  * echo_visit_lost then tells only the others.  Inexact only at the edges:
  * a message older than the window is dropped (echo_dropped), a median
  * over more than 4096 distinct values of retired slots is rounded to a
- * power-of-two number of ns.
+ * power-of-two number of ns.  When the slots of all streams are taken, a
+ * stream quiet for a minute gives its window back (retired down to its
+ * last slots) to a new or growing one.
  */
 void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), void *ctx);
 
@@ -115,6 +117,48 @@ void echo_set_lost_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns ts), 
  * trip.  For the time series' RTT columns; NULL: nobody.
  */
 void echo_set_rtt_sink(struct echo_table *et, void (*fn)(void *ctx, mm_ns sent, mm_ns rtt), void *ctx);
+
+/*
+ * Live retention: the listed episodes (loss and unresponsive) that ended
+ * before `before` and are closed by retired slots leave the listings for
+ * good: they are counted as not listed (episodes_not_listed, and their
+ * lost requests, estimates or gaps in lost, downtime_total and
+ * downtime_longest, unresp_not_listed, unresp_total, unresp_longest,
+ * unresp_worst_rtt), their memory freed, and their places under the
+ * listing cap (4096 per kind over all streams) free again for later
+ * episodes.  Every per-stream figure echo_finish() gives afterwards
+ * (episodes + episodes_not_listed, lost, downtime_total,
+ * downtime_longest, the unresponsive equivalents, intervals, RTTs) is the
+ * same as without forgetting, except as the rule below says.  The streams'
+ * figures (echo_stream) change at the next echo_finish, which may be
+ * called any number of times, before and after.
+ *
+ * An episode ends at the first answer after it: a loss episode at the
+ * send time of the first answered request after it (the later of that and
+ * first_lost_ts + estimate), an unresponsive one at its `end` (the first
+ * timely reply).  Only episodes closed by slots already retired out of
+ * the window are candidates (the window's own are redone by every
+ * echo_finish and are never forgotten); one ending at or after `before`
+ * stays listed.
+ *
+ * Valuation: a forgotten loss episode is valued as one past the listing
+ * cap is, with the stream's interval measured at the time of forgetting
+ * (the same medians echo_finish would take then) and its first and last
+ * message so far.  A request episode with its times in order (every usual
+ * one) does not depend on the interval: its lost, estimate and bounds are
+ * exactly the final ones.  A reply-gap episode (inferred: estimate = gap
+ * - interval) or one the capture's clock stepped back inside (lost x
+ * interval) keeps the interval of then, where the final report could
+ * have measured the interval slightly differently; an inferred one is
+ * not forgotten while its stream's interval is unknown.  Unresponsive
+ * episodes of retired slots were final when they closed (judged by the
+ * threshold of then), so forgetting them changes no figure.  The lost
+ * requests of a forgotten inferred episode are told to the lost sink
+ * (echo_set_lost_sink) at once; echo_visit_lost no longer tells them.
+ * Out of memory, a stream's loss episodes simply stay listed.
+ * Returns the number of episodes forgotten (both kinds).
+ */
+size_t echo_forget_before(struct echo_table *et, mm_ns before);
 
 /* Echo messages not stored because a cap was hit. */
 uint64_t echo_dropped(const struct echo_table *et);

@@ -76,6 +76,12 @@ size_t seqwin_len(const struct seqwin *w);
  */
 void seqwin_advance(struct seqwin *w, struct seqwin_pool *p, size_t cut);
 
+/*
+ * After slots were retired: gives the pool back every slot past the live
+ * ones (keeping at least 32), so an idle window costs little.
+ */
+void seqwin_trim(struct seqwin *w, struct seqwin_pool *p);
+
 void seqwin_free(struct seqwin *w, struct seqwin_pool *p);   /* the slots; the window is empty after */
 
 #endif

@@ -4,6 +4,25 @@
 
 #include "echo-int.h"
 
+/*
+ * One loss episode of retired slots counted, not listed: valued with the
+ * interval `iv` of now (an inferred one without an interval only counts);
+ * an inferred one's lost requests go to the lost sink (no slot holds them).
+ */
+static void count_unlisted(struct echo_table *et, struct retired *r, const struct episode *ep, mm_ns iv)
+{
+	r->unlisted++;
+	r->unlisted_lost += ep->lost;
+	if (ep->inferred && iv == MM_NS_NONE)
+		return;
+	r->unlisted_total = mm_add(r->unlisted_total, ep->estimate);
+	if (ep->estimate > r->unlisted_longest)
+		r->unlisted_longest = ep->estimate;
+	if (ep->inferred && et->lost_fn)
+		for (uint64_t j = 0; j < ep->lost; j++)
+			et->lost_fn(et->lost_ctx, episode_lost_ts(ep, j));
+}
+
 /* A closed loss run of retired slots: listed as edges (built at finish), or past the cap counted now. */
 static void keep_run(struct echo_table *et, struct stream *s, const struct episode_edges *e, mm_ns iv)
 {
@@ -19,13 +38,7 @@ static void keep_run(struct echo_table *et, struct stream *s, const struct episo
 	}
 	/* past the listing cap: counted, with the interval measured so far */
 	episode_build(&ep, e, iv, s->first_ts, s->last_ts);
-	r->unlisted++;
-	r->unlisted_lost += ep.lost;
-	if (!ep.inferred || iv != MM_NS_NONE) {
-		r->unlisted_total = mm_add(r->unlisted_total, ep.estimate);
-		if (ep.estimate > r->unlisted_longest)
-			r->unlisted_longest = ep.estimate;
-	}
+	count_unlisted(et, r, &ep, iv);
 }
 
 /* The medians' multisets, the RTT and the late count take retired slot i (sequence number u). */
@@ -172,4 +185,136 @@ int echo_retire(struct echo_table *et, struct stream *s, int64_t want)
 		v[cut].flags |= SL_FIX;
 	seqwin_advance(&s->w, &et->pool, cut);
 	return 0;
+}
+
+/* The stream's interval as echo_finish would measure it now; *oom set when out of memory. */
+static mm_ns interval_now(const struct stream *s, int *oom)
+{
+	size_t n = seqwin_len(&s->w);
+	mm_ns *tmp = malloc((n + 1) * sizeof(*tmp)), iv;
+
+	if (!tmp) {
+		*oom = 1;
+		return MM_NS_NONE;
+	}
+	iv = echo_stream_interval(s, seqwin_first(&s->w), n, s->requests ? SL_REQ : SL_REP, tmp, oom);
+	free(tmp);
+	return iv;
+}
+
+/* The stream's retired loss episodes ended before `before` counted as not listed; how many. */
+static size_t forget_loss(struct echo_table *et, struct stream *s, mm_ns before)
+{
+	struct retired *r = &s->r;
+	size_t keep = 0, nf = 0;
+	mm_ns iv = MM_NS_NONE;
+	int have_iv = 0, oom = 0;
+
+	for (size_t k = 0; k < r->n_eps; k++) {
+		const struct episode_edges ed = r->eps[k];
+		struct episode ep;
+		mm_ns end;
+
+		if (ed.after == MM_NS_NONE || ed.after >= before || oom) {
+			r->eps[keep++] = ed;
+			continue;
+		}
+		if (!have_iv) {
+			iv = interval_now(s, &oom);
+			have_iv = 1;
+			if (oom) {
+				r->eps[keep++] = ed;
+				continue;
+			}
+		}
+		episode_build(&ep, &ed, iv, s->first_ts, s->last_ts);
+		end = mm_add(ep.first_lost_ts, ep.estimate);
+		if (end < ed.after)
+			end = ed.after;
+		if ((ed.inferred && iv == MM_NS_NONE) || end >= before) {
+			r->eps[keep++] = ed;
+			continue;
+		}
+		count_unlisted(et, r, &ep, iv);
+		nf++;
+	}
+	r->n_eps = keep;
+	echo_arr_shrink((void **)&r->eps, &r->cap_eps, r->n_eps, sizeof(*r->eps));
+	return nf;
+}
+
+/* The same for the retired unresponsive episodes (final as they are). */
+static size_t forget_unresp(struct stream *s, mm_ns before)
+{
+	struct eplist *l = &s->r.ureps;
+	struct unresp_episode *v = l->v;
+	size_t keep = 0, nf = 0;
+
+	for (size_t k = 0; k < l->n; k++) {
+		const struct unresp_episode e = v[k];
+
+		if (e.end == MM_NS_NONE || e.end >= before) {
+			v[keep++] = e;
+			continue;
+		}
+		echo_eplist_count(l, &e);
+		nf++;
+	}
+	l->n = keep;
+	echo_arr_shrink(&l->v, &l->cap, l->n, sizeof(*v));
+	return nf;
+}
+
+size_t echo_forget_before(struct echo_table *et, mm_ns before)
+{
+	size_t loss = 0, un = 0;
+
+	if (before == MM_NS_NONE)
+		return 0;
+	for (size_t i = 0; i < et->n_streams; i++) {
+		struct stream *s = et->streams[i];
+
+		loss += forget_loss(et, s, before);
+		un += forget_unresp(s, before);
+	}
+	/* their places under the listing cap are free again */
+	et->listed_retired -= loss <= et->listed_retired ? loss : et->listed_retired;
+	et->listed -= loss <= et->listed ? loss : et->listed;
+	et->ulisted_retired -= un <= et->ulisted_retired ? un : et->ulisted_retired;
+	et->ulisted -= un <= et->ulisted ? un : et->ulisted;
+	return loss + un;
+}
+
+/*
+ * A stream this long without a message is idle: its window can be
+ * retired down to its last few slots when the slot pool is short, so the
+ * windows of pings that ended do not keep later ones out (a capture of
+ * weeks sees many come and go).
+ */
+#define ECHO_IDLE_NS      (60 * MM_NS_PER_S)
+#define ECHO_IDLE_KEEP    16   /* slots an idle window keeps: room for the late check */
+
+int echo_reclaim(struct echo_table *et, mm_ns now, const struct stream *except)
+{
+	struct stream *best = NULL;
+	size_t before = et->pool.used;
+	mm_ns idle_before = mm_sub(now, ECHO_IDLE_NS);
+
+	for (size_t i = 0; i < et->n_streams; i++) {
+		struct stream *s = et->streams[i];
+
+		if (s == except || s->w.alloc <= 2 * ECHO_IDLE_KEEP || s->last_ts == MM_NS_NONE ||
+		    s->last_ts >= idle_before || s->reclaimed)
+			continue;
+		if (!best || s->last_ts < best->last_ts)
+			best = s;
+	}
+	if (!best)
+		return -1;
+	best->reclaimed = 1;	/* until it is heard again */
+	if (seqwin_len(&best->w) > ECHO_IDLE_KEEP &&
+	    echo_retire(et, best, best->w.umax - ECHO_IDLE_KEEP + 1) < 0)
+		return -1;
+	seqwin_trim(&best->w, &et->pool);
+	return et->pool.used < before ? 0 : -1;
 }

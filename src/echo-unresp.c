@@ -20,16 +20,23 @@ void echo_eplist_free(struct eplist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+void echo_eplist_count(struct eplist *l, const struct unresp_episode *e)
+{
+	l->unlisted++;
+	l->unlisted_lost += e->lost;
+	l->unlisted_total = mm_add(l->unlisted_total, e->gap);
+	if (e->gap > l->unlisted_longest)
+		l->unlisted_longest = e->gap;
+	if (e->worst_rtt != MM_NS_NONE && e->worst_rtt > l->unlisted_worst_rtt)
+		l->unlisted_worst_rtt = e->worst_rtt;
+}
+
 int echo_unresp_push(struct echo_table *et, struct eplist *l, const struct unresp_episode *e, int retired)
 {
 	struct unresp_episode *v;
 
 	if (et->ulisted >= ECHO_MAX_LISTED) {
-		l->unlisted++;
-		l->unlisted_lost += e->lost;
-		l->unlisted_total = mm_add(l->unlisted_total, e->gap);
-		if (e->gap > l->unlisted_longest)
-			l->unlisted_longest = e->gap;
+		echo_eplist_count(l, e);
 		return 0;
 	}
 	if (l->n == l->cap && echo_arr_grow(&l->v, &l->cap, sizeof(*e)) < 0)
@@ -60,7 +67,7 @@ int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seq
 
 	s->ureps.n = 0;
 	s->ureps.unlisted = s->ureps.unlisted_lost = 0;
-	s->ureps.unlisted_total = s->ureps.unlisted_longest = 0;
+	s->ureps.unlisted_total = s->ureps.unlisted_longest = s->ureps.unlisted_worst_rtt = 0;
 	in->unresp_threshold = threshold;
 	in->unresp_fixed = et->cfg.late_threshold > 0;
 	if (threshold == MM_NS_NONE)
@@ -90,6 +97,7 @@ int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seq
 		if (echo_unresp_push(et, &s->ureps, &e, 0) < 0)
 			return -1;
 	}
+	echo_arr_shrink(&s->ureps.v, &s->ureps.cap, s->ureps.n, sizeof(e));	/* room left by forgotten ones */
 	all = s->ureps.v;
 	in->n_unresp = s->ureps.n;
 	in->unresp = all;
@@ -97,7 +105,10 @@ int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seq
 	in->unresp_total = mm_add(s->ureps.unlisted_total, s->r.ureps.unlisted_total);
 	in->unresp_longest = s->ureps.unlisted_longest > s->r.ureps.unlisted_longest ? s->ureps.unlisted_longest
 										      : s->r.ureps.unlisted_longest;
-	in->unresp_worst_rtt = MM_NS_NONE;
+	in->unresp_worst_rtt = s->ureps.unlisted_worst_rtt > s->r.ureps.unlisted_worst_rtt ? s->ureps.unlisted_worst_rtt
+											  : s->r.ureps.unlisted_worst_rtt;
+	if (in->unresp_worst_rtt == 0)
+		in->unresp_worst_rtt = MM_NS_NONE;	/* none of the unlisted had a late reply */
 	for (size_t k = 0; k < s->ureps.n; k++) {
 		in->unresp_total = mm_add(in->unresp_total, all[k].gap);
 		if (all[k].gap > in->unresp_longest)

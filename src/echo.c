@@ -146,9 +146,15 @@ static int retire_cb(void *ctx, int64_t want)
 	return echo_retire(rc->et, rc->s, want);
 }
 
-static int stream_reserve(struct echo_table *et, struct stream *s, int64_t u)
+static int stream_reserve(struct echo_table *et, struct stream *s, int64_t u, mm_ns ts)
 {
 	struct retire_ctx rc = { et, s };
+
+	s->reclaimed = 0;
+	/* a window that would grow while idle streams hold the pool: they give it back first */
+	while (u >= s->w.lo + (int64_t)s->w.alloc && s->w.alloc < SEQWIN_MAX &&
+	       et->pool.used + s->w.alloc > et->pool.cap && echo_reclaim(et, ts, s) == 0)
+		;
 
 	return seqwin_reserve(&s->w, &et->pool, u, retire_cb, &rc);
 }
@@ -159,7 +165,7 @@ static int stream_reserve(struct echo_table *et, struct stream *s, int64_t u)
  * or memory ran out.
  */
 static struct stream *stream_get(struct echo_table *et, const struct dec_addr *pinger,
-				 const struct dec_addr *target, uint16_t id, uint16_t seq)
+				 const struct dec_addr *target, uint16_t id, uint16_t seq, mm_ns ts)
 {
 	struct stream *s = NULL;
 	size_t h;
@@ -196,9 +202,12 @@ static struct stream *stream_get(struct echo_table *et, const struct dec_addr *p
 	s->first_ts = MM_NS_NONE;
 	s->last_ts = MM_NS_NONE;
 	s->prev_ts = MM_NS_NONE;
-	if (seqwin_start(&s->w, &et->pool, seq) < 0) {
-		free(s);
-		return NULL;
+	while (seqwin_start(&s->w, &et->pool, seq) < 0) {
+		/* the pool is taken: windows of streams gone quiet give their slots back */
+		if (echo_reclaim(et, ts, NULL) < 0) {
+			free(s);
+			return NULL;
+		}
 	}
 	et->streams[et->n_streams++] = s;
 	et->hash[hash_slot(et, pinger, target, id)] = s;
@@ -222,7 +231,7 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 	pinger = is_req ? &p->src : &p->dst;
 	target = is_req ? &p->dst : &p->src;
 
-	s = stream_get(et, pinger, target, p->icmp.id, p->icmp.seq);
+	s = stream_get(et, pinger, target, p->icmp.id, p->icmp.seq, ts);
 	if (!s)
 		goto drop;
 	/* nearest to the highest seen: reordering and the 16-bit wrap both come out right */
@@ -233,7 +242,7 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 		goto drop;
 	if (s->w.retired && u < s->w.base)
 		goto drop;   /* older than the window: its slot was retired */
-	if (stream_reserve(et, s, u) < 0)
+	if (stream_reserve(et, s, u, ts) < 0)
 		goto drop;
 	seqwin_note(&s->w, u);
 	if (s->first_ts == MM_NS_NONE || ts < s->first_ts)
@@ -389,6 +398,7 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 			in->late++;
 	}
 
+	echo_arr_shrink((void **)&s->eps, &s->cap_eps, s->n_eps, sizeof(*s->eps));	/* room left by forgotten ones */
 	in->n_episodes = s->n_eps;
 	in->episodes = s->eps;
 	in->episodes_not_listed = s->ul_n + s->r.unlisted;

@@ -157,6 +157,32 @@ void seqwin_advance(struct seqwin *w, struct seqwin_pool *p, size_t cut)
 	}
 }
 
+void seqwin_trim(struct seqwin *w, struct seqwin_pool *p)
+{
+	size_t off, nalloc;
+	struct seqwin_slot *ns;
+
+	if (!w->slots || !w->retired)
+		return;
+	off = (size_t)(w->base - w->lo);
+	if (off) {
+		memmove(w->slots, w->slots + off, (w->alloc - off) * sizeof(*w->slots));
+		memset(w->slots + (w->alloc - off), 0, off * sizeof(*w->slots));
+		w->lo = w->base;
+	}
+	nalloc = (size_t)(w->umax - w->lo) + 1;
+	if (nalloc < SEQWIN_SLOTS0)
+		nalloc = SEQWIN_SLOTS0;
+	if (nalloc >= w->alloc)
+		return;
+	ns = realloc(w->slots, nalloc * sizeof(*ns));
+	if (!ns)
+		return;
+	p->used -= w->alloc - nalloc;
+	w->slots = ns;
+	w->alloc = nalloc;
+}
+
 void seqwin_free(struct seqwin *w, struct seqwin_pool *p)
 {
 	if (w->slots)

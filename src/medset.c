@@ -3,19 +3,119 @@
 
 #include <stdlib.h>
 
-static int cmp_ns(const void *a, const void *b)
+static int cmp_vent(const void *a, const void *b)
 {
-	mm_ns x = *(const mm_ns *)a, y = *(const mm_ns *)b;
+	mm_ns x = ((const struct medset_ent *)a)->v, y = ((const struct medset_ent *)b)->v;
 
 	return (x > y) - (x < y);
 }
 
+/* Rounds of selection before the rest is sorted instead: no input makes it quadratic. */
+#define SELECT_ROUNDS 48
+
+static void swap_ent(struct medset_ent *a, size_t i, size_t j)
+{
+	struct medset_ent t = a[i];
+
+	a[i] = a[j];
+	a[j] = t;
+}
+
+static mm_ns mid3(mm_ns a, mm_ns b, mm_ns c)
+{
+	if (a > b) {
+		mm_ns t = a;
+
+		a = b;
+		b = t;
+	}
+	return c <= a ? a : c >= b ? b : c;
+}
+
+/*
+ * The value of 0-based rank r (r < the entries' counts summed) among n
+ * entries each counted c times; a[] is reordered.  Expected O(n):
+ * three-way partitions around a median of three, the side holding rank
+ * r kept; after SELECT_ROUNDS rounds, the rest is sorted and walked.
+ */
+static mm_ns rank_of(struct medset_ent *a, size_t n, uint64_t r)
+{
+	size_t lo = 0, hi = n, i, lt, gt;
+	uint64_t base = 0, cl, ce;
+	int round;
+
+	for (round = 0; hi - lo > 1 && round < SELECT_ROUNDS; round++) {
+		mm_ns p = mid3(a[lo].v, a[lo + (hi - lo) / 2].v, a[hi - 1].v);
+
+		lt = i = lo;
+		gt = hi;
+		cl = ce = 0;
+		while (i < gt) {
+			if (a[i].v < p) {
+				cl += a[i].c;
+				swap_ent(a, lt++, i++);
+			} else if (a[i].v > p) {
+				swap_ent(a, i, --gt);
+			} else {
+				ce += a[i++].c;
+			}
+		}
+		if (r < base + cl) {
+			hi = lt;
+		} else if (r < base + cl + ce) {
+			return p;
+		} else {
+			base += cl + ce;
+			lo = gt;
+		}
+	}
+	qsort(a + lo, hi - lo, sizeof(*a), cmp_vent);
+	for (i = lo; i + 1 < hi; i++) {
+		if (r < base + a[i].c)
+			break;
+		base += a[i].c;
+	}
+	return a[i].v;
+}
+
+/* The median of n entries (n >= 1 counted), as median() picks it: the middle one, or the mean of the two. */
+static mm_ns median_of(struct medset_ent *a, size_t n, uint64_t total)
+{
+	uint64_t hi = total / 2;
+
+	if (total % 2)
+		return rank_of(a, n, hi);
+	return mm_mid(rank_of(a, n, hi - 1), rank_of(a, n, hi));
+}
+
 mm_ns medset_median(mm_ns *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_ns);
-	if (n % 2)
-		return v[n / 2];
-	return mm_mid(v[n / 2 - 1], v[n / 2]);
+	struct medset_ent *a;
+	mm_ns med;
+	size_t i;
+
+	if (n == 0)
+		return MM_NS_NONE;
+	a = malloc(n * sizeof(*a));
+	if (!a) {
+		/* no memory for the selection: sort in place, as before */
+		for (i = 1; i < n; i++) {
+			mm_ns x = v[i];
+			size_t j = i;
+
+			for (; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return n % 2 ? v[n / 2] : mm_mid(v[n / 2 - 1], v[n / 2]);
+	}
+	for (i = 0; i < n; i++) {
+		a[i].v = v[i];
+		a[i].c = 1;
+	}
+	med = median_of(a, n, n);
+	free(a);
+	return med;
 }
 
 static size_t ent_slot(const struct medset *m, mm_ns v)
@@ -104,19 +204,12 @@ uint64_t medset_count(const struct medset *m)
 	return n;
 }
 
-static int cmp_vent(const void *a, const void *b)
-{
-	mm_ns x = ((const struct medset_ent *)a)->v, y = ((const struct medset_ent *)b)->v;
-
-	return (x > y) - (x < y);
-}
-
 mm_ns medset_median_with(const struct medset *m, mm_ns *extra, size_t k, int *oom)
 {
-	size_t ne = 0, j = 0;
-	uint64_t total = medset_count(m) + k, seen = 0, want_lo, want_hi;
+	size_t ne = 0;
+	uint64_t total = medset_count(m) + k;
 	struct medset_ent *all;
-	mm_ns lo = MM_NS_NONE, hi = MM_NS_NONE;
+	mm_ns med;
 
 	if (total == 0)
 		return MM_NS_NONE;
@@ -134,23 +227,9 @@ mm_ns medset_median_with(const struct medset *m, mm_ns *extra, size_t k, int *oo
 		all[ne].v = extra[i];
 		all[ne++].c = 1;
 	}
-	qsort(all, ne, sizeof(*all), cmp_vent);
-	/* 0-based ranks of the middle element(s), as median() picks them */
-	want_hi = total / 2;
-	want_lo = total % 2 ? want_hi : want_hi - 1;
-	for (j = 0; j < ne; j++) {
-		if (lo == MM_NS_NONE && seen + all[j].c > want_lo)
-			lo = all[j].v;
-		if (seen + all[j].c > want_hi) {
-			hi = all[j].v;
-			break;
-		}
-		seen += all[j].c;
-	}
+	med = median_of(all, ne, total);
 	free(all);
-	if (total % 2)
-		return hi;
-	return mm_mid(lo, hi);
+	return med;
 }
 
 void medset_free(struct medset *m)

@@ -44,6 +44,7 @@ struct cap {
 	/* running for days (capture-dump.c, capture-svc.c) */
 	struct rot *rot[LIVE_N];	/* -G/-C: each -w file's parts (ICMP: only when apart) */
 	int64_t part_start;		/* -G: the current part's start, Unix seconds of frame time */
+	int64_t clock_start;		/* --from: the first frame's time, Unix seconds (0: the clock's) */
 	int64_t rotate_secs;
 	uint64_t rotate_bytes, retry_bytes;	/* -C; after a refused part, the size to try again at */
 	int rotate_now;			/* SIGHUP: a new part before the next frame */

@@ -96,6 +96,9 @@ struct source *source_open_files(char *const *paths, size_t n, enum join_mode mo
  */
 int source_next(struct source *s, struct source_frame *f);
 
+/* Before the first source_next: the time of the first record any input holds (MM_NS_NONE: none). */
+mm_ns source_first_ts(const struct source *s);
+
 size_t source_count(const struct source *s);
 const struct source_input *source_input(const struct source *s, size_t i);
 

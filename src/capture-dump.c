@@ -34,7 +34,8 @@ static struct dump *open_one(struct cap *c, const struct cli_opts *o, unsigned w
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->part_start = (int64_t)time(NULL);
+	/* the first part is named (and -G counted) from now, or from --from FILE's first frame */
+	c->part_start = c->clock_start ? c->clock_start : (int64_t)time(NULL);
 	c->rotate_secs = o->rotate_secs;
 	c->rotate_bytes = o->rotate_bytes;
 	fp = rot_open_first(c->rot[which], c->part_start, err, errlen);

@@ -31,6 +31,13 @@ int capture_from_open(struct cap *c, const struct cli_opts *o, const struct filt
 										 : CLI_EXIT_RUNTIME;
 	}
 	in = source_input(c->from, 0);
+	{
+		mm_ns t0 = source_first_ts(c->from);
+
+		/* -w's first part is named and timed by FILE's clock, as every later one */
+		if (t0 != MM_NS_NONE && t0 >= MM_NS_PER_S)
+			c->clock_start = (int64_t)(t0 / MM_NS_PER_S);
+	}
 	/* -w writes one link type per file: a file of several cannot be saved again as one. */
 	for (i = 1; o->write && i < in->nifaces; i++)
 		if (in->ifaces[i].supported && in->ifaces[i].dlt != in->dlt) {

@@ -183,6 +183,20 @@ fail:
 	return NULL;
 }
 
+mm_ns source_first_ts(const struct source *s)
+{
+	mm_ns t = MM_NS_NONE;
+	size_t k;
+
+	for (k = 0; k < s->nlanes; k++) {
+		const struct srcfile *in = &s->in[s->order[s->lanes[k].start + s->lanes[k].cur]];
+
+		if (in->ready && (t == MM_NS_NONE || in->ts < t))
+			t = in->ts;
+	}
+	return t;
+}
+
 int source_next(struct source *s, struct source_frame *f)
 {
 	for (;;) {

@@ -16,7 +16,8 @@
 # the privilege drop, the Prometheus textfile) at the file's own times --
 # as a service would run it.  Checked:
 #   * the peak RSS of three days is that of one day (within 1.5 MB, the
-#     allocator's slack), and the worker's open descriptors never change;
+#     allocator's slack), and the worker's open descriptors, sampled every
+#     0.2 s, range over the same numbers in three days as in one;
 #   * every record once, completed by its switchover with 3 announces,
 #     4096 unique bytes, the outage of every 4th in its own record and no
 #     other -- the last day's as the first's;
@@ -91,11 +92,12 @@ records_ok() {
 	check_eq "$name-bytes-each" "$n" "$(jq -c 'select(.unique_payload_bytes == 4096)' "$d/all.jsonl" | wc -l | tr -d ' ')"
 	# Records in start order: the outage of every 4th (i % 4 == 3, counting from 0) is its own.
 	check_eq "$name-outages-where-they-were" "$((n / 4)) 0" "$(jq -s -r '
-		sort_by(.start_ts) | to_entries
-		| [map(select(.key % 4 == 3 and (.value.downtime.episodes | length) == 1 and .value.downtime_total_s > 0)) | length,
-		   map(select(.key % 4 != 3 and (.value.downtime.episodes | length) != 0)) | length] | "\(.[0]) \(.[1])"' "$d/all.jsonl")"
+		sort_by(.start) | to_entries
+		| [map(select(.key % 4 == 3 and (.value.episodes | length) == 1 and .value.episodes[0].lost == 1
+		              and .value.downtime_total_s > 0)) | length,
+		   map(select(.key % 4 != 3 and (.value.episodes | length) != 0)) | length] | "\(.[0]) \(.[1])"' "$d/all.jsonl")"
 	check_eq "$name-last-day-outages-listed" "$((PER_DAY / 4))" "$(jq -s -r --argjson day "$PER_DAY" '
-		sort_by(.start_ts) | .[-$day:] | map(select((.downtime.episodes | length) == 1)) | length' "$d/all.jsonl")"
+		sort_by(.start) | .[-$day:] | map(select((.episodes | length) == 1)) | length' "$d/all.jsonl")"
 	check "$name-records-rotated-whole" "$(ls "$d")" \
 		bash -c "[ \$(ls '$d'/r.jsonl.* 2>/dev/null | wc -l) -ge 1 ] && for f in '$d'/r.jsonl.*; do jq -e . \"\$f\" >/dev/null || exit 1; done"
 }
@@ -120,21 +122,23 @@ check "usage-input-untouched" "small.pcap changed" cmp -s "$T/small.pcap" "$T/sm
 check_eq "from-stdin-count" "0 2 2" "$? $(wc -l <"$T/c.jsonl" | tr -d ' ') $(jq '.migrations | length' "$T/c.json")"
 
 run 1
-RSS1=$RSS
+RSS1=$RSS FDS1="$FDS_MIN..$FDS_MAX"
 check_eq "day-exit" 0 "$RC"
-check "day-descriptors-flat" "worker descriptors $FDS_MIN..$FDS_MAX" test "$FDS_MIN" -eq "$FDS_MAX"
+check "day-descriptors-sampled" "worker descriptors $FDS1" test "$FDS_MAX" -gt 0
 records_ok day "$T/d1" "$N"
 # The same migrations as a replay of the capture (which holds every one).
 "$MIGMETER" replay "${MM_OPTS[@]}" -q --format json -o "$T/d1/replay.json" "$T/d1/cap.pcap" ||
 	fail "day-replay" "replay failed"
-FIGS='{id, start_ts, end_ts, unique_payload_bytes, downtime_total_s, resumed: .switchover.resumed_ts}'
+FIGS='{id, start, end, unique_payload_bytes, downtime_total_s, episodes: [.episodes[] | {first_lost_ts, end_ts, lost}],
+	resumed: .switchover.resumed, flows: [.flows[] | .client_port]}'
 check_eq "day-records-equal-replay" "$(jq -c ".migrations[] | $FIGS" "$T/d1/replay.json" | md5sum)" \
 	"$(jq -s -c "sort_by(.id)[] | $FIGS" "$T/d1/all.jsonl" | md5sum)"
 
 run 3
 RSS3=$RSS
 check_eq "days-exit" 0 "$RC"
-check "days-descriptors-flat" "worker descriptors $FDS_MIN..$FDS_MAX" test "$FDS_MIN" -eq "$FDS_MAX"
+# The same descriptors open over three days as over one (a rotation holds the next file a moment).
+check_eq "descriptors-flat-over-days" "$FDS1" "$FDS_MIN..$FDS_MAX"
 check "memory-flat-over-days" "peak RSS $RSS1 KB for 1 day, $RSS3 KB for 3 days" test $((RSS3 - RSS1)) -le 1536
 records_ok days "$T/d3" "$N"
 R=$T/d3/report.json

@@ -12,6 +12,12 @@
  */
 #define METER_KEEP_RECORDS 1000u
 
+/* A written migration older than this is let go even under the count (a quiet node's day). */
+#define METER_KEEP_AGE (24 * 3600 * MM_NS_PER_S)
+
+/* When each of the newest batches was written (more than METER_KEEP_RECORDS). */
+#define METER_KEEP_RING 2048u
+
 /* Collision flows (never a migration) quiet this long are retired from the live lookup. */
 #define METER_KEEP_STRAY_IDLE (60 * MM_NS_PER_S)
 
@@ -28,14 +34,16 @@
  */
 void meter_keep_start(struct meter *m, int bins);
 
-/* Before retiring one written record's flows: they are one batch (let go together). */
-void meter_keep_record(struct meter *m);
+/* Before retiring one record's flows, written at capture time `now`: they are one batch (let go together). */
+void meter_keep_record(struct meter *m, mm_ns now);
 
 /*
  * After records were written at capture time `now`: retires idle
- * collision flows, lets go the flows of all but the newest
- * METER_KEEP_RECORDS written migrations, and the announces, listed
- * episodes and (if allowed) bins from before the oldest flow still held.
+ * collision flows, lets go the flows of written migrations past the
+ * newest METER_KEEP_RECORDS or older than METER_KEEP_AGE, and the
+ * announces, listed episodes and (if allowed) bins from before the
+ * oldest flow still held (less METER_KEEP_MARGIN) or older than
+ * METER_KEEP_AGE, whichever lets less go while nothing was let go yet.
  */
 void meter_keep(struct meter *m, mm_ns now);
 

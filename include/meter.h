@@ -81,6 +81,7 @@ struct meter {
 	uint64_t keep_batch;		/* the batch of the record retired last */
 	uint64_t keep_forgot_upto;	/* batches below this are let go */
 	mm_ns keep_horizon;		/* announces, episodes, bins before this are let go */
+	mm_ns keep_when[2048];		/* METER_KEEP_RING: when each recent batch was written */
 };
 
 /* Returns 0, or -1 when out of memory (m is then released). */

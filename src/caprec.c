@@ -242,7 +242,7 @@ int caprec_poll(struct caprec *cr, struct meter *m, mm_ns now, char *err, size_t
 			break;
 		}
 		/* Written: its flows leave the lookup (their figures stay for the report), one batch. */
-		meter_keep_record(m);
+		meter_keep_record(m, now);
 		for (f = 0; f < r->nmembers; f++)
 			flow_retire(m->flows, r->members[f].flow);
 		n++;

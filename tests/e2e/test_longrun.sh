@@ -41,15 +41,23 @@ T=$E2E_TMP
 # The day's migrations: every 10 s; under AddressSanitizer (20 times slower) every 40 s.
 SPACING=10000
 case $MIGMETER in
-*/asan/*) SPACING=40000 ;;
+*/asan/*) SPACING=40000 ;;	# 6480 migrations in 3 days: still past the 1000 kept
 esac
 PER_DAY=$((86400000 / SPACING))
 # Under a sanitizer build, freed memory is held in a quarantine: none, so RSS means the same.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0
 
-# run DAYS - generates DAYS of capture and takes it through capture --from; sets RSS, FDS_MIN, FDS_MAX, RC, N.
+# mode FILE FROM TO - the most frequent number among lines FROM..TO of FILE.
+mode() {
+	sed -n "$2,$3p" "$1" | sort -n | uniq -c | sort -k1,1nr -k2,2n | awk 'NR == 1 { print $2 }'
+}
+
+# run DAYS - generates DAYS of capture and takes it through capture --from; sets RSS, FDS, RC, N.
+# FDS: the worker's usual number of open descriptors in the first half of the run and in the second
+# (sampled every 0.2 s; a rotation holds the next file open a moment, the mode passes over it).
 run() {
-	local days=$1 d=$T/d$1 pid wpid fd
+	local days=$1 d=$T/d$1 pid ppid wpid ns
+	local -a fd
 	N=$((PER_DAY * days))
 	mkdir -p "$d"
 	"$GEN" -s "$SPACING" -p 1000 -k 5 -e 4 "$N" "$d/cap.pcap" >"$d/gen.out" 2>&1 ||
@@ -61,22 +69,27 @@ run() {
 		>"$d/out" 2>"$d/err" </dev/null &
 	pid=$!
 	track_pid "$pid"
-	FDS_MIN=999999 FDS_MAX=0
-	# The worker (-Z nobody) is the root parent's child, under /usr/bin/time; its descriptors sampled as it runs.
-	while kill -0 "$pid" 2>/dev/null; do
-		wpid=$(pgrep -P "$(pgrep -P "$pid" | head -n 1)" 2>/dev/null | head -n 1)
-		if [ -n "$wpid" ] && fd=$(find "/proc/$wpid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) &&
-			[ "$fd" -gt 0 ]; then
-			[ "$fd" -lt "$FDS_MIN" ] && FDS_MIN=$fd
-			[ "$fd" -gt "$FDS_MAX" ] && FDS_MAX=$fd
-		fi
+	: >"$d/fds"
+	# The worker (-Z nobody) is the root parent's child, under /usr/bin/time: found once, then
+	# its descriptors counted with shell builtins only (no process started per sample).
+	wpid=
+	while [ -z "$wpid" ] && kill -0 "$pid" 2>/dev/null; do
+		ppid=$(pgrep -P "$pid" 2>/dev/null | head -n 1)
+		wpid=${ppid:+$(pgrep -P "$ppid" 2>/dev/null | head -n 1)}
+		[ -n "$wpid" ] || sleep 0.05
+	done
+	while [ -n "$wpid" ] && [ -d "/proc/$wpid/fd" ]; do
+		fd=(/proc/"$wpid"/fd/*)
+		[ -e "${fd[0]}" ] && echo "${#fd[@]}" >>"$d/fds"
 		sleep 0.2
 	done
 	wait "$pid"
 	RC=$?
 	RSS=$(tail -n 1 "$d/rss")
-	printf '%s day(s): %s migrations, peak RSS %s KB, worker descriptors %s..%s, %s\n' "$days" "$N" \
-		"$RSS" "$FDS_MIN" "$FDS_MAX" "$(cat "$d/gen.out")"
+	ns=$(wc -l <"$d/fds")
+	FDS="$(mode "$d/fds" 1 $((ns / 2))) $(mode "$d/fds" $((ns / 2 + 1)) "$ns")"
+	printf '%s day(s): %s migrations, peak RSS %s KB, worker descriptors %s (first half, second half of %s samples), %s\n' \
+		"$days" "$N" "$RSS" "$FDS" "$ns" "$(cat "$d/gen.out")"
 }
 
 # records_ok NAME DIR N - every record of the run right, in the rotated files too.
@@ -122,31 +135,33 @@ check "usage-input-untouched" "small.pcap changed" cmp -s "$T/small.pcap" "$T/sm
 check_eq "from-stdin-count" "0 2 2" "$? $(wc -l <"$T/c.jsonl" | tr -d ' ') $(jq '.migrations | length' "$T/c.json")"
 
 run 1
-RSS1=$RSS FDS1="$FDS_MIN..$FDS_MAX"
+RSS1=$RSS FDS1=$FDS
 check_eq "day-exit" 0 "$RC"
-check "day-descriptors-sampled" "worker descriptors $FDS1" test "$FDS_MAX" -gt 0
+check "day-descriptors-flat" "worker descriptors $FDS1" test "${FDS1% *}" = "${FDS1#* }" -a -n "${FDS1% *}"
 records_ok day "$T/d1" "$N"
 # The same migrations as a replay of the capture (which holds every one).
 "$MIGMETER" replay "${MM_OPTS[@]}" -q --format json -o "$T/d1/replay.json" "$T/d1/cap.pcap" ||
 	fail "day-replay" "replay failed"
-FIGS='{id, start, end, unique_payload_bytes, downtime_total_s, episodes: [.episodes[] | {first_lost_ts, end_ts, lost}],
-	resumed: .switchover.resumed, flows: [.flows[] | .client_port]}'
+FIGS='{id, start, "end": .end, unique_payload_bytes, downtime_total_s,
+	episodes: [.episodes[] | {first_lost_ts, end_ts, lost}], resumed: .switchover.resumed, flows: [.flows[] | .client_port]}'
 check_eq "day-records-equal-replay" "$(jq -c ".migrations[] | $FIGS" "$T/d1/replay.json" | md5sum)" \
 	"$(jq -s -c "sort_by(.id)[] | $FIGS" "$T/d1/all.jsonl" | md5sum)"
 
 run 3
 RSS3=$RSS
 check_eq "days-exit" 0 "$RC"
-# The same descriptors open over three days as over one (a rotation holds the next file a moment).
-check_eq "descriptors-flat-over-days" "$FDS1" "$FDS_MIN..$FDS_MAX"
+# The same descriptors open on the third day as on the first.
+check_eq "descriptors-flat-over-days" "$FDS1" "$FDS"
 check "memory-flat-over-days" "peak RSS $RSS1 KB for 1 day, $RSS3 KB for 3 days" test $((RSS3 - RSS1)) -le 1536
 records_ok days "$T/d3" "$N"
 R=$T/d3/report.json
 check_eq "report-lists-newest" "1000 $N" "$(jq -r '"\(.migrations | length) \(.migrations[-1].id)"' "$R")"
 check_eq "report-says-what-it-let-go" "$((N - 1000)) true" \
 	"$(jq -r '"\(.retention.records_not_listed) \(.retention.active)"' "$R")"
+# All but the announces and outages of the last 1000 migrations or so were let go.
 check "report-let-go-announces-episodes" "$(jq -c .retention "$R")" \
-	test "$(jq -r '.retention.announces_not_listed' "$R")" -gt 60000 -a "$(jq -r '.retention.episodes_not_listed' "$R")" -gt 5000
+	test "$(jq -r '.retention.announces_not_listed' "$R")" -ge $((3 * (N - 1100))) \
+	-a "$(jq -r '.retention.episodes_not_listed' "$R")" -ge $(((N - 1100) / 4))
 check_eq "report-totals-every-byte" "$((N * 4096)) $N" \
 	"$(jq -r '"\(.migration.unique_payload_bytes) \(.migration.flows - .migration.collisions)"' "$R" 2>/dev/null)"
 check_eq "report-announces-every-one" "$((N * 3))" "$(jq -r '.announces.rarp' "$R")"
@@ -157,6 +172,11 @@ check_eq "prom-duration-count" "$N" "$(awk '/^migmeter_migration_duration_second
 check_eq "prom-downtime-count" "$((N / 4))" \
 	"$(awk '/^migmeter_migration_downtime_seconds_count/ { s += $2 } END { print s + 0 }' "$P")"
 check_eq "ring-three-files" 3 "$(find "$T/d3" -name 'w-*.pcap' | wc -l)"
-check "rss-bounded" "peak RSS $RSS3 KB" test "$RSS3" -lt 32768
+if [ "$SPACING" = 10000 ]; then
+	check "rss-bounded" "peak RSS $RSS3 KB" test "$RSS3" -lt 32768
+	check "past-the-old-announce-cap" "$((N * 3)) announces" test $((N * 3)) -gt 65536
+else
+	printf 'AddressSanitizer build: the 32 MB bound is checked on the plain build\n'
+fi
 
 summary

@@ -34,22 +34,22 @@ MIG_OBJS    := $(B)/announce.o $(B)/decode-arp.o $(B)/migration.o $(B)/migration
 	       $(B)/out-csv-migration.o $(B)/out-text-views.o \
 	       $(B)/app.o $(B)/app-timeline.o $(B)/app-phase.o $(B)/app-report.o
 UNIT_migration := $(B)/migration.o $(B)/migration-get.o $(B)/migration-group.o $(B)/migration-match.o $(B)/kind.o $(B)/addr.o
-UNIT_announce := $(B)/announce.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
+UNIT_announce := $(B)/announce.o $(B)/arr.o $(B)/decode-arp.o $(B)/decode.o $(B)/addr.o
 UNIT_decode := $(B)/decode.o $(B)/addr.o
 UNIT_kind   := $(B)/kind.o
-UNIT_flow   := $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/flow-retire.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
+UNIT_flow   := $(B)/arr.o $(B)/flow.o $(B)/flow-totals.o $(B)/flow-any.o $(B)/flow-retire.o $(B)/kind.o $(B)/addr.o $(B)/seqspace.o
 UNIT_flow_any := $(UNIT_flow)
 UNIT_flow_keep := $(UNIT_flow)
 UNIT_seqspace := $(B)/seqspace.o
 ECHO_OBJS   := $(B)/echo.o $(B)/echo-times.o $(B)/echo-episodes.o $(B)/echo-unresp.o $(B)/echo-retire.o \
 	       $(B)/seqwin.o $(B)/unresp.o $(B)/episode.o $(B)/medset.o
-UNIT_echo   := $(ECHO_OBJS) $(B)/mmtime.o
+UNIT_echo   := $(ECHO_OBJS) $(B)/arr.o $(B)/mmtime.o
 UNIT_seqwin := $(B)/seqwin.o
 UNIT_unresp := $(B)/unresp.o $(B)/mmtime.o
 UNIT_echo_unresp := $(UNIT_echo)
 UNIT_echo_keep := $(UNIT_echo)
 UNIT_echo_bounded := $(UNIT_echo)
-UNIT_series := $(B)/series.o $(B)/mmtime.o
+UNIT_series := $(B)/series.o $(B)/arr.o $(B)/mmtime.o
 UNIT_episode := $(B)/episode.o $(B)/mmtime.o
 UNIT_medset := $(B)/medset.o $(B)/mmtime.o
 UNIT_app    := $(B)/app.o $(B)/app-timeline.o $(B)/app-phase.o $(B)/seqspace.o $(B)/medset.o $(B)/mmtime.o $(B)/addr.o

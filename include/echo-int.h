@@ -143,6 +143,5 @@ int echo_retire(struct echo_table *et, struct stream *s, int64_t want);
  */
 int echo_reclaim(struct echo_table *et, mm_ns now, const struct stream *except);
 /* Gives back the room of an array of `size`-byte elements holding n of *cap: all when n = 0, half and more once n <= *cap / 4. */
-void echo_arr_shrink(void **arr, size_t *cap, size_t n, size_t size);
 
 #endif

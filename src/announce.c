@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
 #include "decode-arp.h"
 
 #define ANN_DEF_EVENTS 65536
@@ -238,15 +239,7 @@ size_t ann_forget_before(struct ann_table *at, mm_ns before)
 			at->macs[i].last_ev = at->macs[i].last_ev >= (long)k ? at->macs[i].last_ev - (long)k : -1;
 	at->st.forgotten += k;
 	/* Memory goes with them: a table a busy hour filled shrinks again. */
-	if (at->cap > 64 && at->n < at->cap / 4) {
-		size_t ncap = at->n * 2 > 64 ? at->n * 2 : 64;
-		struct ev *nv = realloc(at->ev, ncap * sizeof(*nv));
-
-		if (nv) {
-			at->ev = nv;
-			at->cap = ncap;
-		}
-	}
+	arr_shrink((void **)&at->ev, &at->cap, at->n, sizeof(*at->ev), 64);
 	return k;
 }
 

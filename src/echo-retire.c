@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
 #include "echo-int.h"
 
 /*
@@ -239,7 +240,7 @@ static size_t forget_loss(struct echo_table *et, struct stream *s, mm_ns before)
 		nf++;
 	}
 	r->n_eps = keep;
-	echo_arr_shrink((void **)&r->eps, &r->cap_eps, r->n_eps, sizeof(*r->eps));
+	arr_shrink((void **)&r->eps, &r->cap_eps, r->n_eps, sizeof(*r->eps), 0);
 	return nf;
 }
 
@@ -261,7 +262,7 @@ static size_t forget_unresp(struct stream *s, mm_ns before)
 		nf++;
 	}
 	l->n = keep;
-	echo_arr_shrink(&l->v, &l->cap, l->n, sizeof(*v));
+	arr_shrink(&l->v, &l->cap, l->n, sizeof(*v), 0);
 	return nf;
 }
 

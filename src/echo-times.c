@@ -20,26 +20,6 @@ int echo_arr_grow(void **arr, size_t *cap, size_t size)
 	return 0;
 }
 
-void echo_arr_shrink(void **arr, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap = n * 2 < 8 ? 8 : n * 2;
-	void *na;
-
-	if (n == 0) {
-		free(*arr);
-		*arr = NULL;
-		*cap = 0;
-		return;
-	}
-	if (n > *cap / 4 || ncap >= *cap)
-		return;
-	na = realloc(*arr, ncap * size);
-	if (na) {
-		*arr = na;
-		*cap = ncap;
-	}
-}
-
 /*
  * Median gap between consecutive sequence numbers both carrying `flag`.
  * Without any such pair (only every other one captured) the gaps between

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
 #include "echo-int.h"
 
 mm_ns echo_threshold(const struct echo_table *et, mm_ns rtt_median, mm_ns iv)
@@ -97,7 +98,7 @@ int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seq
 		if (echo_unresp_push(et, &s->ureps, &e, 0) < 0)
 			return -1;
 	}
-	echo_arr_shrink(&s->ureps.v, &s->ureps.cap, s->ureps.n, sizeof(e));	/* room left by forgotten ones */
+	arr_shrink(&s->ureps.v, &s->ureps.cap, s->ureps.n, sizeof(e), 0);	/* room left by forgotten ones */
 	all = s->ureps.v;
 	in->n_unresp = s->ureps.n;
 	in->unresp = all;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
 #include "echo-int.h"
 
 #define ECHO_DEF_STREAMS   1024
@@ -398,7 +399,7 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 			in->late++;
 	}
 
-	echo_arr_shrink((void **)&s->eps, &s->cap_eps, s->n_eps, sizeof(*s->eps));	/* room left by forgotten ones */
+	arr_shrink((void **)&s->eps, &s->cap_eps, s->n_eps, sizeof(*s->eps), 0);	/* room left by forgotten ones */
 	in->n_episodes = s->n_eps;
 	in->episodes = s->eps;
 	in->episodes_not_listed = s->ul_n + s->r.unlisted;

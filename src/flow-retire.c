@@ -2,6 +2,8 @@
 #include "flow.h"
 #include "flow-int.h"
 
+#include "arr.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,15 +135,7 @@ size_t flow_forget(struct flow_table *ft, uint64_t before_batch)
 	ft->forgotten += gone;
 	rebuild_lookup(ft);
 	/* Memory really goes down: an array under a quarter used shrinks to twice what it holds. */
-	if (ft->n < ft->cap / 4 && ft->cap > FLOW_MIN_CAP) {
-		size_t ncap = ft->n * 2 < FLOW_MIN_CAP ? FLOW_MIN_CAP : ft->n * 2;
-		struct flow *nf = realloc(ft->flows, ncap * sizeof(*nf));
-
-		if (nf) {	/* else the larger block stays: still right */
-			ft->flows = nf;
-			ft->cap = ncap;
-		}
-	}
+	arr_shrink((void **)&ft->flows, &ft->cap, ft->n, sizeof(*ft->flows), FLOW_MIN_CAP);
 	return gone;
 }
 

@@ -1,6 +1,8 @@
 /* series.c - fixed-width time bins over the merged timeline, held as sorted runs: memory follows the data, not the span. */
 #include "series.h"
 
+#include "arr.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,15 +444,7 @@ size_t series_forget_before(struct series *s, mm_ns before)
 	memmove(s->runs, s->runs + k, (s->nruns - k) * sizeof(*s->runs));
 	s->nruns -= k;
 	s->c_lo = s->c_hi = 0;	/* the cached bin may have moved */
-	if (s->cap_runs > 64 && s->nruns < s->cap_runs / 4) {
-		size_t ncap = s->nruns * 2 > 16 ? s->nruns * 2 : 16;
-		struct run *nr = realloc(s->runs, ncap * sizeof(*nr));
-
-		if (nr) {
-			s->runs = nr;
-			s->cap_runs = ncap;
-		}
-	}
+	arr_shrink((void **)&s->runs, &s->cap_runs, s->nruns, sizeof(*s->runs), 16);
 	return freed;
 }
 

@@ -59,12 +59,20 @@ struct cap {
 /* Set by SIGINT/SIGTERM (stop, still write everything) and SIGHUP (reopen the outputs). */
 extern volatile sig_atomic_t capture_stop, capture_hup;
 
+/* How a frame came: its link type, vantage point (live: the role; --from: input and interface), filters. */
+struct capture_via {
+	int dlt;
+	unsigned src;
+	uint32_t ifid;
+	unsigned match;		/* METER_* bits */
+};
+
 /*
  * One frame in timestamp order: saved (-w, role's file) first, then
- * accounted (`match`: METER_* bits).  h->ts.tv_usec holds nanoseconds.
+ * accounted.  h->ts.tv_usec holds nanoseconds.
  */
 void capture_take(struct cap *c, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data,
-		  unsigned match);
+		  const struct capture_via *via);
 
 /* --records: the records complete by capture time `now`; -c counts them. Returns 0 or -1 (err). */
 int capture_poll_records(struct cap *c, mm_ns now, char *err, size_t errlen);

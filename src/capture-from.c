@@ -72,8 +72,10 @@ int capture_from_loop(struct cap *c, const struct cli_opts *o, int show, char *e
 	size_t i;
 
 	while (!capture_stop && source_next(c->from, &fr) == 1) {
-		unsigned match = ((fr.match & SOURCE_MATCH_MIG) ? METER_MIG : 0) |
-				 ((fr.match & SOURCE_MATCH_ICMP) ? METER_ICMP : 0);
+		/* the vantage point as replay has it: the input and its pcapng interface */
+		struct capture_via via = { fr.dlt, fr.src, fr.ifid,
+					   ((fr.match & SOURCE_MATCH_MIG) ? METER_MIG : 0) |
+					   ((fr.match & SOURCE_MATCH_ICMP) ? METER_ICMP : 0) };
 
 		if (first == MM_NS_NONE)
 			first = next_records = fr.ts;
@@ -100,7 +102,7 @@ int capture_from_loop(struct cap *c, const struct cli_opts *o, int show, char *e
 		h.ts.tv_usec = (suseconds_t)(fr.ts % MM_NS_PER_S);
 		h.caplen = fr.caplen;
 		h.len = fr.len;
-		capture_take(c, (fr.match & SOURCE_MATCH_MIG) ? LIVE_MIG : LIVE_ICMP, &h, fr.data, match);
+		capture_take(c, (fr.match & SOURCE_MATCH_MIG) ? LIVE_MIG : LIVE_ICMP, &h, fr.data, &via);
 		if (show) {
 			mm_ns now = wall_now();
 

@@ -81,7 +81,7 @@ static mm_ns real_now(void)
  * accounted, so replay of the file sees the frames as the meter did.
  */
 void capture_take(struct cap *c, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data,
-		  unsigned match)
+		  const struct capture_via *via)
 {
 	uint64_t before = c->m.mig_frames;
 	mm_ns ts;
@@ -98,7 +98,7 @@ void capture_take(struct cap *c, unsigned role, const struct pcap_pkthdr *h, con
 	}
 	ts = (mm_ns)h->ts.tv_sec * MM_NS_PER_S + h->ts.tv_usec;
 	c->in[role].matched++;
-	meter_frame(&c->m, c->dlt[role], data, h->caplen, h->len, ts, role, 0, match);
+	meter_frame(&c->m, via->dlt, data, h->caplen, h->len, ts, via->src, via->ifid, via->match);
 	if (c->m.mig_frames != before)
 		c->last_mig_ts = ts;
 }
@@ -106,7 +106,10 @@ void capture_take(struct cap *c, unsigned role, const struct pcap_pkthdr *h, con
 /* A live capture's frame: its role is its filter. */
 static void take(void *ctx, unsigned role, const struct pcap_pkthdr *h, const uint8_t *data)
 {
-	capture_take(ctx, role, h, data, role == LIVE_MIG ? METER_MIG : METER_ICMP);
+	struct cap *c = ctx;
+	struct capture_via via = { c->dlt[role], role, 0, role == LIVE_MIG ? METER_MIG : METER_ICMP };
+
+	capture_take(c, role, h, data, &via);
 }
 
 /* A record written: its summary line on stderr (above the progress line). */

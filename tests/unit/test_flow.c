@@ -8,26 +8,10 @@
 
 #include "flow.h"
 
-#include "tcppkt.h"
+#include "flowtab.h"
 
 #define MS (1000000LL)
 
-static uint8_t payload_buf[2048];
-
-static struct dec_pkt tcp(uint8_t a, uint16_t sport, uint8_t b, uint16_t dport, uint32_t seq,
-			  uint8_t flags, uint32_t len)
-{
-	return tcppkt(a, sport, b, dport, seq, flags, len, payload_buf);
-}
-
-static struct flow_table *table(size_t max)
-{
-	struct flow_cfg cfg = { .port_lo = 49152, .port_hi = 49261, .max_flows = max };
-	struct flow_table *ft = flow_table_new(&cfg);
-
-	assert_non_null(ft);
-	return ft;
-}
 
 static void feed(struct flow_table *ft, struct dec_pkt p, mm_ns ts)
 {

@@ -147,6 +147,9 @@ int mig_add_flow(struct mig_table *mt, size_t flow, const struct flow_info *fi);
  */
 void mig_set_id_base(struct mig_table *mt, unsigned base);
 
+/* Record id's place among mt's records, 1-based (mig_get(mt, pos - 1)), or 0 when it is none of them. */
+unsigned mig_record_pos(const struct mig_table *mt, unsigned id);
+
 /* Room for this many flows and announces at once (a feed that knows its counts wastes nothing). */
 void mig_reserve(struct mig_table *mt, size_t flows, size_t announces);
 

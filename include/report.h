@@ -52,6 +52,10 @@ int report_bool(json_object *o, const char *path);
  */
 typedef json_object *(*report_make_fn)(void *ctx, size_t i);
 json_object *report_lazy_array(size_t n, report_make_fn make, void *ctx, void (*free_ctx)(void *ctx));
+
+/* A lazy array of n elements of `owner`'s list (a stream's episodes, say): make(owner, i, digits) each. */
+typedef json_object *(*report_list_fn)(const void *owner, size_t i, int digits);
+json_object *report_lazy_list(const void *owner, size_t n, int digits, report_list_fn make);
 size_t report_len(json_object *arr);		/* 0 for NULL or not an array */
 json_object *report_at(json_object *arr, size_t i);	/* NULL past the end */
 int report_is_lazy(json_object *arr);

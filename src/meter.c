@@ -310,6 +310,8 @@ int meter_finish(struct meter *m)
 	echo_visit_lost(m->echo, add_lost, m->series);
 	if (app_finish(m->app, m->last_ts) < 0)
 		return -1;
+	/* after retention, the records keep the ids --records gave them */
+	mig_set_id_base(m->migs, (unsigned)m->kept.records_not_listed);
 	meter_feed_migrations(m, m->migs, 0);
 	/* the stage holds its copies: the announce table's go (a long capture holds many) */
 	ann_release_events(m->announce);

@@ -23,6 +23,11 @@ void mig_set_id_base(struct mig_table *mt, unsigned base)
 	mt->id_base = base;
 }
 
+unsigned mig_record_pos(const struct mig_table *mt, unsigned id)
+{
+	return id > mt->id_base && id - mt->id_base <= mt->nrec ? id - mt->id_base : 0;
+}
+
 size_t mig_count(const struct mig_table *mt)
 {
 	return mt->nrec;
@@ -62,9 +67,9 @@ unsigned mig_of_flow(const struct mig_table *mt, size_t flow, const struct mig_m
 
 	if (m)
 		*m = NULL;
-	if (mig <= mt->id_base || mig - mt->id_base > mt->nrec)
+	if (!mig_record_pos(mt, mig))
 		return 0;
-	r = &mt->rec[mig - mt->id_base - 1];
+	r = &mt->rec[mig_record_pos(mt, mig) - 1];
 	for (k = 0; m && k < r->nmembers; k++)
 		if (r->members[k].flow == flow)
 			*m = &r->members[k];

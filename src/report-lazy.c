@@ -48,6 +48,32 @@ json_object *report_lazy_array(size_t n, report_make_fn make, void *ctx, void (*
 	return arr;
 }
 
+/* report_lazy_list's context: the list's owner, the digits, the element maker. */
+struct list_ctx {
+	const void *owner;
+	int digits;
+	report_list_fn make;
+};
+
+static json_object *list_elem(void *ctx, size_t i)
+{
+	const struct list_ctx *c = ctx;
+
+	return c->make(c->owner, i, c->digits);
+}
+
+json_object *report_lazy_list(const void *owner, size_t n, int digits, report_list_fn make)
+{
+	struct list_ctx *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->owner = owner;
+	c->digits = digits;
+	c->make = make;
+	return report_lazy_array(n, list_elem, c, free);
+}
+
 /* The array's maker, or NULL for an ordinary array (json-c's doubles keep their own userdata). */
 static struct lazy *lazy_of(json_object *arr)
 {

@@ -174,7 +174,7 @@ static json_object *record_obj(const struct meter *m, const struct mig_table *mt
 	size_t k;
 
 	/* the final stage after retention: its records keep the ids --records gave them */
-	put_u64(j, "id", r->id + (mt == m->migs ? m->kept.records_not_listed : 0));
+	put_u64(j, "id", r->id);
 	put_str(j, "status", mig_status_name(r->status));
 	put_str(j, "status_reason", mig_why_name(r->why));
 	put(j, "inferred", json_object_new_boolean(r->inferred));
@@ -243,7 +243,7 @@ json_object *report_migration_record(const struct meter *m, const struct mig_tab
 /*
  * The records are a lazy array (report_at makes one when a writer reaches
  * it); each record's announces and episodes are found through an index by
- * migration id, built once: order[first[id - 1] .. first[id] - 1].
+ * the record's place (mig_record_pos), built once: order[first[pos - 1] .. first[pos] - 1].
  */
 struct recs_ctx {
 	const struct meter *m;
@@ -262,7 +262,7 @@ static void recs_free(void *ctx)
 	free(c);
 }
 
-/* Counting sort of n items by their migration id (1..nrec; 0 and others left out). */
+/* Counting sort of n items by their record's place (1..nrec, mig_record_pos; 0 and others left out). */
 static int index_by_id(size_t nrec, size_t n, unsigned (*id_of)(const struct mig_table *, size_t),
 		       const struct mig_table *mt, size_t **first, size_t **order)
 {
@@ -298,7 +298,7 @@ static int index_by_id(size_t nrec, size_t n, unsigned (*id_of)(const struct mig
 
 static unsigned ann_id(const struct mig_table *mt, size_t i)
 {
-	return mig_announce_get(mt, i)->migration;
+	return mig_record_pos(mt, mig_announce_get(mt, i)->migration);
 }
 
 /* The loss episodes of a record ("episodes"; its unresponsive ones are in "unresponsive"). */
@@ -306,7 +306,7 @@ static unsigned ep_id(const struct mig_table *mt, size_t i)
 {
 	const struct mig_episode *e = mig_episode_get(mt, i);
 
-	return e->kind == MIG_EP_UNRESP ? 0 : e->migration;
+	return e->kind == MIG_EP_UNRESP ? 0 : mig_record_pos(mt, e->migration);
 }
 
 static json_object *make_record(void *ctx, size_t i)
@@ -315,20 +315,22 @@ static json_object *make_record(void *ctx, size_t i)
 	const struct mig_table *mt = c->m->migs;
 	const struct mig_record *r = mig_get(mt, i);
 	json_object *j;
+	unsigned pos;
 	size_t k;
 
 	if (!r)
 		return NULL;
 	j = record_obj(c->m, mt, r, c->digits);
-	if (!j || r->id < 1 || r->id > mig_count(mt))
+	pos = mig_record_pos(mt, r->id);
+	if (!j || !pos)
 		return j;
-	for (k = c->ann_first[r->id]; k < c->ann_first[r->id + 1]; k++) {
+	for (k = c->ann_first[pos]; k < c->ann_first[pos + 1]; k++) {
 		const struct mig_announce *a = mig_announce_get(mt, c->ann_order[k]);
 
 		json_object_array_add(report_get(j, a->ev.how == ANN_GARP ? "switchover.garp_times" :
 						 "switchover.rarp_times"), report_jtime(a->ev.ts, c->digits));
 	}
-	for (k = c->ep_first[r->id]; k < c->ep_first[r->id + 1]; k++)
+	for (k = c->ep_first[pos]; k < c->ep_first[pos + 1]; k++)
 		json_object_array_add(report_get(j, "episodes"),
 				      episode_obj(mig_episode_get(mt, c->ep_order[k]), c->digits));
 	return j;
@@ -363,7 +365,7 @@ void report_add_migrations(json_object *r, const struct meter *m, int digits)
 	for (i = 0; i < mig_episode_count(m->migs); i++) {
 		const struct mig_episode *e = mig_episode_get(m->migs, i);
 
-		int rec = e->migration >= 1 && e->migration <= mig_count(m->migs);
+		int rec = mig_record_pos(m->migs, e->migration) != 0;
 
 		/* those of a record are in it (made as a writer reaches it) */
 		if (rec)
@@ -415,5 +417,5 @@ void report_flow_migration(json_object *j, const struct meter *m, size_t flow)
 	put_uuid(j, "uuid", fi.has_uuid, fi.uuid);
 	put(j, "channel", fi.has_uuid ? json_object_new_int(fi.channel) : NULL);
 	/* Four members: a fifth would grow every flow's json-c table to 64 entries. */
-	put(j, "migration", id ? json_object_new_uint64(id + m->kept.records_not_listed) : NULL);
+	put(j, "migration", id ? json_object_new_uint64(id) : NULL);
 }

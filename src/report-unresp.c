@@ -1,7 +1,6 @@
 /* report-unresp.c - unresponsive time in the report tree: per echo stream and per migration. */
 #include "report-unresp.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -56,27 +55,9 @@ static json_object *stream_episode(const struct unresp_episode *e, int digits)
 }
 
 /* A stream's unresponsive episodes, made as a writer reaches them. */
-struct un_ctx {
-	const struct echo_stream_info *s;
-	int digits;
-};
-
-static json_object *make_un(void *ctx, size_t i)
+static json_object *make_un(const void *s, size_t i, int digits)
 {
-	const struct un_ctx *c = ctx;
-
-	return stream_episode(&c->s->unresp[i], c->digits);
-}
-
-static json_object *stream_episodes(const struct echo_stream_info *s, int digits)
-{
-	struct un_ctx *c = malloc(sizeof(*c));
-
-	if (!c)
-		return NULL;
-	c->s = s;
-	c->digits = digits;
-	return report_lazy_array(s->n_unresp, make_un, c, free);
+	return stream_episode(&((const struct echo_stream_info *)s)->unresp[i], digits);
 }
 
 void report_stream_unresp(json_object *js, const struct echo_stream_info *s, int digits)
@@ -91,7 +72,7 @@ void report_stream_unresp(json_object *js, const struct echo_stream_info *s, int
 	put(js, "unresponsive_worst_rtt_s", report_jtime(s->unresp_worst_rtt, digits));
 	put_u64(js, "n_unresponsive_episodes", s->n_unresp);
 	put_u64(js, "unlisted_unresponsive_episodes", s->unresp_not_listed);
-	put(js, "unresponsive_episodes", stream_episodes(s, digits));
+	put(js, "unresponsive_episodes", report_lazy_list(s, s->n_unresp, digits, make_un));
 }
 
 json_object *report_unresp_episode(const struct mig_episode *e, int digits)

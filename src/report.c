@@ -341,29 +341,10 @@ struct dt_sum {
 	mm_ns unresp_total, unresp_longest;
 };
 
-/* The hand method with the interval ping was asked for: what users used to report. */
 /* A stream's episodes, made as a writer reaches them (up to 4096 listed; each a dozen json-c objects). */
-struct eps_ctx {
-	const struct echo_stream_info *s;
-	int digits;
-};
-
-static json_object *make_episode(void *ctx, size_t i)
+static json_object *make_episode(const void *s, size_t i, int digits)
 {
-	const struct eps_ctx *c = ctx;
-
-	return episode_obj(&c->s->episodes[i], c->digits);
-}
-
-static json_object *stream_episodes(const struct echo_stream_info *s, int digits)
-{
-	struct eps_ctx *c = malloc(sizeof(*c));
-
-	if (!c)
-		return NULL;
-	c->s = s;
-	c->digits = digits;
-	return report_lazy_array(s->n_episodes, make_episode, c, free);
+	return episode_obj(&((const struct echo_stream_info *)s)->episodes[i], digits);
 }
 
 static json_object *lost_x_nominal(uint64_t lost, mm_ns nominal, int digits)
@@ -457,7 +438,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		    told ? lost_x_nominal(s->lost, o->nominal_interval, o->digits) : NULL);
 		put_u64(js, "clock_steps_back", s->clock_steps_back);
 		report_stream_unresp(js, s, o->digits);
-		put(js, "episodes", stream_episodes(s, o->digits));
+		put(js, "episodes", report_lazy_list(s, s->n_episodes, o->digits, make_episode));
 		json_object_array_add(arr, js);
 
 		dec_addr_str(&s->target, tbuf, sizeof(tbuf));

@@ -12,6 +12,8 @@ test_pkgs+=(qemu-system-x86 busybox-static cpio kmod libc6-dev gzip)
 # the Prometheus tests run a real prometheus and node_exporter in a namespace;
 # (queried with curl); systemd-analyze verifies the unit file (its man: page with man-db)
 test_pkgs+=(gnuplot-nox apache2-utils prometheus prometheus-node-exporter systemd curl man-db)
+# tests/e2e/test_readme.sh runs the README's pandas snippets (Debian's python3, matplotlib's Agg)
+test_pkgs+=(python3-pandas python3-matplotlib)
 # make bench: the baselines, GNU time for the peak RSS of each tool, and bench/live.sh's traffic
 bench_pkgs=(time tshark wireshark-common tcpdump python3 iperf3 nftables iproute2 jq)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_readme.sh - every example in README.md's code blocks runs as written.
+# test_readme.sh - every example in README.md's code blocks and the man page's EXAMPLES runs as written.
 #
 # The examples are read from README.md itself (every ``` block whose first
 # command is migmeter, tcpdump or mkfifo, continuation lines joined; the
@@ -15,7 +15,8 @@
 # The live examples (capture -i eth1 --icmp-iface br-ex, tcpdump -i eth1,
 # interfaces) run in a namespace of this test with a veth pair named eth1
 # and br-ex; tests/gen/migtraffic.py sends $N small migrations onto br-ex
-# once the capture says it is listening.  Two paths are moved into the scratch
+# once the capture is listening
+# (a packet socket more in the namespace).  Two paths are moved into the scratch
 # directory: /var/lib/migmeter and /tmp/cap.  `ssh node2 CMD` runs CMD in
 # the namespace for a few seconds (a stand-in for the other node).
 #
@@ -78,6 +79,10 @@ send() {
 		>"$W/send.out" 2>&1 || fail "send" "migtraffic.py: $(tail -n 1 "$W/send.out")"
 }
 
+# listening BEFORE - more packet sockets open in the namespace than BEFORE (a capture listening adds one; -q says nothing).
+packet_sockets() { ip netns exec "$NS" tail -n +2 /proc/net/packet | wc -l; }
+listening() { [ "$(packet_sockets)" -gt "$1" ]; }
+
 # ---- the examples, read from the README ---------------------------------------
 # One example per line of $W/examples: "LINE<TAB>KIND<TAB>COMMAND", KIND
 # shell or python (a python block is one example, its lines joined by \x1f).
@@ -112,6 +117,25 @@ awk '
 ' "$README" >"$W/examples"
 check "examples-found" "$(wc -l <"$W/examples") examples in README.md, expected 20 or more" \
 	test "$(wc -l <"$W/examples")" -ge 20
+# The man page's EXAMPLES (.nf ... .fi blocks, roff escapes undone), as "manLINE".
+awk '
+	/^\.SH / { inex = ($2 == "EXAMPLES") }
+	inex && /^\.nf/ { inb = 1; cmd = ""; next }
+	inex && /^\.fi/ { inb = 0; next }
+	inb {
+		l = $0
+		gsub(/\\-/, "-", l)
+		gsub(/\\e/, "\\", l)
+		if (cmd == "") at = NR
+		cmd = cmd l
+		if (cmd ~ /\\$/) { sub(/\\$/, " ", cmd); next }
+		printf "man%d\tshell\t%s\n", at, cmd
+		cmd = ""
+	}
+' "$REPO_DIR/man/migmeter.1" >"$W/man-examples"
+check "man-examples-found" "$(wc -l <"$W/man-examples") examples in the man page, expected 8 or more" \
+	test "$(wc -l <"$W/man-examples")" -ge 8
+cat "$W/man-examples" >>"$W/examples"
 
 # outputs_of CMD - the files an example writes: its -o FILE, and for --format csv -o X.csv the tables beside it.
 outputs_of() {
@@ -127,9 +151,10 @@ outputs_of() {
 # run_example LINE CMD - one README line, by what it does.
 PRE='ssh() { shift; timeout -s INT 4 bash -c "$1"; }'
 run_example() {
-	local line=$1 cmd=$2 name="readme-$1" rc f out=$W/ex-$1.out err=$W/ex-$1.err pid i
+	local line=$1 cmd=$2 name="readme-$1" rc f out=$W/ex-$1.out err=$W/ex-$1.err pid i before
 	cmd=${cmd//\/var\/lib\/migmeter/$W\/var\/lib\/migmeter}
 	cmd=${cmd//\/tmp\/cap/$W\/cap}
+	before=$(packet_sockets)
 	case $cmd in
 	*"migmeter capture -i eth1"* | tcpdump* | mkfifo*ssh*)
 		# live: started in the namespace as a process group of its own, traffic once it listens
@@ -137,8 +162,7 @@ run_example() {
 $cmd") >"$out" 2>"$err" </dev/null &
 		pid=$!
 		track_pid "$pid"
-		# migmeter capture and tcpdump both say so on stderr
-		if ! wait_until 100 grep -q 'listening on' "$err"; then
+		if ! wait_until 100 listening "$before"; then
 			fail "$name" "never listened: $(head -n 1 "$err")"
 			return
 		fi
@@ -156,7 +180,8 @@ $cmd") >"$out" 2>"$err" </dev/null &
 				kill -INT "$i"
 			done
 			;;
-		*) ;; # ssh's stand-in ends its tcpdump after 4 s
+		*" -c "*) ;;       # stops by itself after that many completed migrations
+		*) ;;              # ssh's stand-in ends its tcpdump after 4 s
 		esac
 		for i in $(seq 300); do
 			kill -0 "$pid" 2>/dev/null || break
@@ -193,6 +218,13 @@ $cmd") >"$out" 2>"$err" </dev/null &
 		check "readme-$line-pcapng" "run7.pcapng does not replay to $N migrations" \
 			test "$("$MIGMETER" replay --format json "$W/run7.pcapng" 2>/dev/null | jq '.migrations | length')" = "$N"
 		check "readme-$line-series" "run7.csv has no bins" test "$(wc -l <"$W/run7.csv")" -ge 2
+		;;
+	*"migmeter capture -i eth1 -c "*)
+		# at least N completed, and back to back (50 ms apart) the ones begun before the N-th was known complete
+		f=$(grep -oE ' -c [0-9]+' <<<"$cmd" | awk '{print $2}')
+		check "readme-$line-count" "$(grep -c '^migration [0-9]*: completed' "$out") completed, expected $f..$N" \
+			test "$(grep -c '^migration [0-9]*: completed' "$out")" -ge "$f" -a \
+			"$(grep -c '^migration [0-9]*:' "$out")" -le "$N"
 		;;
 	*"migmeter capture -i eth1"*--records*)
 		check_eq "readme-$line-records" "$N" "$(wc -l <"$W/var/lib/migmeter/records.jsonl")"

@@ -88,6 +88,8 @@ struct stream {
 	mm_ns elapsed;             /* sum of the forward steps between messages: the duration, steps back left out */
 	uint64_t steps_back;       /* messages over ECHO_STEP_SLACK before the previous one */
 	int reclaimed;             /* its idle window was given back (echo_reclaim); 0 again once heard */
+	struct stream *prev;       /* the earlier run of a restarted ping (same key), or NULL */
+	size_t pos;                /* its place after echo_finish's sort */
 };
 
 struct echo_table {

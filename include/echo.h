@@ -31,6 +31,8 @@ struct echo_stream_info {
 	uint64_t clock_steps_back;     /* messages stamped over 1 ms before the stream's previous one */
 	uint8_t replies_only;          /* 1: no requests seen, episodes from reply gaps */
 	uint8_t never_answered;        /* 1: requests but no reply at all: not downtime, reported as such */
+	size_t follows;                /* a restarted ping (same key, its sequence begun again): the stream
+	                                  number (1-based, in echo_stream order) of its earlier run; 0: none */
 	mm_ns first_ts, last_ts;       /* first/last echo message of the stream */
 	mm_ns interval;                /* median gap between consecutive requests; MM_NS_NONE if < 2 */
 	mm_ns rtt_median;              /* median request->reply time; MM_NS_NONE if none */

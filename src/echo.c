@@ -18,6 +18,15 @@
 #define ECHO_DEF_LATE      3u
 #define ECHO_HASH0         64
 #define ECHO_STEP_SLACK    (1000 * 1000)        /* a message this much before the previous one: the clock stepped back */
+/*
+ * A ping run restarted with the same identifier (a pinger in a fresh PID
+ * namespace, a fixed -e ID) starts its sequence again: a request for a
+ * number already requested this long before, or older than the window, or
+ * one jumping forward by over half a window, is a new run.  The same
+ * request seen by another vantage point comes within their clock offset,
+ * far less than this.
+ */
+#define ECHO_RESTART_GAP   ((mm_ns)1000 * 1000 * 1000)
 
 struct echo_table *echo_new(const struct echo_cfg *cfg)
 {
@@ -161,21 +170,17 @@ static int stream_reserve(struct echo_table *et, struct stream *s, int64_t u, mm
 }
 
 /*
- * Finds or creates the stream; a new one gets slots around its first
- * sequence number `seq` before it is published.  NULL when a cap was hit
- * or memory ran out.
+ * Creates the stream of (pinger, target, id), or of its restarted run when
+ * `prev` is its earlier one (which leaves the lookup, kept for the
+ * report); it gets slots around its first sequence number `seq` before it
+ * is published.  NULL when a cap was hit or memory ran out.
  */
-static struct stream *stream_get(struct echo_table *et, const struct dec_addr *pinger,
-				 const struct dec_addr *target, uint16_t id, uint16_t seq, mm_ns ts)
+static struct stream *stream_new(struct echo_table *et, const struct dec_addr *pinger,
+				 const struct dec_addr *target, uint16_t id, uint16_t seq, mm_ns ts,
+				 struct stream *prev)
 {
 	struct stream *s = NULL;
-	size_t h;
 
-	if (et->hcap) {
-		h = hash_slot(et, pinger, target, id);
-		if (et->hash[h])
-			return et->hash[h];
-	}
 	if (et->n_streams >= et->cfg.max_streams)
 		return NULL;
 	/* keep the load factor <= 1/2 so probes stay short */
@@ -203,6 +208,7 @@ static struct stream *stream_get(struct echo_table *et, const struct dec_addr *p
 	s->first_ts = MM_NS_NONE;
 	s->last_ts = MM_NS_NONE;
 	s->prev_ts = MM_NS_NONE;
+	s->prev = prev;
 	while (seqwin_start(&s->w, &et->pool, seq) < 0) {
 		/* the pool is taken: windows of streams gone quiet give their slots back */
 		if (echo_reclaim(et, ts, NULL) < 0) {
@@ -211,8 +217,44 @@ static struct stream *stream_get(struct echo_table *et, const struct dec_addr *p
 		}
 	}
 	et->streams[et->n_streams++] = s;
-	et->hash[hash_slot(et, pinger, target, id)] = s;
+	et->hash[hash_slot(et, pinger, target, id)] = s;	/* a restart's slot is its earlier run's */
 	return s;
+}
+
+static struct stream *stream_get(struct echo_table *et, const struct dec_addr *pinger,
+				 const struct dec_addr *target, uint16_t id, uint16_t seq, mm_ns ts)
+{
+	if (et->hcap) {
+		struct stream *s = et->hash[hash_slot(et, pinger, target, id)];
+
+		if (s)
+			return s;
+	}
+	return stream_new(et, pinger, target, id, seq, ts, NULL);
+}
+
+/*
+ * Whether a message at unwrapped number u, `d` from the highest, starts a
+ * new run of the stream (ECHO_RESTART_GAP): judged on requests, and on
+ * replies only in a stream of replies alone.
+ */
+static int restarted(const struct stream *s, int is_req, int16_t d, int64_t u, mm_ns ts)
+{
+	const struct seqwin_slot *sl;
+	uint8_t kind = is_req ? SL_REQ : SL_REP;
+
+	if (s->requests + s->replies == 0 || (!is_req && s->requests))
+		return 0;
+	if (d > (int16_t)(SEQWIN_MAX / 2))
+		return is_req;
+	if (d > 0)
+		return 0;
+	if (u < s->w.base)
+		return s->w.retired;
+	if (u < s->w.lo || u >= s->w.lo + (int64_t)s->w.alloc)
+		return 0;
+	sl = seqwin_at(&s->w, u);
+	return (sl->flags & kind) && mm_sub(ts, is_req ? sl->t : sl->rep) >= ECHO_RESTART_GAP;
 }
 
 int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, mm_ns ts)
@@ -238,6 +280,13 @@ int echo_account(struct echo_table *et, const struct dec_pkt *p, unsigned src, m
 	/* nearest to the highest seen: reordering and the 16-bit wrap both come out right */
 	d = (int16_t)(uint16_t)(p->icmp.seq - (uint16_t)s->w.umax);
 	u = s->w.umax + d;
+	if (restarted(s, is_req, d, u, ts)) {
+		s = stream_new(et, pinger, target, p->icmp.id, p->icmp.seq, ts, s);
+		if (!s)
+			goto drop;
+		d = (int16_t)(uint16_t)(p->icmp.seq - (uint16_t)s->w.umax);
+		u = s->w.umax + d;
+	}
 	if (s->requests + s->replies > 0 && d > (int16_t)(SEQWIN_MAX / 2) &&
 	    ++s->big_jumps > ECHO_MAX_BIG_JUMPS)
 		goto drop;
@@ -317,6 +366,7 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 	s->n_eps = 0;
 	s->ul_n = s->ul_lost = 0;
 	s->ul_total = s->ul_longest = 0;
+	in->follows = s->prev ? s->prev->pos + 1 : 0;
 	in->pinger = s->pinger;
 	in->target = s->target;
 	in->id = s->id;
@@ -446,6 +496,8 @@ int echo_finish(struct echo_table *et, mm_ns capture_end)
 	et->ulisted = et->ulisted_retired;
 	if (et->n_streams)
 		qsort(et->streams, et->n_streams, sizeof(*et->streams), cmp_stream);
+	for (size_t i = 0; i < et->n_streams; i++)
+		et->streams[i]->pos = i;
 	for (size_t i = 0; i < et->n_streams; i++) {
 		if (stream_finish(et, et->streams[i], capture_end) < 0)
 			return -1;

@@ -80,6 +80,7 @@ static const struct csv_col stream_cols[] = {
 	OUT_CSV_COL("unresponsive_worst_rtt_s", "unresponsive_worst_rtt_s"),
 	OUT_CSV_COL("n_unresponsive_episodes", "n_unresponsive_episodes"),
 	OUT_CSV_COL("unlisted_unresponsive_episodes", "unlisted_unresponsive_episodes"),
+	OUT_CSV_COL("follows_stream", "follows_stream"),
 };
 
 /* An episode row starts with its stream's identity (paths into the stream object). */

@@ -197,6 +197,9 @@ static void text_stream(FILE *fp, json_object *s)
 	}
 	if (report_bool(s, "replies_only"))
 		fprintf(fp, "    only replies seen: episodes inferred from reply sequence gaps\n");
+	if (report_u64(s, "follows_stream"))
+		fprintf(fp, "    ping restarted: the run after stream %llu (same identifier, its sequence begun again)\n",
+			(unsigned long long)report_u64(s, "follows_stream"));
 	for (k = 0; k < n; k++) {
 		json_object *e = report_at(eps, k);
 

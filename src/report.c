@@ -423,6 +423,7 @@ static json_object *downtime_obj(const struct meter *m, const struct report_opts
 		put_u64(js, "late", s->late);
 		put_bool(js, "replies_only", s->replies_only);
 		put_bool(js, "never_answered", s->never_answered);
+		put(js, "follows_stream", s->follows ? json_object_new_uint64(s->follows) : NULL);
 		put(js, "first_ts", report_jtime(s->first_ts, o->digits));
 		put(js, "last_ts", report_jtime(s->last_ts, o->digits));
 		put(js, "interval_s", report_jtime(s->interval, o->digits));

@@ -7,7 +7,8 @@
 # exactly one episode whose estimate is within two ping intervals of the
 # imposed outage and agrees with an independent tshark reckoning, and
 # migmeter's loss count must equal ping's own summary.  Cases: one outage
-# and two outages over IPv4, one outage over IPv6.
+# and two outages over IPv4, a ping restarted with the same identifier
+# (ping -e), one outage over IPv6.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -198,10 +199,60 @@ run_case() {
 		"$(jqr "$json" '.downtime.streams[0].downtime_total_s')"
 }
 
+# run_restart - one capture, two ping runs with the same identifier (ping -e,
+# as a pinger in a fresh PID namespace gets the same one): a 1 s outage in
+# the first run, none in the second, begun 1 s after the first ended.  Two
+# streams of that id, the second following the first; the outage is the
+# first run's one episode; each run's loss is its ping's own.
+run_restart() {
+	local name=restart cap=$E2E_TMP/restart.pcap json=$E2E_TMP/restart.json start t0 t1 est interval
+	local tx1 rx1 tx2 rx2
+
+	ip netns exec "$NS_B" nft flush chain inet mmdt in
+	capture_start "$NS_A" veth-a "$cap" icmp || {
+		fail "$name-capture" "capture did not start"
+		return
+	}
+	start=${EPOCHREALTIME%.*}
+	start=$((start + 1))
+	t0=$((start + 1))
+	t1=$((t0 + 1))
+	window "$t0" "$t1" || fail "$name-nft" "could not add the outage rule"
+	sleep "$(awk -v s="$start" -v n="$EPOCHREALTIME" 'BEGIN { d = s - n; printf "%.6f", (d > 0 ? d : 0) }')"
+	ip netns exec "$NS_A" ping -n -e 4242 -i "$INTERVAL" -c 300 -W 1 "$B4" >"$E2E_TMP/$name-1.ping" 2>&1 </dev/null
+	sleep 1
+	ip netns exec "$NS_A" ping -n -e 4242 -i "$INTERVAL" -c 200 -W 1 "$B4" >"$E2E_TMP/$name-2.ping" 2>&1 </dev/null
+	capture_stop "$cap" || fail "$name-capture" "capture failed or dropped frames"
+	tx1=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$E2E_TMP/$name-1.ping")
+	rx1=$(sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' "$E2E_TMP/$name-1.ping")
+	tx2=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$E2E_TMP/$name-2.ping")
+	rx2=$(sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' "$E2E_TMP/$name-2.ping")
+	"$MIGMETER" replay "${MM_OPTS[@]}" --format json -o "$json" "$cap" 2>"$E2E_TMP/$name.err"
+	check_eq "$name-replay-exit-0" 0 "$?"
+	check_eq "$name-streams" "2 4242 4242" \
+		"$(jqr "$json" '.downtime.streams | "\(length) \(.[0].id) \(.[1].id)"')"
+	check_eq "$name-follows" "null 1" "$(jqr "$json" '.downtime.streams | "\(.[0].follows_stream) \(.[1].follows_stream)"')"
+	check_eq "$name-run1-counts" "$tx1 $rx1 $((tx1 - rx1))" \
+		"$(jqr "$json" '.downtime.streams[0] | "\(.requests) \(.replies) \(.lost)"')"
+	check_eq "$name-run2-counts" "$tx2 $rx2 $((tx2 - rx2))" \
+		"$(jqr "$json" '.downtime.streams[1] | "\(.requests) \(.replies) \(.lost)"')"
+	check_eq "$name-no-dups-or-late" "0 0 0 0" \
+		"$(jqr "$json" '.downtime.streams | "\(.[0].duplicates) \(.[0].late) \(.[1].duplicates) \(.[1].late)"')"
+	check_eq "$name-one-episode" "1 0 1" \
+		"$(jqr "$json" '"\(.downtime.streams[0].n_episodes) \(.downtime.streams[1].n_episodes) \(.downtime.total.episodes)"')"
+	est=$(jqr "$json" '.downtime.streams[0].episodes[0].estimate_s')
+	interval=$(jqr "$json" '.downtime.streams[0].interval_s')
+	check "$name-episode-1s" "estimate $est s for an imposed 1 s (interval $interval s)" \
+		awk -v e="$est" -v i="$interval" 'BEGIN { d = e - 1; if (d < 0) d = -d; exit !(d <= 2 * i) }'
+	printf '%s: run 1 ping %s/%s, run 2 ping %s/%s; streams %s; episode %s s for an imposed 1 s\n' "$name" \
+		"$tx1" "$rx1" "$tx2" "$rx2" "$(jqr "$json" '[.downtime.streams[] | "\(.requests)/\(.replies)"] | join(" ")')" "$est"
+}
+
 # Counts cover 1 s before, the outages and >= 1 s after at 10 ms a ping.
 FAM=4
 run_case one-outage 300 1
 run_case two-outages 600 1 1 2
+run_restart
 FAM=6
 run_case ipv6-one-outage 300 1
 

@@ -188,7 +188,11 @@ static void test_episodes_so_far(void **state)
 	echo_free(et);
 }
 
-/* Hostile: sequence numbers leaping half the 16-bit space each time cost a window each; bounded. */
+/*
+ * Hostile: sequence numbers leaping half the 16-bit space each time.  Each
+ * leaping request starts a new run (a restarted ping), so the stream cap
+ * bounds them; so do ECHO_MAX_BIG_JUMPS leaping replies of one stream.
+ */
 static void test_big_jumps(void **state)
 {
 	struct echo_table *et = table();
@@ -196,7 +200,7 @@ static void test_big_jumps(void **state)
 	int dropped = 0, i;
 
 	(void)state;
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < 3000; i++) {
 		struct dec_pkt p;
 
 		q = (uint16_t)(q + 32767);
@@ -204,12 +208,29 @@ static void test_big_jumps(void **state)
 		if (echo_account(et, &p, 0, T0 + i * MS) < 0)
 			dropped++;
 	}
-	/* After ECHO_MAX_BIG_JUMPS leaps the leaping messages are dropped and counted. */
+	/* once the cap is hit every other one is dropped (the rest lie just behind the last run's start) */
+	assert_int_equal(echo_stream_count(et), 1024);
+	assert_true(dropped >= (3000 - 1024) / 2);
+	assert_int_equal(echo_dropped(et), (uint64_t)dropped);
+	assert_int_equal(echo_finish(et, T0 + 4000 * MS), 0);
+	echo_free(et);
+	et = table();
+	req(et, 0, 9, 0, T0);	/* replies of a stream with requests are not judged: they leap */
+	dropped = 0;
+	for (i = 0, q = 0; i < 1000; i++) {
+		struct dec_pkt p;
+
+		q = (uint16_t)(q + 32767);
+		p = mk(0, 1, 2, 0, 9, q);
+		if (echo_account(et, &p, 0, T0 + i * MS) < 0)
+			dropped++;
+	}
+	assert_int_equal(echo_stream_count(et), 1);
 	assert_true(dropped >= 400);
 	assert_int_equal(echo_dropped(et), (uint64_t)dropped);
 	assert_int_equal(echo_finish(et, T0 + 2000 * MS), 0);
 	echo_free(et);
-	/* A real stream with a few capture gaps of 20000 requests loses nothing. */
+	/* A real stream with a few capture gaps of 20000 requests loses nothing (each gap: a new run). */
 	et = table();
 	q = 0;
 	for (i = 0; i < 5; i++) {
@@ -217,6 +238,57 @@ static void test_big_jumps(void **state)
 		ping(et, 0, 9, (uint16_t)(q + 1), T0 + i * 1000 * MS + 10 * MS, 1 * MS);
 		q = (uint16_t)(q + 20000);
 	}
+	assert_int_equal(echo_dropped(et), 0);
+	echo_free(et);
+}
+
+/*
+ * A ping restarted with the same identifier begins a new stream that
+ * follows the old one: the old run keeps its outage, the new run's pings
+ * are neither duplicates nor late replies of the old ones.  A request seen
+ * again by another vantage point (within their clock offset) is not a
+ * restart.
+ */
+static void test_restart(void **state)
+{
+	struct echo_table *et = table();
+	const struct echo_stream_info *a, *b;
+	mm_ns t1 = T0 + 8000 * MS;
+
+	(void)state;
+	for (uint16_t q = 1; q <= 300; q++)
+		ping(et, 0, 7, q, T0 + q * 10 * MS, (q >= 100 && q < 120) ? NO_REPLY : 300 * US);
+	for (uint16_t q = 1; q <= 300; q += 50)
+		req(et, 0, 7, q, T0 + q * 10 * MS + 400 * MS);	/* a second capture, 0.4 s off */
+	for (uint16_t q = 1; q <= 300; q++)
+		ping(et, 0, 7, q, t1 + q * 10 * MS, 300 * US);
+	assert_int_equal(echo_finish(et, t1 + 4000 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 2);
+	a = echo_stream(et, 0);
+	b = echo_stream(et, 1);
+	assert_int_equal(a->requests, 300);
+	assert_int_equal(a->lost, 20);
+	assert_int_equal(a->n_episodes, 1);
+	assert_int_equal(a->duplicates + a->late, 0);
+	assert_int_equal(a->follows, 0);
+	assert_int_equal(b->requests, 300);
+	assert_int_equal(b->replies, 300);
+	assert_int_equal(b->n_episodes, 0);
+	assert_int_equal(b->follows, 1);
+	assert_int_equal(b->first_ts, t1 + 10 * MS);
+	echo_free(et);
+
+	/* A run longer than the window (40000 pings) restarted: its new numbers lie below the window. */
+	et = table();
+	for (uint32_t q = 1; q <= 40000; q++)
+		ping(et, 0, 7, (uint16_t)q, T0 + (mm_ns)q * MS, 300 * US);
+	for (uint16_t q = 1; q <= 100; q++)
+		ping(et, 0, 7, q, T0 + 45000 * MS + q * MS, (q >= 50 && q < 60) ? NO_REPLY : 300 * US);
+	assert_int_equal(echo_finish(et, T0 + 50000 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 2);
+	assert_int_equal(echo_stream(et, 0)->lost, 0);
+	assert_int_equal(echo_stream(et, 1)->lost, 10);
+	assert_int_equal(echo_stream(et, 1)->follows, 1);
 	assert_int_equal(echo_dropped(et), 0);
 	echo_free(et);
 }
@@ -1108,6 +1180,7 @@ int main(void)
 		cmocka_unit_test(test_one_outage),
 		cmocka_unit_test(test_episodes_so_far),
 		cmocka_unit_test(test_big_jumps),
+		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_median_interval),
 		cmocka_unit_test(test_several_outages),

@@ -193,21 +193,31 @@ static void test_episodes_so_far(void **state)
  * leaping request starts a new run (a restarted ping), so the stream cap
  * bounds them; so do ECHO_MAX_BIG_JUMPS leaping replies of one stream.
  */
-static void test_big_jumps(void **state)
+/* N messages (requests or replies) of stream id 9, each leaping 32767 numbers on; how many were dropped. */
+static int leaps(struct echo_table *et, int is_req, int n)
 {
-	struct echo_table *et = table();
 	uint16_t q = 0;
-	int dropped = 0, i;
+	int dropped = 0;
 
-	(void)state;
-	for (i = 0; i < 3000; i++) {
+	for (int i = 0; i < n; i++) {
 		struct dec_pkt p;
 
 		q = (uint16_t)(q + 32767);
-		p = mk(0, 1, 2, 1, 9, q);
+		p = mk(0, 1, 2, is_req, 9, q);
 		if (echo_account(et, &p, 0, T0 + i * MS) < 0)
 			dropped++;
 	}
+	return dropped;
+}
+
+static void test_big_jumps(void **state)
+{
+	struct echo_table *et = table();
+	uint16_t q;
+	int dropped, i;
+
+	(void)state;
+	dropped = leaps(et, 1, 3000);
 	/* once the cap is hit every other one is dropped (the rest lie just behind the last run's start) */
 	assert_int_equal(echo_stream_count(et), 1024);
 	assert_true(dropped >= (3000 - 1024) / 2);
@@ -216,15 +226,7 @@ static void test_big_jumps(void **state)
 	echo_free(et);
 	et = table();
 	req(et, 0, 9, 0, T0);	/* replies of a stream with requests are not judged: they leap */
-	dropped = 0;
-	for (i = 0, q = 0; i < 1000; i++) {
-		struct dec_pkt p;
-
-		q = (uint16_t)(q + 32767);
-		p = mk(0, 1, 2, 0, 9, q);
-		if (echo_account(et, &p, 0, T0 + i * MS) < 0)
-			dropped++;
-	}
+	dropped = leaps(et, 0, 1000);
 	assert_int_equal(echo_stream_count(et), 1);
 	assert_true(dropped >= 400);
 	assert_int_equal(echo_dropped(et), (uint64_t)dropped);

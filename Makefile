@@ -66,6 +66,7 @@ UNIT_join   := $(B)/source-join.o $(B)/source-pcapng.o $(B)/source-stream.o
 UNIT_outpath := $(B)/outpath.o
 UNIT_rotate := $(B)/rotate.o $(B)/outpath.o
 UNIT_recfile := $(B)/recfile.o $(B)/mmtime.o
+UNIT_source_order := $(B)/source-order.o $(B)/mmtime.o
 UNIT_merge  := $(B)/merge.o $(B)/merge-read.o $(B)/merge-out.o $(B)/mmtime.o
 UNIT_prom   := $(B)/prom.o $(B)/prom-text.o
 UNIT_prom_http := $(B)/prom-http.o

@@ -15,12 +15,13 @@
  * (232 ms seen with `dumpcap -i lo -i any`).  Files are merged by time
  * (source-merge.c), and so are the interfaces inside one file, through
  * this buffer: it holds frames (copies) until they are SOURCE_ORDER_WINDOW
- * older than the newest one taken, or until it holds SOURCE_ORDER_BYTES,
- * and hands them out oldest first (ties in file order).  A frame later
- * than that is handed out as it comes.
+ * older than the newest one taken, or until it holds SOURCE_ORDER_BYTES
+ * (so replay's peak RSS stays under 32 MB), and hands them out oldest
+ * first (ties in file order).  A frame later than that is handed out as
+ * it comes.
  */
 #define SOURCE_ORDER_WINDOW ((mm_ns)2 * MM_NS_PER_S)
-#define SOURCE_ORDER_BYTES  ((size_t)64 << 20)
+#define SOURCE_ORDER_BYTES  ((size_t)16 << 20)	/* frames and their bookkeeping */
 
 struct source_order;
 

@@ -14,7 +14,7 @@ struct held {
 struct source_order {
 	struct held *h;		/* a binary min-heap by (ts, seq) */
 	size_t n, cap;
-	size_t bytes;		/* frame bytes held */
+	size_t bytes;		/* memory held: frames and their entries */
 	uint64_t seq;
 	mm_ns newest;		/* the newest time taken; MM_NS_NONE: none yet */
 	uint8_t *out;		/* the frame handed out last */
@@ -38,6 +38,12 @@ void source_order_free(struct source_order *o)
 	free(o->h);
 	free(o->out);
 	free(o);
+}
+
+/* What holding a frame costs: its bytes, its entry and the allocator's header. */
+static size_t cost(const struct source_frame *f)
+{
+	return (size_t)f->caplen + sizeof(struct held) + 16;
 }
 
 static int before(const struct held *a, const struct held *b)
@@ -75,7 +81,7 @@ int source_order_push(struct source_order *o, const struct source_frame *f)
 	e->f = *f;
 	e->f.data = e->data;
 	e->seq = o->seq++;
-	o->bytes += f->caplen;
+	o->bytes += cost(f);
 	if (o->newest == MM_NS_NONE || f->ts > o->newest)
 		o->newest = f->ts;
 	for (i = o->n++; i > 0 && before(&o->h[i], &o->h[(i - 1) / 2]); i = (i - 1) / 2)
@@ -93,7 +99,7 @@ int source_order_pop(struct source_order *o, int all, struct source_frame *f)
 	free(o->out);
 	o->out = o->h[0].data;
 	*f = o->h[0].f;
-	o->bytes -= f->caplen;
+	o->bytes -= cost(f);
 	o->h[0] = o->h[--o->n];
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;

@@ -33,6 +33,15 @@ struct recfile *recfile_new(FILE *fp, uint64_t size, uint64_t max_bytes, mm_ns m
 void recfile_free(struct recfile *rf);	/* NULL is a no-op */
 
 /*
+ * The clock max_age is judged by (and the file's open time taken from),
+ * instead of CLOCK_REALTIME: capture --from gives the saved capture's
+ * time.  The file's age then counts from its first line (the clock may
+ * have no time before: MM_NS_NONE).
+ */
+typedef mm_ns (*recfile_clock_fn)(void *ctx);
+void recfile_set_clock(struct recfile *rf, recfile_clock_fn fn, void *ctx);
+
+/*
  * One record line (no newline; one is added), written whole and flushed,
  * after a rotation when one is due.  A rotation that fails is said in
  * err's place once and the line goes to the current file: 1 is returned

@@ -9,12 +9,23 @@
 #include "privsep.h"
 #include "recfile.h"
 
+/* --from: the saved capture's time (its newest frame so far) runs the records file's clock. */
+static mm_ns rec_clock(void *ctx)
+{
+	const struct cap *c = ctx;
+
+	return c->m.last_ts;
+}
+
 /* The records file again, from wherever files are opened (the root parent under -Z). */
 static int rec_open(void *ctx, int rotate, char *err, size_t errlen)
 {
-	(void)ctx;
-	return privsep_open(rotate ? CAPTURE_OP_REC_ROTATE : CAPTURE_OP_REC_OPEN, 0, (int64_t)time(NULL),
-			    err, errlen);
+	struct cap *c = ctx;
+	mm_ns t = c->from ? rec_clock(c) : MM_NS_NONE;
+
+	/* the file moved aside is named by that clock's time (FILE.<UTC time>) */
+	return privsep_open(rotate ? CAPTURE_OP_REC_ROTATE : CAPTURE_OP_REC_OPEN, 0,
+			    t != MM_NS_NONE ? (int64_t)(t / MM_NS_PER_S) : (int64_t)time(NULL), err, errlen);
 }
 
 /* caprec's writer: a whole line to the records file; a failed rotation is a warning, not a lost record. */
@@ -62,6 +73,8 @@ int capture_records_open(struct cap *c, const struct cli_opts *o)
 		fprintf(stderr, "migmeter: out of memory\n");
 		return -1;
 	}
+	if (o->from)
+		recfile_set_clock(c->recf, rec_clock, c);
 	return 0;
 }
 

@@ -12,9 +12,11 @@ struct recfile {
 	FILE *fp;
 	uint64_t size;		/* bytes in the current file */
 	uint64_t max_bytes;
-	mm_ns max_age, opened;	/* opened: CLOCK_REALTIME */
+	mm_ns max_age, opened;	/* opened: by the clock (MM_NS_NONE: at the first line) */
 	recfile_open_fn open;
 	void *ctx;
+	recfile_clock_fn clock;	/* NULL: CLOCK_REALTIME */
+	void *clock_ctx;
 	uint64_t rotations;
 };
 
@@ -24,6 +26,19 @@ static mm_ns wall_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &t);
 	return (mm_ns)t.tv_sec * MM_NS_PER_S + t.tv_nsec;
+}
+
+/* Now by the file's clock: the wall clock, or the one set (MM_NS_NONE while it has no time yet). */
+static mm_ns rf_now(const struct recfile *rf)
+{
+	return rf->clock ? rf->clock(rf->clock_ctx) : wall_now();
+}
+
+void recfile_set_clock(struct recfile *rf, recfile_clock_fn fn, void *ctx)
+{
+	rf->clock = fn;
+	rf->clock_ctx = ctx;
+	rf->opened = MM_NS_NONE;	/* its age counts from the first line */
 }
 
 struct recfile *recfile_new(FILE *fp, uint64_t size, uint64_t max_bytes, mm_ns max_age,
@@ -82,7 +97,7 @@ static int go_on(struct recfile *rf, int rotate, char *err, size_t errlen)
 	fclose(rf->fp);
 	rf->fp = fp;
 	rf->size = fstat(fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
-	rf->opened = wall_now();
+	rf->opened = rf_now(rf);
 	return 0;
 }
 
@@ -95,15 +110,18 @@ int recfile_line(struct recfile *rf, const char *line, char *err, size_t errlen)
 {
 	size_t n = strlen(line);
 	int warned = 0;
+	mm_ns now = rf_now(rf);
 
+	if (rf->opened == MM_NS_NONE)
+		rf->opened = now;
 	if (rf->size > 0 && ((rf->max_bytes && rf->size + n + 1 > rf->max_bytes) ||
-			     (rf->max_age != MM_NS_NONE && wall_now() - rf->opened >= rf->max_age))) {
+			     (rf->max_age != MM_NS_NONE && now != MM_NS_NONE && mm_sub(now, rf->opened) >= rf->max_age))) {
 		if (go_on(rf, 1, err, errlen) == 0)
 			rf->rotations++;
 		else
 			warned = 1;
 		if (warned)
-			rf->opened = wall_now();	/* tried again after another max_age, not at every line */
+			rf->opened = now;	/* tried again after another max_age, not at every line */
 	}
 	errno = 0;
 	if (fwrite(line, 1, n, rf->fp) != n || fputc('\n', rf->fp) == EOF || fflush(rf->fp) == EOF) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "source-order.h"
 #include "srcfile.h"
 
 /* One capture (vantage point): its parts, read one after the other. */
@@ -24,6 +25,8 @@ struct source {
 	size_t nlanes;
 	long last;			/* lane whose frame was handed out last; -1 none */
 	uint64_t filtered_out;
+	struct source_order *ro;	/* once a file with several interfaces is met: time order again */
+	int drained;			/* every input is read: what ro holds goes out */
 };
 
 static struct srcfile *lane_input(struct source *s, const struct lane *l)
@@ -197,7 +200,8 @@ mm_ns source_first_ts(const struct source *s)
 	return t;
 }
 
-int source_next(struct source *s, struct source_frame *f)
+/* The next frame in file order, merged across the captures by time; *multi: its file has several interfaces. */
+static int pick(struct source *s, struct source_frame *f, int *multi)
 {
 	for (;;) {
 		struct srcfile *best = NULL;
@@ -231,8 +235,36 @@ int source_next(struct source *s, struct source_frame *f)
 		f->ifid = best->ifid;
 		f->dlt = best->ifs[best->ifid].dlt;
 		f->match = match;
+		*multi = best->nifs > 1;
 		return 1;
 	}
+}
+
+int source_next(struct source *s, struct source_frame *f)
+{
+	struct source_frame g;
+	int multi = 0;
+
+	if (!s->ro) {
+		if (pick(s, f, &multi) == 0)
+			return 0;
+		if (!multi || (s->ro = source_order_new()) == NULL)
+			return 1;	/* (out of memory: file order, as before) */
+		if (source_order_push(s->ro, f) < 0)
+			return 1;
+	}
+	/* from the first frame of a file with several interfaces on, every frame goes through ro */
+	while (!source_order_pop(s->ro, s->drained, f)) {
+		if (s->drained)
+			return 0;
+		if (pick(s, &g, &multi) == 0)
+			s->drained = 1;
+		else if (source_order_push(s->ro, &g) < 0) {
+			*f = g;	/* out of memory: this one goes out as it comes */
+			return 1;
+		}
+	}
+	return 1;
 }
 
 size_t source_count(const struct source *s)
@@ -259,6 +291,7 @@ void source_close(struct source *s)
 	for (i = 0; i < s->n; i++)
 		srcfile_free(&s->in[i]);
 	srcfile_filters_release(&s->ff);
+	source_order_free(s->ro);
 	free(s->order);
 	free(s->lanes);
 	free(s->in);

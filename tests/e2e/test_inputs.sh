@@ -10,7 +10,9 @@
 # the whole file's report; overlapping files stay separate vantage
 # points; --inputs forces either reading.  A pcapng file with two
 # interfaces of different link types and snap lengths (mergecap) is read
-# whole, each interface its own vantage point.
+# whole, each interface its own vantage point; so is a real two-interface
+# dumpcap capture, whose file order is not time order: its report is that
+# of the same frames sorted by time (reordercap).
 set -u
 # `cat X | replay ...` runs replay in this shell, so it can set RC.
 shopt -s lastpipe
@@ -18,7 +20,7 @@ shopt -s lastpipe
 . "$(dirname "$0")/lib.sh"
 
 require_root
-require_tools ip tc tcpdump editcap mergecap capinfos jq python3 gzip ping
+require_tools ip tc tcpdump editcap mergecap capinfos jq python3 gzip ping dumpcap reordercap tshark
 require_binaries migmeter xfer
 GEN=$REPO_DIR/build/gen_fixtures
 [ -x "$GEN" ] || die "$GEN not built (make build/gen_fixtures)"
@@ -286,5 +288,50 @@ check_eq "mig-ping-downtime" "$(jq -c .downtime.total "$E2E_TMP/ping-alone.json"
 	"$(jq -c .downtime.total "$E2E_TMP/mig-ping.json")"
 cat "$E2E_TMP/mig-ping.pcapng" | replay mig-ping-pipe -
 same_report mig-ping-pipe mig-ping file
+
+# A real dumpcap capture of two interfaces into one file (veth-a: Ethernet; any: Linux
+# cooked): dumpcap writes each interface's frames as its buffer fills, so the file is not
+# in time order.  Read as the same frames sorted by time (reordercap): the same report,
+# and no "clock stepped back" (the interfaces are merged by time, as files are).
+DC=$E2E_TMP/dumpcap
+mkdir -p "$DC" && chmod 777 "$DC"
+ip netns exec "$NS_A" dumpcap -q -i veth-a -i any -w "$DC/two.pcapng" >"$DC/log" 2>&1 </dev/null &
+DCP=$!
+track_pid "$DCP"
+if wait_until 100 grep -qs "Capturing on" "$DC/log"; then
+	sleep 0.5
+	xfer_listen dcrx 49152
+	L=$LISTEN_PID
+	ip netns exec "$NS_A" ping -c 200 -i 0.01 -q "$B4" >/dev/null 2>&1 &
+	PING=$!
+	track_pid "$PING"
+	sleep 0.3
+	sent=$(ip netns exec "$NS_A" "$XFER" send "$B4" 49152 2000003 --magic qemu --timeout 30 2>"$DC/tx.err")
+	wait "$L"
+	wait "$PING"
+	sleep 0.3
+	kill -INT "$DCP"
+	wait "$DCP"
+	check_eq "dumpcap-two-idbs" 2 "$(capinfos "$DC/two.pcapng" 2>/dev/null | grep -c '^Interface #')"
+	printf 'dumpcap: %s\n' "$(tshark -r "$DC/two.pcapng" -T fields -e frame.time_epoch 2>/dev/null |
+		awk '{ if (NR > 1 && $1 < mx) { n++; if (mx - $1 > w) w = mx - $1 } if ($1 > mx) mx = $1 }
+		     END { printf "%d of %d frames in the file behind a newer one, by up to %.6f s", n, NR, w }')"
+	reordercap "$DC/two.pcapng" "$DC/sorted.pcapng" >/dev/null 2>&1 || fail "reordercap" "failed"
+	replay dc-two "$DC/two.pcapng"
+	check_eq "dumpcap-exit-0" 0 "$RC"
+	check_eq "dumpcap-read-whole" "$(capinfos -c -M "$DC/two.pcapng" 2>/dev/null | awk '/Number of packets/ {print $NF}')" \
+		"$(jqr "$E2E_TMP/dc-two.json" ".capture.frames + .capture.filtered_out")"
+	check_eq "dumpcap-bytes" "2000003" \
+		"$(jqr "$E2E_TMP/dc-two.json" '[.flows[] | select(.server_port == 49152 and .counted) | .forward.unique_payload_bytes] | add')"
+	check_eq "dumpcap-no-step-back" "0 0" \
+		"$(jqr "$E2E_TMP/dc-two.json" '[.downtime.streams[].clock_steps_back] | add') $(grep -c 'stepped back' "$E2E_TMP/dc-two.err")"
+	check_eq "dumpcap-requests-once" 200 "$(jqr "$E2E_TMP/dc-two.json" .downtime.total.requests)"
+	replay dc-sorted "$DC/sorted.pcapng"
+	for k in migration downtime migrations; do
+		check_eq "dumpcap-$k-as-time-order" "$(jq -S -c ".$k" "$E2E_TMP/dc-sorted.json")" "$(jq -S -c ".$k" "$E2E_TMP/dc-two.json")"
+	done
+else
+	fail "dumpcap" "dumpcap did not start: $(cat "$DC/log")"
+fi
 
 summary

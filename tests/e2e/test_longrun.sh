@@ -134,6 +134,26 @@ check "usage-input-untouched" "small.pcap changed" cmp -s "$T/small.pcap" "$T/sm
 	<"$T/small.pcap" >"$T/c.out" 2>&1
 check_eq "from-stdin-count" "0 2 2" "$? $(wc -l <"$T/c.jsonl" | tr -d ' ') $(jq '.migrations | length' "$T/c.json")"
 
+# --records-rotate DURATION goes by the capture's own time under --from: a day
+# of a migration a minute (replayed in about a second) in four files of 6 h,
+# named by the capture's time at each rotation; every record once.
+mkdir -p "$T/rr"
+"$GEN" -s 60000 -p 1000 1440 "$T/rr/day.pcap" >/dev/null || die "gen_many failed"
+"$MIGMETER" capture "${MM_OPTS[@]}" -q -Z root --from "$T/rr/day.pcap" --records "$T/rr/r.jsonl" \
+	--records-rotate 6h -o /dev/null >"$T/rr/out" 2>&1
+check_eq "rotate-by-capture-time-exit" 0 "$?"
+check_eq "rotate-by-capture-time-files" "4 1440 1440" \
+	"$(ls "$T"/rr/r.jsonl* | wc -l) $(cat "$T"/rr/r.jsonl* | wc -l) $(cat "$T"/rr/r.jsonl* | jq -s 'map(.id) | unique | length')"
+check_eq "rotate-by-capture-time-spans" "360 360 360 360" "$(for f in $(ls "$T"/rr/r.jsonl.* "$T"/rr/r.jsonl); do
+	jq -s 'length' "$f"; done | tr '\n' ' ' | sed 's/ $//')"
+check "rotate-by-capture-time-names" "$(ls "$T/rr")" bash -c "
+	first=\$(jq -s -r 'min_by(.start) | .start' '$T/rr/r.jsonl.'*)
+	for f in '$T'/rr/r.jsonl.*; do
+		n=\${f##*.}; t=\$(date -u -d \"\${n:0:4}-\${n:4:2}-\${n:6:2} \${n:9:2}:\${n:11:2}:\${n:13:2}\" +%s)
+		last=\$(jq -s 'max_by(.start) | .start' \"\$f\")
+		awk -v t=\"\$t\" -v l=\"\$last\" 'BEGIN { exit !(t >= l && t - l < 120) }' || exit 1
+	done"
+
 run 1
 RSS1=$RSS FDS1=$FDS
 check_eq "day-exit" 0 "$RC"

@@ -170,6 +170,39 @@ static void test_age_rotation(void **state)
 	recfile_free(rf);
 }
 
+/* A capture's own clock (capture --from): the age is its time, not the wall clock's. */
+static mm_ns fake_now;
+
+static mm_ns fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+static void test_age_by_given_clock(void **state)
+{
+	char err[256], names[8][400];
+	struct recfile *rf;
+
+	(void)state;
+	rf = start(0, 3600 * MM_NS_PER_S);
+	fake_now = MM_NS_NONE;	/* no frame yet */
+	recfile_set_clock(rf, fake_clock, NULL);
+	fake_now = 1700000000 * MM_NS_PER_S;
+	assert_int_equal(recfile_line(rf, "{\"a\":1}", err, sizeof(err)), 0);	/* the age counts from here */
+	fake_now += 3599 * MM_NS_PER_S;
+	assert_int_equal(recfile_line(rf, "{\"a\":2}", err, sizeof(err)), 0);
+	assert_int_equal(recfile_rotations(rf), 0);
+	fake_now += MM_NS_PER_S;	/* an hour of the capture's time, a moment of the wall clock's */
+	assert_int_equal(recfile_line(rf, "{\"a\":3}", err, sizeof(err)), 0);
+	assert_int_equal(recfile_rotations(rf), 1);
+	fake_now += 3599 * MM_NS_PER_S;
+	assert_int_equal(recfile_line(rf, "{\"a\":4}", err, sizeof(err)), 0);
+	assert_int_equal(recfile_rotations(rf), 1);
+	assert_int_equal(files(names, 8), 2);
+	recfile_free(rf);
+}
+
 static void test_failed_rotation_keeps_line(void **state)
 {
 	char err[256], buf[256];
@@ -258,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_size_rotation_whole_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_larger_than_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_age_rotation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_age_by_given_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_rotation_keeps_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_after_logrotate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_aside, setup, teardown),

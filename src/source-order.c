@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arr.h"
+
 /* A frame held: its copy and its place in the file (ties keep file order). */
 struct held {
 	struct source_frame f;
@@ -113,5 +115,6 @@ int source_order_pop(struct source_order *o, int all, struct source_frame *f)
 		swap(&o->h[i], &o->h[m]);
 		i = m;
 	}
+	arr_shrink((void **)&o->h, &o->cap, o->n, sizeof(*o->h), 256);	/* a burst's room goes back */
 	return 1;
 }

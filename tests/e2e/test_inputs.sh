@@ -218,20 +218,27 @@ one_line_naming() {
 check "forced-mixed-one-line" "$(cat "$E2E_TMP/forced-mixed.err")" \
 	one_line_naming "$E2E_TMP/forced-mixed.err" one-capture
 
+# traffic NAME PINGS BYTES - A pings B PINGS times every 10 ms while it sends BYTES QEMU-style
+# to B's port 49152; sets sent (what xfer wrote).
+traffic() {
+	local l ping
+	xfer_listen "$1" 49152
+	l=$LISTEN_PID
+	ip netns exec "$NS_A" ping -c "$2" -i 0.01 -q "$B4" >/dev/null 2>&1 &
+	ping=$!
+	track_pid "$ping"
+	sleep 0.3
+	sent=$(ip netns exec "$NS_A" "$XFER" send "$B4" 49152 "$3" --magic qemu --timeout 30 2>"$E2E_TMP/$1-tx.err")
+	wait "$l"
+	wait "$ping"
+}
+
 # Real traffic rotated by tcpdump -C (run.pcap, run.pcap1 .. run.pcap10 ..: the shell's order is
 # not time order) and split by editcap -c: a 12 MB QEMU-style stream and ping every 10 ms.
 N=12000001
 WHOLE=$E2E_TMP/run.pcap
 capture_start "$NS_A" veth-a "$WHOLE" || die "capture did not start"
-xfer_listen rx 49152
-L=$LISTEN_PID
-ip netns exec "$NS_A" ping -c 150 -i 0.01 -q "$B4" >/dev/null 2>&1 &
-PING=$!
-track_pid "$PING"
-sleep 0.3
-sent=$(ip netns exec "$NS_A" "$XFER" send "$B4" 49152 "$N" --magic qemu --timeout 30 2>"$E2E_TMP/tx.err")
-wait "$L"
-wait "$PING"
+traffic rx 150 "$N"
 capture_stop "$WHOLE" || fail "run-capture" "capture failed or dropped frames"
 check_eq "run-xfer-wrote-N" "$N" "$sent"
 replay run "$WHOLE"
@@ -300,15 +307,8 @@ DCP=$!
 track_pid "$DCP"
 if wait_until 100 grep -qs "Capturing on" "$DC/log"; then
 	sleep 0.5
-	xfer_listen dcrx 49152
-	L=$LISTEN_PID
-	ip netns exec "$NS_A" ping -c 200 -i 0.01 -q "$B4" >/dev/null 2>&1 &
-	PING=$!
-	track_pid "$PING"
-	sleep 0.3
-	sent=$(ip netns exec "$NS_A" "$XFER" send "$B4" 49152 2000003 --magic qemu --timeout 30 2>"$DC/tx.err")
-	wait "$L"
-	wait "$PING"
+	traffic dcrx 200 2000003
+	check_eq "dumpcap-xfer-wrote-N" 2000003 "$sent"
 	sleep 0.3
 	kill -INT "$DCP"
 	wait "$DCP"

@@ -22,7 +22,8 @@
  * A ping run restarted with the same identifier (a pinger in a fresh PID
  * namespace, a fixed -e ID) starts its sequence again: a request for a
  * number already requested this long before, or older than the window, or
- * one jumping forward by over half a window, is a new run.  The same
+ * below the first number seen this long after it, or one jumping forward by
+ * over half a window, is a new run.  The same
  * request seen by another vantage point comes within their clock offset,
  * far less than this.
  */
@@ -249,8 +250,8 @@ static int restarted(const struct stream *s, int is_req, int16_t d, int64_t u, m
 		return is_req;
 	if (d > 0)
 		return 0;
-	if (u < s->w.base)
-		return s->w.retired;
+	if (u < s->w.base)	/* retired, or before the first number seen and not a moment late */
+		return s->w.retired || mm_sub(ts, s->first_ts) >= ECHO_RESTART_GAP;
 	if (u < s->w.lo || u >= s->w.lo + (int64_t)s->w.alloc)
 		return 0;
 	sl = seqwin_at(&s->w, u);

@@ -293,6 +293,20 @@ static void test_restart(void **state)
 	assert_int_equal(echo_stream(et, 1)->follows, 1);
 	assert_int_equal(echo_dropped(et), 0);
 	echo_free(et);
+
+	/* The capture began mid-run (seq 50 first): the restart at 1 lies below anything seen. */
+	et = table();
+	for (uint16_t q = 50; q <= 80; q++)
+		ping(et, 0, 7, q, T0 + q * 10 * MS, 300 * US);
+	for (uint16_t q = 1; q <= 30; q++)
+		ping(et, 0, 7, q, T0 + 2000 * MS + q * 10 * MS, 300 * US);
+	assert_int_equal(echo_finish(et, T0 + 3000 * MS), 0);
+	assert_int_equal(echo_stream_count(et), 2);
+	assert_int_equal(echo_stream(et, 0)->requests, 31);
+	assert_int_equal(echo_stream(et, 0)->lost, 0);
+	assert_int_equal(echo_stream(et, 1)->requests, 30);
+	assert_int_equal(echo_stream(et, 1)->follows, 1);
+	echo_free(et);
 }
 
 static void test_wrap(void **state)

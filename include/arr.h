@@ -1,8 +1,14 @@
-/* arr.h - arrays that give memory back: a long capture's tables shrink again once what filled them has gone. */
+/* arr.h - growing arrays, and arrays that give memory back: a long capture's tables shrink again once what filled them has gone. */
 #ifndef MM_ARR_H
 #define MM_ARR_H
 
 #include <stddef.h>
+
+/*
+ * Doubles *arr's room of *cap elements of `size` bytes (`first` when it has
+ * none).  Returns 0, or -1 when out of memory (*arr and *cap unchanged).
+ */
+int arr_grow(void **arr, size_t *cap, size_t size, size_t first);
 
 /*
  * *arr holds *cap elements of `size` bytes, the first n used.  Once under

@@ -115,8 +115,6 @@ mm_ns echo_slot_time(const struct seqwin_slot *sl, int use_rep);
 void echo_estimate_times(struct seqwin_slot *v, size_t n, mm_ns rtt);
 mm_ns echo_stream_interval(const struct stream *s, const struct seqwin_slot *v, size_t n, uint8_t flag,
 			   mm_ns *tmp, int *oom);
-/* Doubles an array of `size`-byte elements (first 8). Returns 0, or -1 when out of memory (the array is kept). */
-int echo_arr_grow(void **arr, size_t *cap, size_t size);
 
 /* echo-episodes.c: loss episodes of the window (v[0] is s->w.base); slots from pend_from on are pending. */
 size_t echo_pending_from(const struct seqwin_slot *v, size_t n, mm_ns iv, mm_ns rtt_max, mm_ns capture_end);
@@ -144,6 +142,5 @@ int echo_retire(struct echo_table *et, struct stream *s, int64_t want);
  * when no stream could give any.
  */
 int echo_reclaim(struct echo_table *et, mm_ns now, const struct stream *except);
-/* Gives back the room of an array of `size`-byte elements holding n of *cap: all when n = 0, half and more once n <= *cap / 4. */
 
 #endif

@@ -1,6 +1,7 @@
 /* echo-episodes.c - an echo stream's loss episodes: runs of unanswered requests in its window (SPEC "Downtime from ICMP echo"). */
 #include <string.h>
 
+#include "arr.h"
 #include "echo-int.h"
 
 #define ECHO_PENDING_MIN   (10 * 1000 * 1000)   /* 10 ms */
@@ -16,7 +17,7 @@ static int push_episode(struct echo_table *et, struct stream *s, const struct ep
 			s->ul_longest = ep->estimate;
 		return 0;
 	}
-	if (s->n_eps == s->cap_eps && echo_arr_grow((void **)&s->eps, &s->cap_eps, sizeof(*s->eps)) < 0)
+	if (s->n_eps == s->cap_eps && arr_grow((void **)&s->eps, &s->cap_eps, sizeof(*s->eps), 8) < 0)
 		return -1;
 	s->eps[s->n_eps++] = *ep;
 	et->listed++;

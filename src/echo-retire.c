@@ -31,7 +31,7 @@ static void keep_run(struct echo_table *et, struct stream *s, const struct episo
 	struct episode ep;
 
 	if (et->listed < ECHO_MAX_LISTED &&
-	    (r->n_eps < r->cap_eps || !echo_arr_grow((void **)&r->eps, &r->cap_eps, sizeof(*r->eps)))) {
+	    (r->n_eps < r->cap_eps || !arr_grow((void **)&r->eps, &r->cap_eps, sizeof(*r->eps), 8))) {
 		r->eps[r->n_eps++] = *e;
 		et->listed++;
 		et->listed_retired++;

@@ -8,18 +8,6 @@ mm_ns echo_slot_time(const struct seqwin_slot *sl, int use_rep)
 	return use_rep ? sl->rep : sl->t;
 }
 
-int echo_arr_grow(void **arr, size_t *cap, size_t size)
-{
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *na = realloc(*arr, ncap * size);
-
-	if (!na)
-		return -1;
-	*arr = na;
-	*cap = ncap;
-	return 0;
-}
-
 /*
  * Median gap between consecutive sequence numbers both carrying `flag`.
  * Without any such pair (only every other one captured) the gaps between

@@ -40,7 +40,7 @@ int echo_unresp_push(struct echo_table *et, struct eplist *l, const struct unres
 		echo_eplist_count(l, e);
 		return 0;
 	}
-	if (l->n == l->cap && echo_arr_grow(&l->v, &l->cap, sizeof(*e)) < 0)
+	if (l->n == l->cap && arr_grow(&l->v, &l->cap, sizeof(*e), 8) < 0)
 		return -1;
 	v = l->v;
 	v[l->n++] = *e;
@@ -75,7 +75,7 @@ int echo_unresp_finish(struct echo_table *et, struct stream *s, const struct seq
 		return 0;
 	/* what the retired slots closed first (already in the listing cap) */
 	for (size_t k = 0; k < s->r.ureps.n; k++) {
-		if (s->ureps.n == s->ureps.cap && echo_arr_grow(&s->ureps.v, &s->ureps.cap, sizeof(e)) < 0)
+		if (s->ureps.n == s->ureps.cap && arr_grow(&s->ureps.v, &s->ureps.cap, sizeof(e), 8) < 0)
 			return -1;
 		all = s->ureps.v;
 		all[s->ureps.n] = rv[k];

@@ -424,7 +424,7 @@ static int stream_finish(struct echo_table *et, struct stream *s, mm_ns capture_
 
 		if (ed.inferred && iv == MM_NS_NONE)
 			continue;
-		if (s->n_eps == s->cap_eps && echo_arr_grow((void **)&s->eps, &s->cap_eps, sizeof(*s->eps)) < 0)
+		if (s->n_eps == s->cap_eps && arr_grow((void **)&s->eps, &s->cap_eps, sizeof(*s->eps), 8) < 0)
 			goto out;
 		ed.first_seq += (uint64_t)s->shift;
 		ed.last_seq += (uint64_t)s->shift;

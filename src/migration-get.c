@@ -61,15 +61,16 @@ static unsigned record_of(const struct mig_table *mt, size_t flow)
 
 unsigned mig_of_flow(const struct mig_table *mt, size_t flow, const struct mig_member **m)
 {
-	unsigned mig = record_of(mt, flow);
+	unsigned mig = record_of(mt, flow), pos;
 	const struct mig_record *r;
 	size_t k;
 
 	if (m)
 		*m = NULL;
-	if (!mig_record_pos(mt, mig))
+	pos = mig_record_pos(mt, mig);
+	if (!pos)
 		return 0;
-	r = &mt->rec[mig_record_pos(mt, mig) - 1];
+	r = &mt->rec[pos - 1];
 	for (k = 0; m && k < r->nmembers; k++)
 		if (r->members[k].flow == flow)
 			*m = &r->members[k];

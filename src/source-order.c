@@ -66,15 +66,8 @@ int source_order_push(struct source_order *o, const struct source_frame *f)
 	struct held *e;
 	size_t i;
 
-	if (o->n == o->cap) {
-		size_t ncap = o->cap ? o->cap * 2 : 256;
-		struct held *nh = realloc(o->h, ncap * sizeof(*nh));
-
-		if (!nh)
-			return -1;
-		o->h = nh;
-		o->cap = ncap;
-	}
+	if (o->n == o->cap && arr_grow((void **)&o->h, &o->cap, sizeof(*o->h), 256) < 0)
+		return -1;
 	e = &o->h[o->n];
 	e->data = malloc(f->caplen ? f->caplen : 1);
 	if (!e->data)
